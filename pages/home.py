@@ -1,0 +1,25 @@
+"""Landing page: what a transformer is, how it is used, its milestones, the vanilla architecture."""
+import streamlit as st
+
+from viz.data.milestones import MILESTONES
+from viz.figures.timeline import timeline_figure
+from viz.ui.architecture import render_architecture, render_three_uses
+
+st.title("Transformers, made visible")
+st.write(
+    "A transformer is a neural network that builds each token's representation by **attending** to the other "
+    "tokens: every token asks a question (query), every token offers a label (key) and a content (value), and "
+    "the answer is a weighted mix of the values. Stacked in layers, this self-attention, plus cross-attention "
+    "between two sequences, powers today's language, vision and speech models. Every number in this app is "
+    "computed live by real models."
+)
+st.page_link("pages/attention.py", label="Start: type a sentence and watch attention", icon="🔥")
+
+st.header("Three ways to use a transformer")
+render_three_uses()
+
+st.header("Milestones")
+st.plotly_chart(timeline_figure(MILESTONES), key="timeline")
+
+st.header("The vanilla Transformer at a glance")
+render_architecture()

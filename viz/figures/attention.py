@@ -1,0 +1,108 @@
+"""Attention heatmaps: one head enlarged, and every head of a layer as a grid of small maps.
+
+Rows are queries (the token attending), columns are keys (the token attended to). Axes are indexed by
+position, with the token as tick text, so repeated tokens keep their own row and column.
+"""
+from __future__ import annotations
+
+import numpy as np
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from viz.figures.labels import token_labels
+
+COLORSCALE = "Blues"
+ROW_AXIS = "Queries (token attending) ↓"
+COLUMN_AXIS = "Keys (token attended to) →"
+#: Above this many tokens the grid sends weights quantised to 8 bits (payload), the enlarged head never.
+GRID_FLOAT_TOKENS = 48
+
+
+def _check(weights: np.ndarray, ndim: int, name: str) -> np.ndarray:
+    weights = np.asarray(weights)
+    if weights.ndim != ndim:
+        raise ValueError(f"{name} must have {ndim} dimensions, got shape {weights.shape}")
+    return weights
+
+
+def _tick_step(n_tokens: int, max_ticks: int = 64) -> int:
+    return max(1, int(np.ceil(n_tokens / max_ticks)))
+
+
+def attention_heatmap(
+    weights: np.ndarray,
+    query_tokens: list[str],
+    key_tokens: list[str] | None = None,
+    title: str = "Attention weights",
+) -> go.Figure:
+    """One head's (T_q, T_k) weights with exact values on hover.
+
+    Raises:
+        ValueError: if the weights' shape does not match the token lists.
+    """
+    weights = _check(weights, 2, "weights").astype(np.float32)
+    key_tokens = query_tokens if key_tokens is None else key_tokens
+    if weights.shape != (len(query_tokens), len(key_tokens)):
+        raise ValueError(f"weights {weights.shape} do not match {len(query_tokens)} x {len(key_tokens)} tokens")
+    q_labels, k_labels = token_labels(query_tokens), token_labels(key_tokens)
+    # customdata[i, j] = (query label, key label) so hover names the tokens, not just positions.
+    custom = np.dstack(np.broadcast_arrays(np.array(q_labels, dtype=object)[:, None],
+                                           np.array(k_labels, dtype=object)[None, :]))
+    fig = go.Figure(
+        go.Heatmap(
+            z=weights,
+            x=np.arange(len(key_tokens)),
+            y=np.arange(len(query_tokens)),
+            customdata=custom,
+            colorscale=COLORSCALE,
+            zmin=0.0,
+            zmax=1.0,
+            colorbar=dict(title="weight"),
+            hovertemplate="query %{y}: %{customdata[0]}<br>key %{x}: %{customdata[1]}"
+            "<br>weight %{z:.4f}<extra></extra>",
+        )
+    )
+    step_q, step_k = _tick_step(len(query_tokens)), _tick_step(len(key_tokens))
+    fig.update_xaxes(title=COLUMN_AXIS, tickmode="array", tickvals=list(range(0, len(k_labels), step_k)),
+                     ticktext=k_labels[::step_k], tickangle=-60, side="bottom")
+    fig.update_yaxes(title=ROW_AXIS, tickmode="array", tickvals=list(range(0, len(q_labels), step_q)),
+                     ticktext=q_labels[::step_q], autorange="reversed")
+    size = int(np.clip(22 * max(len(query_tokens), len(key_tokens)) + 180, 420, 900))
+    fig.update_layout(title=title, height=size, margin=dict(l=10, r=10, t=50, b=10))
+    return fig
+
+
+def heads_grid(weights: np.ndarray, tokens: list[str], title: str, n_cols: int = 4) -> go.Figure:
+    """Every head of one layer: (H, T, T) weights as H small heatmaps sharing one colour scale."""
+    weights = _check(weights, 3, "weights")
+    n_heads, n_tokens, _ = weights.shape
+    if weights.shape[1:] != (len(tokens), len(tokens)):
+        raise ValueError(f"weights {weights.shape} do not match {len(tokens)} tokens")
+    n_rows = int(np.ceil(n_heads / n_cols))
+    fig = make_subplots(rows=n_rows, cols=n_cols, subplot_titles=[f"head {h}" for h in range(n_heads)],
+                        horizontal_spacing=0.03, vertical_spacing=0.06)
+    quantised = n_tokens > GRID_FLOAT_TOKENS
+    for h in range(n_heads):
+        if quantised:  # 1 byte per weight instead of 4: a 256-token layer stays under a megabyte
+            z, zmax, fmt = np.rint(weights[h] * 255).astype(np.uint8), 255, "%{z}/255"
+        else:
+            z, zmax, fmt = weights[h].astype(np.float32), 1.0, "%{z:.3f}"
+        fig.add_trace(
+            go.Heatmap(z=z, zmin=0, zmax=zmax, colorscale=COLORSCALE, showscale=h == 0,
+                       colorbar=dict(title="weight", tickvals=[0, zmax], ticktext=["0", "1"]),
+                       hovertemplate=f"head {h}<br>query %{{y}} → key %{{x}}<br>weight {fmt}<extra></extra>"),
+            row=h // n_cols + 1, col=h % n_cols + 1,
+        )
+    labels = token_labels(tokens)
+    step = _tick_step(n_tokens, 24)
+    ticks = dict(tickmode="array", tickvals=list(range(0, n_tokens, step)), ticktext=labels[::step],
+                 tickfont=dict(size=8))
+    fig.update_xaxes(showticklabels=False)
+    fig.update_yaxes(autorange="reversed", showticklabels=False)
+    for r in range(1, n_rows + 1):
+        fig.update_yaxes(showticklabels=True, **ticks, row=r, col=1)
+    for c in range(1, n_cols + 1):
+        fig.update_xaxes(showticklabels=True, tickangle=-60, **ticks, row=n_rows, col=c)
+    fig.update_layout(title=f"{title} (rows = queries attending, columns = keys attended to)",
+                      height=230 * n_rows + 120, margin=dict(l=10, r=10, t=70, b=10))
+    return fig

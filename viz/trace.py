@@ -1,0 +1,107 @@
+"""``trace_sentence``: a sentence in, every layer's and head's attention out, as plain arrays."""
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from viz.models.registry import load_text_model
+from viz.models.tokenizer import tokenize
+
+
+class EmptyInputError(ValueError):
+    """The text holds nothing to tokenize."""
+
+
+@dataclasses.dataclass(frozen=True, eq=False)
+class SentenceTrace:
+    """What the encoder computed for one sentence, moved to the CPU as numpy arrays.
+
+    L = layers, H = heads, T = tokens (with [CLS] and [SEP]).
+    """
+
+    text: str
+    model: str
+    device: str
+    tokens: list[str]
+    token_ids: np.ndarray  # (T,)
+    offsets: list[tuple[int, int]]
+    attentions: np.ndarray  # (L, H, T, T) softmax weights; rows = queries, columns = keys
+    queries: np.ndarray  # (L, H, T, d_head)
+    keys: np.ndarray  # (L, H, T, d_head)
+    values: np.ndarray  # (L, H, T, d_head)
+    head_outputs: np.ndarray  # (L, H, T, d_head) weights @ values, per head
+    hidden_states: np.ndarray  # (L + 1, T, d_model); [0] is the embedding layer's output
+    max_tokens: int
+    n_tokens_total: int
+    n_chars_cut: int
+
+    @property
+    def n_layers(self) -> int:
+        return self.attentions.shape[0]
+
+    @property
+    def n_heads(self) -> int:
+        return self.attentions.shape[1]
+
+    @property
+    def n_tokens_dropped(self) -> int:
+        return self.n_tokens_total - len(self.tokens)
+
+    @property
+    def truncated(self) -> bool:
+        return self.n_tokens_dropped > 0 or self.n_chars_cut > 0
+
+
+def _stack(traces, field: str) -> np.ndarray:
+    """Stack one field of every layer's trace, batch item 0, into a CPU float32 array."""
+    return torch.stack([getattr(t, field)[0] for t in traces]).float().cpu().numpy()
+
+
+def trace_sentence(text: str, model: str | Path = "minilm", max_tokens: int | None = None) -> SentenceTrace:
+    """Run ``text`` through a BERT-style encoder and return every layer's attention.
+
+    Args:
+        text: any unicode string; more than ``viz.models.tokenizer.MAX_CHARS`` characters are cut.
+        model: "minilm" (the bundled all-MiniLM-L6-v2) or a local Hugging Face BERT folder.
+        max_tokens: keep at most this many tokens, [CLS] and [SEP] included; defaults to the model's
+            limit (256 for all-MiniLM-L6-v2).
+
+    Raises:
+        EmptyInputError: if ``text`` is empty or only whitespace.
+        ValueError: for an unknown model or a ``max_tokens`` outside [3, positions].
+    """
+    if not isinstance(text, str):
+        raise TypeError(f"text must be a str, got {type(text).__name__}")
+    if not text.strip():
+        raise EmptyInputError("the text is empty: type a sentence")
+    encoder, tokenizer, limit = load_text_model(model)
+    n_positions = encoder.config.max_positions
+    max_tokens = limit if max_tokens is None else int(max_tokens)
+    if not 3 <= max_tokens <= n_positions:
+        raise ValueError(f"max_tokens must be between 3 and {n_positions}, got {max_tokens}")
+    tokenized = tokenize(tokenizer, text, max_tokens)
+    device = next(encoder.parameters()).device
+    input_ids = torch.tensor([tokenized.ids], device=device)
+    with torch.inference_mode():
+        out = encoder(input_ids)
+    traces = out.traces
+    return SentenceTrace(
+        text=text,
+        model=str(model),
+        device=str(device),
+        tokens=tokenized.tokens,
+        token_ids=np.asarray(tokenized.ids),
+        offsets=tokenized.offsets,
+        attentions=_stack(traces, "weights"),
+        queries=_stack(traces, "queries"),
+        keys=_stack(traces, "keys"),
+        values=_stack(traces, "values"),
+        head_outputs=_stack(traces, "head_outputs"),
+        hidden_states=torch.stack([h[0] for h in out.hidden_states]).float().cpu().numpy(),
+        max_tokens=max_tokens,
+        n_tokens_total=tokenized.n_tokens_total,
+        n_chars_cut=tokenized.n_chars_cut,
+    )

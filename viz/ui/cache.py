@@ -1,0 +1,19 @@
+"""Cached calls into ``viz`` for the pages: results keyed by plain values (text, model name, limits)."""
+from __future__ import annotations
+
+import streamlit as st
+
+from viz.trace import SentenceTrace, trace_sentence
+
+
+@st.cache_data(max_entries=64, show_spinner="Running the encoder…")
+def cached_trace(text: str, model: str = "minilm", max_tokens: int | None = None) -> SentenceTrace:
+    """``viz.trace_sentence`` once per (text, model, max_tokens) across all sessions."""
+    return trace_sentence(text, model=model, max_tokens=max_tokens)
+
+
+@st.cache_resource(show_spinner=False)
+def device_description() -> str:
+    from viz.device import describe_device
+
+    return describe_device()

@@ -1,0 +1,71 @@
+"""Real-browser check: the attention page, driven through Debian's Chromium with Playwright."""
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from tests.browser.serve import chromium_available, launch_chromium, streamlit_server
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not chromium_available(),
+                       reason="needs /usr/bin/chromium and the playwright Python package"),
+]
+
+SENTENCE = "Purple elephants dance quietly"
+TOKENS = ["purple", "elephants", "dance", "quietly"]  # MiniLM's tokenizer lowercases
+BUDGET_S = 60.0
+
+#: Returns the tick labels of the first plotly heatmap whose tick labels include every wanted token, else null.
+_HEATMAP_WITH_TOKENS = """
+(tokens) => {
+  for (const plot of document.querySelectorAll('.js-plotly-plot')) {
+    const isHeatmap = Array.isArray(plot.data) ? plot.data.some(t => t.type === 'heatmap')
+                                               : plot.querySelector('.heatmaplayer .hm') !== null;
+    if (!isHeatmap) continue;
+    const labels = Array.from(plot.querySelectorAll('.xtick text, .ytick text'), e => e.textContent.trim());
+    if (tokens.every(t => labels.includes(t))) return labels;
+  }
+  return null;
+}
+"""
+
+
+def test_attention_page_shows_heatmap_of_typed_sentence(tmp_path):
+    from playwright.sync_api import sync_playwright
+
+    start = time.monotonic()
+
+    def left_ms() -> float:
+        return max(1000.0, (BUDGET_S - (time.monotonic() - start)) * 1000)
+
+    with streamlit_server() as base, sync_playwright() as playwright:
+        context = launch_chromium(playwright)
+        page = context.new_page()
+        try:
+            page.goto(f"{base}/attention", timeout=left_ms())
+            box = page.get_by_role("textbox", name="Type a sentence", exact=True)
+            box.wait_for(state="visible", timeout=left_ms())
+            assert box.input_value().strip(), "the text area should start with a default sentence"
+            box.fill(SENTENCE)
+            box.press("Control+Enter")  # Streamlit commits a text_area on Ctrl+Enter (or blur)
+
+            labels = page.wait_for_function(_HEATMAP_WITH_TOKENS, arg=TOKENS, timeout=left_ms()).json_value()
+            for token in TOKENS:
+                assert token in labels, f"{token!r} missing from heatmap tick labels {labels}"
+            # Let the rerun finish before looking for errors (the status widget shows while it runs).
+            page.locator('[data-testid="stStatusWidget"]').wait_for(state="hidden", timeout=left_ms())
+            exceptions = page.locator('[data-testid="stException"]')
+            assert exceptions.count() == 0, "Streamlit exception on the page:\n" + "\n".join(
+                exceptions.all_inner_texts())
+        except BaseException:
+            shot = tmp_path / "attention_failure.png"
+            try:
+                page.screenshot(path=str(shot), full_page=True)
+                print(f"screenshot of the failing page: {shot}")
+            except Exception as err:  # the browser may be gone; keep the original failure
+                print(f"could not take a screenshot: {err}")
+            raise
+        finally:
+            context.close()

@@ -29,7 +29,7 @@ def safe_label(text: str, max_len: int = 24) -> str:
     text = visible(text)
     if len(text) > max_len:
         text = text[: max_len - 1] + "…"
-    return html.escape(text, quote=True)
+    return html.escape(text, quote=False)  # plotly decodes &lt; &gt; &amp; back to literal text
 
 
 def token_labels(tokens: list[str]) -> list[str]:

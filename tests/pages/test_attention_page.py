@@ -1,0 +1,92 @@
+"""The attention page under AppTest: charts carry the trace's real weights; bad input never crashes."""
+from __future__ import annotations
+
+import html
+
+import numpy as np
+import pytest
+
+from tests.conftest import SENTENCES
+from tests.pages.helpers import array, assert_no_exception, open_page, plotly_figures
+from viz import trace_sentence
+
+PAGE = "pages/attention.py"
+
+
+@pytest.fixture(scope="module")
+def at():
+    return open_page(PAGE)
+
+
+def grid_and_enlarged(at):
+    figures = plotly_figures(at)
+    grid = next(f for t, f in figures.items() if "all heads" in t)
+    enlarged = next(f for t, f in figures.items() if "hover for the exact weight" in t)
+    return grid, enlarged
+
+
+def test_default_sentence_shows_real_weights(at):
+    assert_no_exception(at)
+    grid, enlarged = grid_and_enlarged(at)
+    trace = trace_sentence(at.text_area(key="sentence").value)
+    np.testing.assert_allclose(array(enlarged["data"][0]["z"]), trace.attentions[0, 0], atol=1e-6)
+    assert len(grid["data"]) == 12
+    for h, heatmap in enumerate(grid["data"]):
+        np.testing.assert_allclose(array(heatmap["z"]), trace.attentions[0, h], atol=1e-6)
+    assert "Queries" in enlarged["layout"]["yaxis"]["title"]["text"]
+    assert "Keys" in enlarged["layout"]["xaxis"]["title"]["text"]
+    assert enlarged["layout"]["xaxis"]["ticktext"] == [html.escape(t, quote=False) for t in trace.tokens]
+
+
+def test_layer_and_head_sliders_pick_the_right_matrix(at):
+    at.slider(key="layer").set_value(4).run()
+    at.slider(key="head").set_value(7).run()
+    assert_no_exception(at)
+    _, enlarged = grid_and_enlarged(at)
+    trace = trace_sentence(at.text_area(key="sentence").value)
+    np.testing.assert_allclose(array(enlarged["data"][0]["z"]), trace.attentions[3, 6], atol=1e-6)
+    assert "Layer 4, head 7" in enlarged["layout"]["title"]["text"]
+
+
+@pytest.mark.parametrize("text", SENTENCES)
+def test_any_unicode_or_html_is_shown_as_text(at, text):
+    at.text_area(key="sentence").input(text).run()
+    assert_no_exception(at)
+    trace = trace_sentence(text)
+    _, enlarged = grid_and_enlarged(at)
+    labels = enlarged["layout"]["yaxis"]["ticktext"]
+    assert len(labels) == len(trace.tokens)
+    assert not any("<" in label or ">" in label for label in labels), labels  # escaped, never markup
+    np.testing.assert_allclose(array(enlarged["data"][0]["z"]).shape, trace.attentions.shape[2:])
+    # the typed text is never passed to markdown
+    assert len(text) < 4 or not any(text.strip() in m.value for m in at.markdown)
+
+
+def test_html_tokens_are_escaped(at):
+    at.text_area(key="sentence").input("<b>bold</b>").run()
+    _, enlarged = grid_and_enlarged(at)
+    assert "&lt;" in enlarged["layout"]["xaxis"]["ticktext"]
+
+
+def test_empty_text_prompts_and_draws_nothing(at):
+    at.text_area(key="sentence").input("   ").run()
+    assert_no_exception(at)
+    assert not at.get("plotly_chart")
+    assert any("Type a sentence" in i.value for i in at.info)
+
+
+def test_long_text_is_truncated_with_notice(at):
+    at.text_area(key="sentence").input("word " * 400).run()
+    assert_no_exception(at)
+    warnings = " ".join(w.value for w in at.warning)
+    assert "402 tokens" in warnings and "146" in warnings
+    grid, enlarged = grid_and_enlarged(at)
+    assert array(enlarged["data"][0]["z"]).shape == (256, 256)
+    assert array(grid["data"][0]["z"]).dtype == np.uint8  # the 256-token grid is sent quantised
+
+
+def test_hundred_thousand_characters(at):
+    at.text_area(key="sentence").input("é" * 100_500).run()
+    assert_no_exception(at)
+    warnings = " ".join(w.value for w in at.warning)
+    assert "first 100,000" in warnings

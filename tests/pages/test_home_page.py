@@ -1,0 +1,25 @@
+"""The landing page: runs without exception, shows the timeline from the course and links to pages."""
+from __future__ import annotations
+
+from tests.pages.helpers import assert_no_exception, open_page, plotly_figures
+from viz.data.milestones import MILESTONES
+
+
+def test_home_page_renders_timeline_and_architecture():
+    at = open_page()
+    assert_no_exception(at)
+    figures = plotly_figures(at)
+    timeline = next(f for t, f in figures.items() if "milestones" in t.lower())
+    names = [name for trace in timeline["data"] for name in trace["text"]]
+    assert sorted(names) == sorted(m[1] for m in MILESTONES)
+    dates = sorted(x for trace in timeline["data"] for x in trace["x"])
+    assert dates[0] == "2017-06-01" and "2020-10-01" in dates  # Transformer first, ViT in Oct 2020
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Heads h"] == "8" and metrics["d_model"] == "512" and metrics["d_ff"] == "2048"
+    assert metrics["Encoder layers N"] == "6"
+
+
+def test_sidebar_shows_device():
+    at = open_page()
+    text = " ".join(m.value for m in at.sidebar.markdown)
+    assert "CPU" in text or "GPU" in text

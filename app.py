@@ -3,13 +3,13 @@ import streamlit as st
 
 from viz.ui.sidebar import render_sidebar
 
-st.set_page_config(page_title="Transformers, made visible", page_icon="🔍", layout="wide")
+st.set_page_config(page_title="Transformers, made visible", page_icon=":material/visibility:", layout="wide")
 
 navigation = st.navigation(
     [
-        st.Page("pages/home.py", title="Home", icon="🏠", default=True),
-        st.Page("pages/attention.py", title="Attention heatmaps", icon="🔥", url_path="attention"),
+        st.Page("app_pages/home.py", title="Home", icon=":material/home:", default=True),
+        st.Page("app_pages/attention.py", title="Attention heatmaps", icon=":material/grid_on:", url_path="attention"),
     ]
 )
-render_sidebar()
 navigation.run()
+render_sidebar()  # after the page, so the page is drawn before torch is imported to name the device

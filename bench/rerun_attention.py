@@ -28,7 +28,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=15)
     args = parser.parse_args()
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120).run()
-    at.switch_page("pages/attention.py").run()
+    at.switch_page("app_pages/attention.py").run()
     at.text_area(key="sentence").input("warm up the model and the caches").run()
     times = []
     for text in SENTENCES[: args.runs]:  # each sentence is new: the trace is computed, not cached

@@ -10,7 +10,7 @@ from tests.conftest import SENTENCES
 from tests.pages.helpers import array, assert_no_exception, open_page, plotly_figures
 from viz import trace_sentence
 
-PAGE = "pages/attention.py"
+PAGE = "app_pages/attention.py"
 
 
 @pytest.fixture(scope="module")

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-ATTENTION_PAGE = "pages/attention.py"
+ATTENTION_PAGE = "app_pages/attention.py"
 
 THREE_USES = [
     ("Encoder-decoder", "The original Transformer (Vaswani et al. 2017), T5, BART",
@@ -58,4 +58,4 @@ def render_architecture() -> None:
         with right:
             st.write(text)
             if page:
-                st.page_link(page, label=f"See it live: {part.lower()}", icon="➡️")
+                st.page_link(page, label=f"See it live: {part.lower()}", icon=":material/arrow_forward:")

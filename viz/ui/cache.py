@@ -10,10 +10,3 @@ from viz.trace import SentenceTrace, trace_sentence
 def cached_trace(text: str, model: str = "minilm", max_tokens: int | None = None) -> SentenceTrace:
     """``viz.trace_sentence`` once per (text, model, max_tokens) across all sessions."""
     return trace_sentence(text, model=model, max_tokens=max_tokens)
-
-
-@st.cache_resource(show_spinner=False)
-def device_description() -> str:
-    from viz.device import describe_device
-
-    return describe_device()

@@ -3,7 +3,12 @@ from __future__ import annotations
 
 import streamlit as st
 
-from viz.ui.cache import device_description
+
+@st.cache_resource(show_spinner=False)
+def device_description() -> str:
+    from viz.device import describe_device  # imports torch: only once the page itself is on screen
+
+    return describe_device()
 
 
 def render_sidebar() -> None:

@@ -13,7 +13,7 @@ st.write(
     "between two sequences, powers today's language, vision and speech models. Every number in this app is "
     "computed live by real models."
 )
-st.page_link("pages/attention.py", label="Start: type a sentence and watch attention", icon="🔥")
+st.page_link("app_pages/attention.py", label="Start: type a sentence and watch attention", icon=":material/grid_on:")
 
 st.header("Three ways to use a transformer")
 render_three_uses()

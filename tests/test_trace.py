@@ -56,3 +56,17 @@ def test_max_tokens_bounds():
 def test_non_string_rejected():
     with pytest.raises(TypeError):
         trace_sentence(b"bytes")
+
+
+def test_model_loaded_once_and_frozen():
+    from viz.models.registry import load_text_model
+
+    first, second = load_text_model("minilm"), load_text_model("minilm")
+    assert first[0] is second[0] and first[1] is second[1]
+    assert not first[0].training
+    assert not any(p.requires_grad for p in first[0].parameters())
+
+
+def test_repeated_traces_are_identical():
+    a, b = trace_sentence("same input twice"), trace_sentence("same input twice")
+    np.testing.assert_array_equal(a.attentions, b.attentions)

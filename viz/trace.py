@@ -34,6 +34,10 @@ class SentenceTrace:
     values: np.ndarray  # (L, H, T, d_head)
     head_outputs: np.ndarray  # (L, H, T, d_head) weights @ values, per head
     hidden_states: np.ndarray  # (L + 1, T, d_model); [0] is the embedding layer's output
+    attention_outputs: np.ndarray  # (L, T, d_model) heads concatenated then multiplied by W^O (plus bias)
+    token_embeddings: np.ndarray  # (T, d_model) rows of the token embedding table
+    position_embeddings: np.ndarray  # (T, d_model) learned position embeddings 0..T-1
+    segment_embeddings: np.ndarray  # (T, d_model) segment (token type) embeddings
     max_tokens: int
     n_tokens_total: int
     n_chars_cut: int
@@ -101,6 +105,10 @@ def trace_sentence(text: str, model: str | Path = "minilm", max_tokens: int | No
         values=_stack(traces, "values"),
         head_outputs=_stack(traces, "head_outputs"),
         hidden_states=torch.stack([h[0] for h in out.hidden_states]).float().cpu().numpy(),
+        attention_outputs=_stack(traces, "output"),
+        token_embeddings=out.embeddings.token[0].float().cpu().numpy(),
+        position_embeddings=out.embeddings.position[0].float().cpu().numpy(),
+        segment_embeddings=out.embeddings.segment[0].float().cpu().numpy(),
         max_tokens=max_tokens,
         n_tokens_total=tokenized.n_tokens_total,
         n_chars_cut=tokenized.n_chars_cut,

@@ -90,39 +90,56 @@ def grid_layout(n_panels: int, n_cols: int, gap: float = 0.025) -> tuple[dict, l
     return layout, refs
 
 
-def heads_grid(weights: np.ndarray, tokens: list[str], title: str, n_cols: int = 4) -> go.Figure:
-    """Every head of one layer: (H, T, T) weights as H small heatmaps sharing one colour scale."""
-    weights = _check(weights, 3, "weights")
-    n_heads, n_tokens, _ = weights.shape
-    if weights.shape[1:] != (len(tokens), len(tokens)):
-        raise ValueError(f"weights {weights.shape} do not match {len(tokens)} tokens")
-    n_rows = int(np.ceil(n_heads / n_cols))
-    layout, refs = grid_layout(n_heads, n_cols)
-    quantised = n_tokens > GRID_FLOAT_TOKENS
+def panel_grid(panels: np.ndarray, tokens: list[str], titles: list[str], title: str, n_cols: int,
+               panel_height: int = 230, show_ticks: bool = True) -> go.Figure:
+    """(P, T, T) attention maps as P small heatmaps sharing one colour scale, laid out n_cols wide."""
+    panels = _check(panels, 3, "panels")
+    n_panels, n_tokens, _ = panels.shape
+    if panels.shape[1:] != (len(tokens), len(tokens)):
+        raise ValueError(f"weights {panels.shape} do not match {len(tokens)} tokens")
+    n_rows = int(np.ceil(n_panels / n_cols))
+    layout, refs = grid_layout(n_panels, n_cols)
+    quantised = n_tokens > GRID_FLOAT_TOKENS or n_panels > 16
     labels = token_labels(tokens)
     step = _tick_step(n_tokens, 24)
     ticks = dict(showticklabels=True, tickmode="array", tickvals=list(range(0, n_tokens, step)),
                  ticktext=labels[::step], tickfont=dict(size=8))
     data, annotations = [], []
-    for h, (xref, yref) in enumerate(refs):
-        if quantised:  # 1 byte per weight instead of 4: a 256-token layer stays under a megabyte
-            z, zmax, fmt = np.rint(weights[h] * 255).astype(np.uint8), 255, "%{z}/255"
+    for p, (xref, yref) in enumerate(refs):
+        if quantised:  # 1 byte per weight instead of 4: many or large maps stay under a megabyte
+            z, zmax, fmt = np.rint(panels[p] * 255).astype(np.uint8), 255, "%{z}/255"
         else:
-            z, zmax, fmt = weights[h].astype(np.float32), 1.0, "%{z:.3f}"
+            z, zmax, fmt = panels[p].astype(np.float32), 1.0, "%{z:.3f}"
         data.append(dict(
-            type="heatmap", z=z, zmin=0, zmax=zmax, colorscale=COLORSCALE, showscale=h == 0, xaxis=xref,
+            type="heatmap", z=z, zmin=0, zmax=zmax, colorscale=COLORSCALE, showscale=p == 0, xaxis=xref,
             yaxis=yref, colorbar=dict(title=dict(text="weight"), tickvals=[0, zmax], ticktext=["0", "1"]),
-            hovertemplate=f"head {h + 1}<br>query %{{y}} → key %{{x}}<br>weight {fmt}<extra></extra>",
+            hovertemplate=f"{titles[p]}<br>query %{{y}} → key %{{x}}<br>weight {fmt}<extra></extra>",
         ))
         x_axis, y_axis = layout["xaxis" + xref[1:]], layout["yaxis" + yref[1:]]
-        annotations.append(dict(text=f"head {h + 1}", xref="paper", yref="paper", showarrow=False,
+        annotations.append(dict(text=titles[p], xref="paper", yref="paper", showarrow=False, font=dict(size=10),
                                 x=sum(x_axis["domain"]) / 2, y=y_axis["domain"][1], yanchor="bottom"))
-        if h % n_cols == 0:
+        if show_ticks and p % n_cols == 0:
             y_axis.update(ticks)
-        if h // n_cols == n_rows - 1 or h + n_cols >= n_heads:
+        if show_ticks and (p // n_cols == n_rows - 1 or p + n_cols >= n_panels):
             x_axis.update(ticks, tickangle=-60)
     layout.update(
         title=dict(text=f"{title} (rows = queries attending, columns = keys attended to)"),
-        annotations=annotations, height=230 * n_rows + 120, margin=dict(l=10, r=10, t=70, b=10),
+        annotations=annotations, height=panel_height * n_rows + 120, margin=dict(l=10, r=10, t=70, b=10),
     )
     return go.Figure(dict(data=data, layout=layout))
+
+
+def heads_grid(weights: np.ndarray, tokens: list[str], title: str, n_cols: int = 4) -> go.Figure:
+    """Every head of one layer: (H, T, T) weights as H small heatmaps."""
+    weights = _check(weights, 3, "weights")
+    return panel_grid(weights, tokens, [f"head {h + 1}" for h in range(weights.shape[0])], title, n_cols)
+
+
+def model_view(attentions: np.ndarray, tokens: list[str]) -> go.Figure:
+    """All layers x all heads: (L, H, T, T) as an L-row, H-column grid of thumbnails (weights sent as 8 bits)."""
+    attentions = _check(attentions, 4, "attentions")
+    n_layers, n_heads = attentions.shape[:2]
+    titles = [f"L{l + 1} H{h + 1}" for l in range(n_layers) for h in range(n_heads)]
+    return panel_grid(attentions.reshape(n_layers * n_heads, *attentions.shape[2:]), tokens, titles,
+                      "Model view: every layer (rows) and head (columns)", n_heads, panel_height=120,
+                      show_ticks=False)

@@ -39,6 +39,16 @@ class FeedForward(nn.Module):
         return self.w_2(self.activation(self.w_1(x)))
 
 
+@dataclasses.dataclass(frozen=True)
+class EmbeddingTrace:
+    """The three embeddings BERT adds, each (B, T, d_model), and their sum before LayerNorm."""
+
+    token: torch.Tensor
+    position: torch.Tensor
+    segment: torch.Tensor
+    total: torch.Tensor  # token + position + segment, before LayerNorm
+
+
 class BertEmbeddings(nn.Module):
     """Token + learned position + segment embeddings, then LayerNorm."""
 
@@ -49,12 +59,16 @@ class BertEmbeddings(nn.Module):
         self.segment = nn.Embedding(config.type_vocab_size, config.d_model)
         self.norm = nn.LayerNorm(config.d_model, eps=config.layer_norm_eps)
 
-    def forward(self, input_ids: torch.Tensor, token_type_ids: torch.Tensor | None = None) -> torch.Tensor:
+    def forward(
+        self, input_ids: torch.Tensor, token_type_ids: torch.Tensor | None = None
+    ) -> tuple[torch.Tensor, EmbeddingTrace]:
         positions = torch.arange(input_ids.shape[1], device=input_ids.device)[None]  # (1, T)
         if token_type_ids is None:
             token_type_ids = torch.zeros_like(input_ids)
-        x = self.token(input_ids) + self.position(positions) + self.segment(token_type_ids)
-        return self.norm(x)
+        token, position, segment = self.token(input_ids), self.position(positions), self.segment(token_type_ids)
+        total = token + position + segment
+        trace = EmbeddingTrace(token=token, position=position.expand_as(token), segment=segment, total=total)
+        return self.norm(total), trace
 
 
 class EncoderLayer(nn.Module):
@@ -80,6 +94,7 @@ class EncoderOutput:
 
     hidden_states: tuple[torch.Tensor, ...]  # n_layers + 1 tensors (B, T, d_model); [0] = embeddings
     traces: tuple[AttentionTrace, ...]  # one per layer
+    embeddings: EmbeddingTrace
 
     @property
     def last_hidden_state(self) -> torch.Tensor:
@@ -112,11 +127,11 @@ class BertEncoder(nn.Module):
                 f"{input_ids.shape[1]} tokens exceed the model's {self.config.max_positions} positions"
             )
         allowed = None if attention_mask is None else padding_mask(attention_mask)
-        x = self.embeddings(input_ids, token_type_ids)
+        x, embedding_trace = self.embeddings(input_ids, token_type_ids)
         hidden_states = [x]
         traces = []
         for layer in self.layers:
             x, trace = layer(x, allowed)
             hidden_states.append(x)
             traces.append(trace)
-        return EncoderOutput(hidden_states=tuple(hidden_states), traces=tuple(traces))
+        return EncoderOutput(hidden_states=tuple(hidden_states), traces=tuple(traces), embeddings=embedding_trace)

@@ -10,3 +10,11 @@ from viz.trace import SentenceTrace, trace_sentence
 def cached_trace(text: str, model: str = "minilm", max_tokens: int | None = None) -> SentenceTrace:
     """``viz.trace_sentence`` once per (text, model, max_tokens) across all sessions."""
     return trace_sentence(text, model=model, max_tokens=max_tokens)
+
+
+@st.cache_resource(show_spinner="Reading the model's weight matrices…")
+def cached_weights(model: str = "minilm"):
+    """Every layer's W^Q, W^K, W^V, W^O as read-only numpy arrays, shared by all sessions."""
+    from viz.models.weights import attention_weights
+
+    return attention_weights(model)

@@ -12,8 +12,9 @@ DEFAULT_SENTENCE = "The animal didn't cross the street because it was too tired.
 
 def sentence_trace(key: str = "sentence", default: str = DEFAULT_SENTENCE) -> SentenceTrace | None:
     """A text box and the trace of what was typed; None (after a friendly prompt) when there is nothing."""
-    text = st.text_area("Type a sentence", value=default, key=key, height=80,
-                        help="Any language, emoji or symbols. Long text is cut to the model's limit.")
+    text = st.text_area("Type a sentence", value=default, key=key, height=80, bind="query-params",
+                        help="Any language, emoji or symbols. Long text is cut to the model's limit. "
+                        "The address bar keeps the sentence and the view: share it to open the same view.")
     try:
         trace = cached_trace(text or "")
     except EmptyInputError:

@@ -1,0 +1,29 @@
+"""Self-attention step by step: the Illustrated Transformer's six steps on a real head, a toy, ablations."""
+import streamlit as st
+
+from viz.ui.cache import cached_weights
+from viz.ui.controls import layer_head, section, token_choice
+from viz.ui.inputs import sentence_trace
+from viz.ui.walkthrough_views import ablations, real_walkthrough, toy_view
+
+st.title("Self-attention, step by step")
+st.write(
+    "How one attention head turns a token's vector into its output: project into query, key and value; "
+    "score the query against every key; divide by √d_k; softmax; weigh the values; sum. Every number below is "
+    "the real model's (all-MiniLM-L6-v2), recomputed here from its own weight matrices and checked against "
+    "what the model computed."
+)
+view = section("Show", ["Real model", "Toy example (by hand)", "Ablations"], key="wt_view")
+
+if view == "Toy example (by hand)":
+    toy_view()
+else:
+    trace = sentence_trace()
+    if trace is not None:
+        layer, head = layer_head(trace.n_layers, trace.n_heads)
+        weights = cached_weights()
+        if view == "Real model":
+            query = token_choice(trace.tokens)
+            real_walkthrough(trace, weights, layer, head, query)
+        else:
+            ablations(trace, weights, layer, head)

@@ -13,6 +13,8 @@ navigation = st.navigation(
                 url_path="walkthrough"),
         st.Page("app_pages/multihead.py", title="Multi-head attention", icon=":material/view_module:",
                 url_path="multihead"),
+        st.Page("app_pages/positional.py", title="Positional encodings", icon=":material/waves:",
+                url_path="positional"),
     ]
 )
 navigation.run()

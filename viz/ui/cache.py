@@ -18,3 +18,10 @@ def cached_weights(model: str = "minilm"):
     from viz.models.weights import attention_weights
 
     return attention_weights(model)
+
+
+@st.cache_resource(show_spinner="Reading the learned position table…")
+def cached_position_table(model: str = "minilm"):
+    from viz.models.weights import position_embedding_table
+
+    return position_embedding_table(model)

@@ -98,7 +98,7 @@ def toy_view() -> None:
     divisor = st.radio("Divide the scores by", ["8 (as in the course)", "√3 ≈ 1.73 (the toy's d_k)"],
                        key="toy_divisor", horizontal=True, bind="query-params")
     scale = TOY_SCALE if divisor.startswith("8") else True
-    cols = st.columns(4)
+    cols = [st.columns(2)[0], *st.columns(3)]  # X on its own row, wide enough for its 4 columns
     edited = []
     for col, (name, matrix, rows) in zip(cols, (("X", TOY_X, TOY_TOKENS), ("W^Q", TOY_W_Q, None),
                                                 ("W^K", TOY_W_K, None), ("W^V", TOY_W_V, None))):

@@ -15,6 +15,8 @@ ROW_AXIS = "Queries (token attending) ↓"
 COLUMN_AXIS = "Keys (token attended to) →"
 #: Above this many tokens the grid sends weights quantised to 8 bits (payload), the enlarged head never.
 GRID_FLOAT_TOKENS = 48
+#: The model view's thumbnails are pooled to at most this many rows and columns.
+MODEL_VIEW_MAX_TOKENS = 64
 
 
 def _check(weights: np.ndarray, ndim: int, name: str) -> np.ndarray:
@@ -28,6 +30,11 @@ def _tick_step(n_tokens: int, max_ticks: int = 64) -> int:
     return max(1, int(np.ceil(n_tokens / max_ticks)))
 
 
+def _axis_categories(labels: list[str]) -> list[str]:
+    """Unique category names "position: token" (so repeated tokens keep their own row and column)."""
+    return [f"{i}: {label}" for i, label in enumerate(labels)]
+
+
 def attention_heatmap(
     weights: np.ndarray,
     query_tokens: list[str],
@@ -35,6 +42,9 @@ def attention_heatmap(
     title: str = "Attention weights",
 ) -> go.Figure:
     """One head's (T_q, T_k) weights with exact values on hover.
+
+    Axes are categorical with one "position: token" category per row and column: the hover names both
+    tokens without a per-cell label array, and the tick text shows the token alone.
 
     Raises:
         ValueError: if the weights' shape does not match the token lists.
@@ -44,31 +54,35 @@ def attention_heatmap(
     if weights.shape != (len(query_tokens), len(key_tokens)):
         raise ValueError(f"weights {weights.shape} do not match {len(query_tokens)} x {len(key_tokens)} tokens")
     q_labels, k_labels = token_labels(query_tokens), token_labels(key_tokens)
-    # customdata[i, j] = (query label, key label) so hover names the tokens, not just positions.
-    custom = np.dstack(np.broadcast_arrays(np.array(q_labels, dtype=object)[:, None],
-                                           np.array(k_labels, dtype=object)[None, :]))
-    fig = go.Figure(
-        go.Heatmap(
-            z=weights,
-            x=np.arange(len(key_tokens)),
-            y=np.arange(len(query_tokens)),
-            customdata=custom,
-            colorscale=COLORSCALE,
-            zmin=0.0,
-            zmax=1.0,
-            colorbar=dict(title="weight"),
-            hovertemplate="query %{y}: %{customdata[0]}<br>key %{x}: %{customdata[1]}"
-            "<br>weight %{z:.4f}<extra></extra>",
-        )
-    )
+    q_cats, k_cats = _axis_categories(q_labels), _axis_categories(k_labels)
+    trace = dict(type="heatmap", z=weights, x=k_cats, y=q_cats, colorscale=COLORSCALE, zmin=0.0, zmax=1.0,
+                 colorbar=dict(title=dict(text="weight")),
+                 hovertemplate="query %{y}<br>key %{x}<br>weight %{z:.4f}<extra></extra>")
     step_q, step_k = _tick_step(len(query_tokens)), _tick_step(len(key_tokens))
-    fig.update_xaxes(title=COLUMN_AXIS, tickmode="array", tickvals=list(range(0, len(k_labels), step_k)),
-                     ticktext=k_labels[::step_k], tickangle=-60, side="bottom")
-    fig.update_yaxes(title=ROW_AXIS, tickmode="array", tickvals=list(range(0, len(q_labels), step_q)),
-                     ticktext=q_labels[::step_q], autorange="reversed")
     size = int(np.clip(22 * max(len(query_tokens), len(key_tokens)) + 180, 420, 900))
-    fig.update_layout(title=title, height=size, margin=dict(l=10, r=10, t=50, b=10))
-    return fig
+    layout = dict(
+        title=dict(text=title), height=size, margin=dict(l=10, r=10, t=50, b=10),
+        xaxis=dict(title=dict(text=COLUMN_AXIS), type="category", tickmode="array", tickvals=k_cats[::step_k],
+                   ticktext=k_labels[::step_k], tickangle=-60),
+        yaxis=dict(title=dict(text=ROW_AXIS), type="category", tickmode="array", tickvals=q_cats[::step_q],
+                   ticktext=q_labels[::step_q], autorange="reversed"),
+    )
+    return go.Figure(dict(data=[trace], layout=layout))
+
+
+def block_pool(weights: np.ndarray, max_size: int) -> tuple[np.ndarray, int]:
+    """Shrink (..., T, T) attention to at most max_size per side: block b's row = the mean over its queries
+    of the attention given to each key block (so rows still sum to 1). Returns (pooled, block size)."""
+    n = weights.shape[-1]
+    block = int(np.ceil(n / max_size))
+    if block == 1:
+        return weights, 1
+    pad = (-n) % block
+    w = np.pad(weights, [(0, 0)] * (weights.ndim - 2) + [(0, pad), (0, pad)])
+    m = w.shape[-1] // block
+    w = w.reshape(*w.shape[:-2], m, block, m, block).sum(axis=-1)  # attention into each key block
+    counts = np.minimum(block, n - np.arange(m) * block)  # real queries per block (the last may be short)
+    return w.sum(axis=-2) / counts[:, None], block
 
 
 def grid_layout(n_panels: int, n_cols: int, gap: float = 0.025) -> tuple[dict, list[tuple[str, str]]]:
@@ -139,7 +153,11 @@ def model_view(attentions: np.ndarray, tokens: list[str]) -> go.Figure:
     """All layers x all heads: (L, H, T, T) as an L-row, H-column grid of thumbnails (weights sent as 8 bits)."""
     attentions = _check(attentions, 4, "attentions")
     n_layers, n_heads = attentions.shape[:2]
+    pooled, block = block_pool(attentions, MODEL_VIEW_MAX_TOKENS)
     titles = [f"L{l + 1} H{h + 1}" for l in range(n_layers) for h in range(n_heads)]
-    return panel_grid(attentions.reshape(n_layers * n_heads, *attentions.shape[2:]), tokens, titles,
-                      "Model view: every layer (rows) and head (columns)", n_heads, panel_height=120,
-                      show_ticks=False)
+    title = "Model view: every layer (rows) and head (columns)"
+    if block > 1:  # thumbnails of 120 px cannot show more cells anyway; this keeps the page light
+        title += f", thumbnails pooled over blocks of {block} tokens"
+        tokens = [f"{tokens[i]}…" for i in range(0, len(tokens), block)]
+    return panel_grid(pooled.reshape(n_layers * n_heads, *pooled.shape[2:]), tokens, titles, title, n_heads,
+                      panel_height=120, show_ticks=False)

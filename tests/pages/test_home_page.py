@@ -23,3 +23,18 @@ def test_sidebar_shows_device():
     at = open_page()
     text = " ".join(m.value for m in at.sidebar.markdown)
     assert "CPU" in text or "GPU" in text
+
+
+def test_every_linked_page_is_registered():
+    from pathlib import Path
+
+    from viz.ui.architecture import ATTENTION_PAGE, PARTS
+
+    app = (Path(__file__).resolve().parents[2] / "app.py").read_text()
+    for page in {p for _, _, p in PARTS if p} | {ATTENTION_PAGE}:
+        assert f'"{page}"' in app, page
+    at = open_page()
+    links = {e.proto.label: e.proto.page for e in at.get("page_link")}
+    for part, _, page in PARTS:
+        if page:
+            assert links[f"See it live: {part.lower()}"] == page.split("/")[-1].removesuffix(".py")

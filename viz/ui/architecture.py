@@ -4,6 +4,9 @@ from __future__ import annotations
 import streamlit as st
 
 ATTENTION_PAGE = "app_pages/attention.py"
+WALKTHROUGH_PAGE = "app_pages/walkthrough.py"
+MULTIHEAD_PAGE = "app_pages/multihead.py"
+POSITIONAL_PAGE = "app_pages/positional.py"
 
 THREE_USES = [
     ("Encoder-decoder", "The original Transformer (Vaswani et al. 2017), T5, BART",
@@ -19,11 +22,13 @@ THREE_USES = [
 
 # (part, what it does, page that explains it or None)
 PARTS = [
-    ("Input embedding", "Each token becomes a vector of d_model = 512 numbers.", ATTENTION_PAGE),
+    ("Input embedding", "Each token becomes a vector of d_model = 512 numbers.", POSITIONAL_PAGE),
     ("Positional encoding", "Sines and cosines of different frequencies added to the embeddings, so word "
-     "order is visible.", None),
+     "order is visible.", POSITIONAL_PAGE),
+    ("Self-attention", "Each token's query is scored against every key; softmax(QK^T / √d_k) weighs the "
+     "values.", WALKTHROUGH_PAGE),
     ("Multi-head self-attention", "h = 8 heads, each of d_k = d_v = 64, attend over the whole sequence; "
-     "their outputs are concatenated and projected by W^O.", ATTENTION_PAGE),
+     "their outputs are concatenated and projected by W^O.", MULTIHEAD_PAGE),
     ("Add & Norm", "A residual connection around each sub-layer, followed by layer normalisation.", None),
     ("Feed-forward network", "FFN(x) = max(0, xW1 + b1)W2 + b2 with inner size d_ff = 2048, applied to each "
      "position alike.", None),

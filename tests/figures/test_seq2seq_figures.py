@@ -1,0 +1,58 @@
+"""Figures of the encoder-decoder page: titles, axis labels, escaped labels, data as given."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from viz.analysis.decoding import softmax, top_tokens
+from viz.figures.seq2seq import (BLUE, ORANGE, alignment_heatmap, mask_heatmap, next_token_bars,
+                                 training_curves)
+
+TOKENS = ["<s>", "a", "<b>", "c"]
+
+
+def titled(fig):
+    layout = fig.to_plotly_json()["layout"]
+    assert layout["title"]["text"]
+    return layout
+
+
+def test_mask_shows_minus_infinity_above_the_diagonal():
+    mask = np.where(np.tri(4, dtype=bool), 0.0, -np.inf)
+    fig = mask_heatmap(mask, TOKENS, "mask")
+    layout = titled(fig)
+    z = np.asarray(fig.data[0].z)
+    np.testing.assert_array_equal(z, np.triu(np.ones((4, 4)), 1))
+    assert fig.data[0].text[0][1] == "−∞" and fig.data[0].text[1][0] == "0"
+    assert "Keys" in layout["xaxis"]["title"]["text"] and "Queries" in layout["yaxis"]["title"]["text"]
+    assert layout["xaxis"]["ticktext"] == ["&lt;s&gt;", "a", "&lt;b&gt;", "c"]  # escaped, shown literally
+    with pytest.raises(ValueError):
+        mask_heatmap(mask[:3], TOKENS, "bad")
+
+
+def test_bars_mark_the_chosen_token():
+    probs = softmax(np.array([0.0, 3.0, 1.0, 2.0]))
+    top = top_tokens(probs, TOKENS, 3)
+    fig = next_token_bars(top, chosen_id=3, title="next")
+    layout = titled(fig)
+    np.testing.assert_allclose(fig.data[0].y, [probs[1], probs[3], probs[2]])
+    assert list(fig.data[0].marker.color) == [BLUE, ORANGE, BLUE]
+    assert layout["xaxis"]["ticktext"] == ["a", "c", "&lt;b&gt;"]
+    assert layout["yaxis"]["title"]["text"] == "Probability"
+
+
+def test_alignment_axes_name_input_and_output():
+    weights = np.full((2, 3), 1 / 3)
+    fig = alignment_heatmap(weights, ["x", "</s>"], ["a", "b", "c"], "cross")
+    layout = titled(fig)
+    assert "Output" in layout["yaxis"]["title"]["text"] and "Input" in layout["xaxis"]["title"]["text"]
+    np.testing.assert_allclose(np.asarray(fig.data[0].z), weights)
+
+
+def test_training_curves_have_two_labelled_axes():
+    fig = training_curves([50, 100], [2.0, 1.0], [None, 0.5], "curves", max_steps=200)
+    layout = titled(fig)
+    assert list(fig.data[0].y) == [2.0, 1.0]
+    assert list(fig.data[1].x) == [100] and list(fig.data[1].y) == [50.0]
+    assert layout["xaxis"]["title"]["text"] == "Training step"
+    assert layout["yaxis"]["title"]["text"] and layout["yaxis2"]["title"]["text"]

@@ -1,0 +1,1 @@
+"""Training the task models: data batches, the training loop, evaluation, and live runs for the page."""

@@ -1,9 +1,10 @@
 """Landing page: what a transformer is, how it is used, its milestones, the vanilla architecture."""
 import streamlit as st
 
-from viz.data.milestones import MILESTONES
+from viz.data.milestones import MILESTONES, milestone_table
 from viz.figures.timeline import timeline_figure
 from viz.ui.architecture import render_architecture, render_three_uses
+from viz.ui.export import chart
 
 st.title("Transformers, made visible")
 st.write(
@@ -19,7 +20,7 @@ st.header("Three ways to use a transformer")
 render_three_uses()
 
 st.header("Milestones")
-st.plotly_chart(timeline_figure(MILESTONES), key="timeline")
+chart(timeline_figure(MILESTONES), "timeline", milestone_table(), filename="milestones")
 
 st.header("The vanilla Transformer at a glance")
 render_architecture()

@@ -13,3 +13,8 @@ MILESTONES: list[tuple[str, str, str, str]] = [
     ("2020-12", "IPT / SETR / CLIP", "Transformers for low-level vision, segmentation and multimodality.", "Vision"),
     ("2021-06", "ViT variants", "DeiT, PVT, TNT, Swin and more refine the vision transformer.", "Vision"),
 ]
+
+
+def milestone_table() -> list[dict[str, str]]:
+    """The milestones as records (date, name, what it showed, field), e.g. for a CSV download."""
+    return [dict(date=d, name=n, what=w, field=f) for d, n, w, f in MILESTONES]

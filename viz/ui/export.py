@@ -15,6 +15,8 @@ PLOTLY_CONFIG = {"displaylogo": False, "toImageButtonOptions": {"format": "png",
 def to_frame(data, row_labels: list[str] | None = None, col_labels: list[str] | None = None) -> pd.DataFrame:
     if isinstance(data, pd.DataFrame):
         return data
+    if isinstance(data, list) and data and isinstance(data[0], dict):
+        return pd.DataFrame(data)
     array = np.atleast_2d(np.asarray(data))
     index = _unique(row_labels) if row_labels is not None else None
     columns = _unique(col_labels) if col_labels is not None else None
@@ -27,14 +29,16 @@ def _unique(labels: list[str]) -> list[str]:
 
 
 def chart(fig: go.Figure, key: str, data=None, row_labels=None, col_labels=None, filename: str | None = None) -> None:
-    """Show ``fig``; with ``data`` (array or DataFrame), add a button that downloads it as CSV."""
+    """Show ``fig``; with ``data`` (array, DataFrame, or a function returning one, called only on click),
+    add a button that downloads it as CSV."""
     st.plotly_chart(fig, key=key, config=PLOTLY_CONFIG)
     if data is None:
         return
 
     def csv() -> str:  # built only when the button is clicked
         buffer = io.StringIO()
-        to_frame(data, row_labels, col_labels).to_csv(buffer)
+        table = data() if callable(data) else data
+        to_frame(table, row_labels, col_labels).to_csv(buffer, index=not isinstance(table, (pd.DataFrame, list)))
         return buffer.getvalue()
 
     st.download_button("Download the data (CSV)", csv, file_name=f"{filename or key}.csv", mime="text/csv",

@@ -6,6 +6,7 @@ import streamlit as st
 
 from viz.analysis.head_stats import STATISTICS, head_statistics, rank_heads
 from viz.analysis.rollout import HEAD_FUSIONS, attention_rollout
+from viz.analysis.tables import attention_table
 from viz.figures.attention import attention_heatmap, model_view
 from viz.figures.head_view import head_view
 from viz.figures.matrices import matrix_heatmap, vector_bars
@@ -17,7 +18,8 @@ from viz.ui.export import chart
 
 def model_view_section(trace: SentenceTrace) -> None:
     st.write("Every head of every layer at once. Pick one below to enlarge it with the exact weights.")
-    chart(model_view(trace.attentions, trace.tokens), "mh_model_view")
+    chart(model_view(trace.attentions, trace.tokens), "mh_model_view",
+          lambda: attention_table(trace.attentions, trace.tokens))
     layer, head = layer_head(trace.n_layers, trace.n_heads)
     weights = trace.attentions[layer - 1, head - 1]
     chart(attention_heatmap(weights, trace.tokens, title=f"Layer {layer}, head {head} enlarged"), "mh_enlarged",
@@ -35,7 +37,8 @@ def head_view_section(trace: SentenceTrace) -> None:
                           format_func=lambda o: o if o == "all tokens" else f"{o}: {trace.tokens[int(o)]}")
     token = None if picked in (None, "all tokens") else int(picked)
     chart(head_view(trace.attentions[layer - 1], trace.tokens, [h - 1 for h in heads], token,
-                    title=f"Layer {layer}"), "mh_head_view")
+                    title=f"Layer {layer}"), "mh_head_view",
+          lambda: attention_table(trace.attentions[layer - 1], trace.tokens, [layer]))
 
 
 def concat_section(trace: SentenceTrace, weights) -> None:

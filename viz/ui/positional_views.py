@@ -56,7 +56,7 @@ def similarity_section() -> None:
     curves = similarity_by_offset(sim, starts, max_offset=max(1, n // 2))
     chart(line_chart({f"from position {p}": (np.arange(len(c)), c) for p, c in curves.items()},
                      f"{kind}(PE(p), PE(p + offset)) for several starting positions p", "offset", kind),
-          "pe_offset")
+          "pe_offset", pd.DataFrame({f"from position {p}": pd.Series(c) for p, c in curves.items()}))
     st.write("The dot product PE(p)·PE(p+k) = Σ_i cos(ω_i k) depends only on the offset k, not on p: the curves "
              "lie on top of each other. Nearby positions look alike, and the similarity falls with distance.")
 

@@ -15,6 +15,7 @@ _EXPORTS = {
     "sinusoidal_encoding": "viz.models.positional",
     "attention_rollout": "viz.analysis.rollout",
     "get_device": "viz.device",
+    "separation_index": "viz.analysis.separation",
 }
 
 __all__ = sorted(_EXPORTS)

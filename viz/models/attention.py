@@ -88,6 +88,7 @@ class MultiHeadAttention(nn.Module):
         x: torch.Tensor,
         context: torch.Tensor | None = None,
         allowed: torch.Tensor | None = None,
+        bias: torch.Tensor | None = None,
     ) -> tuple[torch.Tensor, AttentionTrace]:
         """Attend from ``x`` to ``context`` (self-attention when ``context`` is None).
 
@@ -97,6 +98,8 @@ class MultiHeadAttention(nn.Module):
                 passes the encoder output here.
             allowed: boolean mask broadcastable to (B, H, T_q, T_k); True where a query may attend
                 to a key. Combine :func:`padding_mask` and :func:`causal_mask` with ``&``.
+            bias: additive scores broadcastable to (B, H, T_q, T_k), added to the scaled scores before
+                the mask (Swin's relative position bias); the trace's ``masked_scores`` include it.
 
         Returns:
             ``(output, trace)`` where output is (B, T_q, d_model).
@@ -108,8 +111,9 @@ class MultiHeadAttention(nn.Module):
 
         scores = q @ k.transpose(-2, -1)  # (B, H, T_q, T_k)
         scaled = scores / math.sqrt(self.d_head)
+        biased = scaled if bias is None else scaled + bias
         mask = None if allowed is None else additive_mask(allowed, scaled.dtype)
-        masked = scaled if mask is None else scaled + mask
+        masked = biased if mask is None else biased + mask
         weights = torch.softmax(masked, dim=-1)
         if mask is not None:
             # A query with every key masked has no distribution; give it zeros, not NaN.

@@ -1,0 +1,217 @@
+"""The Vision Transformer's frozen config (Dosovitskiy et al. 2021), its presets and parameter count.
+
+No torch here: the page computes the parameter counts of ViT-Base/Large/Huge from these configs without
+building a model (and a test checks the formula against a model built on the ``meta`` device).
+"""
+from __future__ import annotations
+
+import dataclasses
+import json
+from pathlib import Path
+
+from viz.config import ACTIVATIONS
+
+#: The model types whose checkpoint folders :func:`viz.models.vit_checkpoint.load_vit` reads.
+HF_MODEL_TYPES = ("vit",)
+
+
+@dataclasses.dataclass(frozen=True)
+class ViTConfig:
+    """A pre-LayerNorm ViT: patch embedding, [CLS] token, learned positions, encoder, head on [CLS].
+
+    Field names follow the papers; ``from_hf`` reads a Hugging Face ``ViTModel`` or
+    ``ViTForImageClassification`` folder.
+
+    Attributes:
+        image_size: side of the square image the model reads, in pixels.
+        patch_size: side P of each square patch; the grid is image_size / P patches on a side.
+        n_channels: C, 3 for RGB.
+        d_model: D, the width of every token vector.
+        n_layers: L, number of encoder blocks.
+        n_heads: H, heads per multi-head attention; d_head = D / H.
+        d_ff: inner width of the MLP in each block.
+        n_classes: size of the classification head on [CLS]; 0 for a backbone without a head.
+        labels: the class names, one per class (empty: "class 0", "class 1", ...).
+        qkv_bias: whether W^Q, W^K, W^V carry a bias (W^O always does).
+        pooler: whether the backbone has Hugging Face's pooler (dense + tanh on [CLS]).
+        layer_norm_eps: epsilon of every LayerNorm.
+        activation: the MLP's non-linearity.
+        image_mean, image_std: per-channel normalisation of pixels in [0, 1] before the patch embedding.
+    """
+
+    image_size: int = 64
+    patch_size: int = 8
+    n_channels: int = 3
+    d_model: int = 64
+    n_layers: int = 4
+    n_heads: int = 4
+    d_ff: int = 256
+    n_classes: int = 0
+    labels: tuple[str, ...] = ()
+    qkv_bias: bool = True
+    pooler: bool = False
+    layer_norm_eps: float = 1e-12
+    activation: str = "gelu"
+    image_mean: tuple[float, ...] = (0.5, 0.5, 0.5)
+    image_std: tuple[float, ...] = (0.5, 0.5, 0.5)
+
+    def __post_init__(self) -> None:
+        for name in ("image_size", "patch_size", "n_channels", "d_model", "n_layers", "n_heads", "d_ff"):
+            if getattr(self, name) <= 0:
+                raise ValueError(f"{name} must be positive, got {getattr(self, name)}")
+        if self.n_classes < 0:
+            raise ValueError(f"n_classes must be >= 0, got {self.n_classes}")
+        if self.d_model % self.n_heads:
+            raise ValueError(f"d_model={self.d_model} is not divisible by n_heads={self.n_heads}")
+        if self.image_size % self.patch_size:
+            raise ValueError(f"image_size={self.image_size} is not a multiple of patch_size={self.patch_size}")
+        if self.activation not in ACTIVATIONS:
+            raise ValueError(f"activation {self.activation!r} is not one of {sorted(ACTIVATIONS)}")
+        if self.labels and len(self.labels) != self.n_classes:
+            raise ValueError(f"{len(self.labels)} labels for {self.n_classes} classes")
+        if len(self.image_mean) != self.n_channels or len(self.image_std) != self.n_channels:
+            raise ValueError("image_mean and image_std need one value per channel")
+        if any(s <= 0 for s in self.image_std):
+            raise ValueError(f"image_std must be positive, got {self.image_std}")
+
+    @property
+    def d_head(self) -> int:
+        return self.d_model // self.n_heads
+
+    @property
+    def grid_size(self) -> int:
+        """Patches along each side of the image."""
+        return self.image_size // self.patch_size
+
+    @property
+    def n_patches(self) -> int:
+        """N = (image_size / P)^2."""
+        return self.grid_size**2
+
+    @property
+    def n_tokens(self) -> int:
+        """1 + N: the [CLS] token and one token per patch."""
+        return self.n_patches + 1
+
+    @property
+    def patch_dim(self) -> int:
+        """P * P * C: the length of one flattened patch."""
+        return self.patch_size**2 * self.n_channels
+
+    @property
+    def class_names(self) -> tuple[str, ...]:
+        return self.labels or tuple(f"class {i}" for i in range(self.n_classes))
+
+    def n_params(self) -> int:
+        """Number of parameters, counted from the shapes alone (no tensor is allocated)."""
+        d, f = self.d_model, self.d_ff
+        embeddings = self.patch_dim * d + d + d + self.n_tokens * d  # projection, its bias, [CLS], positions
+        attention = 4 * d * d + 3 * d * self.qkv_bias + d  # W^Q, W^K, W^V, W^O and their biases
+        block = 2 * 2 * d + attention + d * f + f + f * d + d  # two LayerNorms, attention, MLP
+        total = embeddings + self.n_layers * block + 2 * d  # + the final LayerNorm
+        if self.pooler:
+            total += d * d + d
+        if self.n_classes:
+            total += d * self.n_classes + self.n_classes
+        return total
+
+    @classmethod
+    def from_hf(cls, path: str | Path, **overrides) -> "ViTConfig":
+        """Read a Hugging Face ViT ``config.json`` (and ``preprocessor_config.json`` when present).
+
+        Args:
+            path: the checkpoint folder or its ``config.json``.
+            overrides: fields to set instead of what the file says (the loader sets ``n_classes`` and
+                ``pooler`` from the tensors actually present).
+        """
+        path = Path(path)
+        folder = path if path.is_dir() else path.parent
+        raw = json.loads((folder / "config.json").read_text(encoding="utf-8"))
+        model_type = raw.get("model_type", "vit")
+        if model_type not in HF_MODEL_TYPES:
+            raise ValueError(f"this folder holds a {model_type!r} model; only ViT folders ({', '.join(HF_MODEL_TYPES)}) "
+                             "can be opened here")
+        image_size, patch_size = raw.get("image_size", 224), raw.get("patch_size", 16)
+        if not isinstance(image_size, int) or not isinstance(patch_size, int):
+            raise ValueError("only square images and patches (integer image_size and patch_size) are supported")
+        id2label = raw.get("id2label") or {}
+        labels = tuple(str(id2label.get(str(i), id2label.get(i, f"class {i}"))) for i in range(len(id2label)))
+        channels = raw.get("num_channels", 3)
+        fields = dict(
+            image_size=image_size,
+            patch_size=patch_size,
+            n_channels=channels,
+            d_model=raw["hidden_size"],
+            n_layers=raw["num_hidden_layers"],
+            n_heads=raw["num_attention_heads"],
+            d_ff=raw["intermediate_size"],
+            n_classes=len(labels),
+            labels=labels,
+            qkv_bias=bool(raw.get("qkv_bias", True)),
+            pooler=False,
+            layer_norm_eps=raw.get("layer_norm_eps", 1e-12),
+            activation=raw.get("hidden_act", "gelu"),
+            image_mean=(0.5,) * channels,  # ViTImageProcessor's defaults
+            image_std=(0.5,) * channels,
+        )
+        preprocessor = folder / "preprocessor_config.json"
+        if preprocessor.is_file():
+            pre = json.loads(preprocessor.read_text(encoding="utf-8"))
+            if pre.get("do_normalize", True):
+                mean, std = pre.get("image_mean", fields["image_mean"]), pre.get("image_std", fields["image_std"])
+            else:
+                mean, std = (0.0,) * channels, (1.0,) * channels
+            fields.update(image_mean=tuple(float(m) for m in mean), image_std=tuple(float(s) for s in std))
+        fields.update(overrides)
+        if len(fields["labels"]) != fields["n_classes"]:  # id2label disagrees with the head: number the classes
+            fields["labels"] = ()
+        return cls(**fields)
+
+    def to_hf(self) -> tuple[dict, dict]:
+        """``(config.json, preprocessor_config.json)`` contents for a Hugging Face ViT folder."""
+        config = {
+            "architectures": ["ViTForImageClassification"] if self.n_classes else ["ViTModel"],
+            "model_type": "vit",
+            "image_size": self.image_size,
+            "patch_size": self.patch_size,
+            "num_channels": self.n_channels,
+            "hidden_size": self.d_model,
+            "num_hidden_layers": self.n_layers,
+            "num_attention_heads": self.n_heads,
+            "intermediate_size": self.d_ff,
+            "hidden_act": self.activation,
+            "hidden_dropout_prob": 0.0,
+            "attention_probs_dropout_prob": 0.0,
+            "layer_norm_eps": self.layer_norm_eps,
+            "qkv_bias": self.qkv_bias,
+            "initializer_range": 0.02,
+            "encoder_stride": self.patch_size,
+        }
+        if self.n_classes:
+            config["id2label"] = {str(i): name for i, name in enumerate(self.class_names)}
+            config["label2id"] = {name: i for i, name in enumerate(self.class_names)}
+        preprocessor = {
+            "image_processor_type": "ViTImageProcessor",
+            "do_resize": True,
+            "size": {"height": self.image_size, "width": self.image_size},
+            "resample": 2,
+            "do_rescale": True,
+            "rescale_factor": 1 / 255,
+            "do_normalize": True,
+            "image_mean": list(self.image_mean),
+            "image_std": list(self.image_std),
+        }
+        return config, preprocessor
+
+
+#: The three sizes of the ViT paper's Table 1, at 224 x 224 with a 1000-class head: Base and Large use
+#: 16 x 16 patches (ViT-B/16, ViT-L/16), Huge 14 x 14 (ViT-H/14).
+VIT_BASE = ViTConfig(image_size=224, patch_size=16, d_model=768, n_layers=12, n_heads=12, d_ff=3072, n_classes=1000)
+VIT_LARGE = ViTConfig(image_size=224, patch_size=16, d_model=1024, n_layers=24, n_heads=16, d_ff=4096,
+                      n_classes=1000)
+VIT_HUGE = ViTConfig(image_size=224, patch_size=14, d_model=1280, n_layers=32, n_heads=16, d_ff=5120,
+                     n_classes=1000)
+
+VIT_PRESETS: dict[str, ViTConfig] = {"ViT-Base": VIT_BASE, "ViT-Large": VIT_LARGE, "ViT-Huge": VIT_HUGE}
+#: Parameter counts as the course (after the ViT paper's Table 1) prints them.
+PUBLISHED_PARAMS: dict[str, int] = {"ViT-Base": 86_000_000, "ViT-Large": 307_000_000, "ViT-Huge": 632_000_000}

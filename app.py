@@ -15,6 +15,8 @@ navigation = st.navigation(
                 url_path="multihead"),
         st.Page("app_pages/positional.py", title="Positional encodings", icon=":material/waves:",
                 url_path="positional"),
+        st.Page("app_pages/layerwise.py", title="Layer-wise analysis", icon=":material/stacked_line_chart:",
+                url_path="layerwise"),
     ]
 )
 navigation.run()

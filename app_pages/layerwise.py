@@ -1,0 +1,43 @@
+"""Layer-wise analysis: the Separation Index through the layers, and layer-wise (forward) learning."""
+import streamlit as st
+
+from viz.layerwise.csv_input import MAX_ROWS, CsvError, parse_labelled_csv
+from viz.ui.controls import URL, section
+from viz.ui.layerwise_views import bundled_sentences, forward_learning_view, layer_analysis, sentence_layers
+
+st.title("Layer-wise analysis")
+st.write(
+    "How well does each layer's representation separate the classes? The **Separation Index** (SI) is the "
+    "share of points whose nearest neighbour (Euclidean, never the point itself) has the same label. High-order "
+    "SI asks that all r nearest neighbours agree, soft SI counts the share that do, and centre SI uses the "
+    "nearest class mean. Watching SI layer by layer shows where a network does its work."
+)
+VIEWS = ["Sentences (MiniLM)", "Your CSV (MiniLM)", "Layer-wise learning"]
+view = section("Data", VIEWS, key="lw_view")
+
+if view == "Layer-wise learning":
+    forward_learning_view()
+else:
+    pooling = st.radio("Sentence vector", ["mean", "cls"], key="lw_pool", horizontal=True, bind=URL,
+                       format_func=lambda p: "mean of the tokens" if p == "mean" else "the [CLS] token")
+    if view == "Sentences (MiniLM)":
+        data = bundled_sentences()
+        st.caption(f"{len(data)} sentences written for this app on {data['label'].nunique()} topics "
+                   f"({', '.join(sorted(data['label'].unique()))}).")
+        texts, labels = data["text"].tolist(), data["label"].tolist()
+    else:
+        upload = st.file_uploader(f"A CSV with columns text,label (at most {MAX_ROWS:,} rows)", type=None,
+                                  key="lw_csv")
+        if upload is None:
+            st.info("Upload a CSV file whose header is `text,label`, one labelled sentence per row.")
+            st.stop()
+        try:
+            texts, labels, notes = parse_labelled_csv(upload.getvalue())
+        except CsvError as err:
+            st.error(str(err))
+            st.stop()
+        for note in notes:
+            st.warning(note)
+        st.caption(f"{len(texts)} texts, {len(set(labels))} labels.")
+    layer_analysis(sentence_layers(tuple(texts), pooling), labels, f"MiniLM, {pooling} pooling", "lw_text",
+                   hover=texts)

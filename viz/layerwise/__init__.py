@@ -1,0 +1,1 @@
+"""Layer-wise analysis: representations per layer, and layer-wise (forward) learning."""

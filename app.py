@@ -1,9 +1,11 @@
 """Entry point: page navigation and the shared sidebar. Run with ``streamlit run app.py``."""
 import streamlit as st
 
+from viz.ui.presenter import presenter_requested, presenter_toggle, step_through
 from viz.ui.sidebar import render_sidebar
 
-st.set_page_config(page_title="Transformers, made visible", page_icon=":material/visibility:", layout="wide")
+st.set_page_config(page_title="Transformers, made visible", page_icon=":material/visibility:", layout="wide",
+                   initial_sidebar_state="collapsed" if presenter_requested() else "auto")
 
 navigation = st.navigation(
     [
@@ -19,5 +21,7 @@ navigation = st.navigation(
                 url_path="layerwise"),
     ]
 )
+if presenter_toggle():
+    step_through(navigation.url_path)
 navigation.run()
 render_sidebar()  # after the page, so the page is drawn before torch is imported to name the device

@@ -9,6 +9,7 @@ import torch
 
 from viz.models.registry import load_text_model
 from viz.models.tokenizer import tokenize
+from viz.runtime import inference_slot
 
 
 class EmptyInputError(ValueError):
@@ -89,7 +90,7 @@ def trace_sentence(text: str, model: str | Path = "minilm", max_tokens: int | No
     tokenized = tokenize(tokenizer, text, max_tokens)
     device = next(encoder.parameters()).device
     input_ids = torch.tensor([tokenized.ids], device=device)
-    with torch.inference_mode():
+    with inference_slot(), torch.inference_mode():
         out = encoder(input_ids)
     traces = out.traces
     return SentenceTrace(

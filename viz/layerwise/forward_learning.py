@@ -15,6 +15,7 @@ import torch
 from torch import nn
 
 from viz.analysis.separation import separation_index
+from viz.runtime import inference_slot
 
 
 @dataclasses.dataclass(frozen=True)
@@ -90,13 +91,9 @@ def train_both(cfg: ForwardConfig = ForwardConfig(),
                progress: Callable[[float, str], None] | None = None) -> tuple[ForwardResult, ForwardResult]:
     """Train the same architecture end to end and layer by layer; ``progress(share, message)`` is called
     after every epoch. Deterministic for a given ``cfg.seed``. Runs on the CPU, on one thread: these
-    matrices are tiny and a second thread only adds synchronisation (a few seconds in all)."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
+    matrices are tiny (a few seconds in all)."""
+    with inference_slot():  # one slot of the thread policy (these tiny matrices gain nothing from more threads)
         return _train_both(cfg, progress)
-    finally:
-        torch.set_num_threads(threads)
 
 
 def _train_both(cfg: ForwardConfig, progress) -> tuple[ForwardResult, ForwardResult]:

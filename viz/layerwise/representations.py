@@ -8,6 +8,7 @@ import torch
 
 from viz.models.registry import load_text_model
 from viz.models.tokenizer import tokenize
+from viz.runtime import inference_slot
 
 POOLINGS = ("mean", "cls")
 
@@ -36,7 +37,7 @@ def sentence_representations(texts: list[str], model: str | Path = "minilm", poo
         for row, seq in enumerate(ids):
             input_ids[row, :len(seq)] = torch.tensor(seq, device=device)
             mask[row, :len(seq)] = 1
-        with torch.inference_mode():
+        with inference_slot(), torch.inference_mode():
             hidden = torch.stack(encoder(input_ids, attention_mask=mask).hidden_states)  # (L+1, B, T, d)
         if pooling == "cls":
             pooled = hidden[:, :, 0]

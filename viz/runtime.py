@@ -1,0 +1,86 @@
+"""Thread policy for a shared server: torch intra-op threads x concurrent inferences <= cores.
+
+Every model call in ``viz`` runs inside :func:`inference_slot`. The number of slots is
+``cores // threads_per_inference``, so however many students rerun at once, at most that many forward
+passes run together, each on ``threads_per_inference`` threads, and the machine is never oversubscribed
+(oversubscribed torch threads spin and slow everyone down). Others wait their turn in the semaphore.
+
+``VIZ_THREADS`` sets the threads per inference; by default 1 on machines of up to 3 cores (two students
+are served at once on a 2-core laptop), else half the cores (two large inferences at once).
+"""
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import os
+import threading
+
+import torch
+
+ENV_THREADS = "VIZ_THREADS"
+
+
+def available_cores() -> int:
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return max(1, os.cpu_count() or 1)
+
+
+@dataclasses.dataclass(frozen=True)
+class ThreadPolicy:
+    cores: int
+    threads_per_inference: int
+    slots: int
+
+    def __post_init__(self) -> None:
+        if self.threads_per_inference * self.slots > self.cores:
+            raise ValueError(f"{self.threads_per_inference} threads x {self.slots} slots exceed {self.cores} cores")
+
+
+def make_policy(cores: int | None = None, threads: int | None = None) -> ThreadPolicy:
+    cores = cores or available_cores()
+    if threads is None:
+        env = os.environ.get(ENV_THREADS, "").strip()
+        threads = int(env) if env.isdigit() and int(env) > 0 else (1 if cores <= 3 else cores // 2)
+    threads = max(1, min(threads, cores))
+    return ThreadPolicy(cores=cores, threads_per_inference=threads, slots=max(1, cores // threads))
+
+
+_lock = threading.Lock()
+_first_use = threading.Lock()
+_policy: ThreadPolicy | None = None
+_semaphore: threading.BoundedSemaphore | None = None
+
+
+def configure(policy: ThreadPolicy | None = None) -> ThreadPolicy:
+    """Apply a policy: set torch's intra-op threads and size the slots. Returns the policy in force."""
+    global _policy, _semaphore
+    with _lock:
+        _policy = policy or make_policy()
+        torch.set_num_threads(_policy.threads_per_inference)
+        _semaphore = threading.BoundedSemaphore(_policy.slots)
+        return _policy
+
+
+def current_policy() -> ThreadPolicy:
+    return _policy or configure()
+
+
+def _ensure_configured() -> threading.BoundedSemaphore:
+    if _semaphore is None:
+        with _first_use:  # two first requests at once must not each create a semaphore
+            if _semaphore is None:
+                configure()
+    return _semaphore
+
+
+@contextlib.contextmanager
+def inference_slot():
+    """Hold one of the policy's slots while running a model (blocks while all slots are busy)."""
+    semaphore = _ensure_configured()
+    semaphore.acquire()
+    try:
+        yield
+    finally:
+        semaphore.release()

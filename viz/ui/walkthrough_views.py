@@ -26,7 +26,7 @@ def real_walkthrough(trace: SentenceTrace, weights, layer: int, head: int, query
              f"Head {head} multiplies it by its own W^Q, W^K and W^V ({walk.inputs.shape[1]} × {d_k}) and adds "
              "a bias, giving a query q, a key k and a value v of d_k = "
              f"{d_k} numbers each.")
-    chart(matrix_heatmap(walk.inputs[query], f"x for query token {query}", "dimension", "", diverging=True,
+    chart(matrix_heatmap(walk.inputs[query], f"x for query token {query}", "dimension", "x", diverging=True,
                          height=200), "wt_x", walk.inputs[query])
     cols = st.columns(3)
     for col, name, vec in zip(cols, ("q = x W^Q + b", "k = x W^K + b", "v = x W^V + b"),

@@ -11,6 +11,7 @@ navigation = st.navigation(
     [
         st.Page("app_pages/home.py", title="Home", icon=":material/home:", default=True),
         st.Page("app_pages/attention.py", title="Attention heatmaps", icon=":material/grid_on:", url_path="attention"),
+        st.Page("app_pages/seq2seq.py", title="Encoder-decoder", icon=":material/translate:", url_path="encoder-decoder"),
         st.Page("app_pages/walkthrough.py", title="Self-attention step by step", icon=":material/stairs:",
                 url_path="walkthrough"),
         st.Page("app_pages/multihead.py", title="Multi-head attention", icon=":material/view_module:",

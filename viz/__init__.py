@@ -16,6 +16,8 @@ _EXPORTS = {
     "attention_rollout": "viz.analysis.rollout",
     "get_device": "viz.device",
     "separation_index": "viz.analysis.separation",
+    "translate": "viz.translation",
+    "TranslationTrace": "viz.translation",
 }
 
 __all__ = sorted(_EXPORTS)

@@ -156,9 +156,13 @@ class DecoderConfig:
         path = Path(path)
         if path.is_dir():
             path = path / "config.json"
-        raw = json.loads(path.read_text(encoding="utf-8"))
+        return cls.from_hf_dict(json.loads(path.read_text(encoding="utf-8")), source=str(path))
+
+    @classmethod
+    def from_hf_dict(cls, raw: dict, source: str = "the config") -> "DecoderConfig":
+        """The same from the dictionary of a ``config.json`` (``transformers.GPT2Config.to_dict()``)."""
         if raw.get("model_type", "gpt2") != "gpt2":
-            raise ValueError(f"{path} describes a {raw.get('model_type')!r} model, not GPT-2")
+            raise ValueError(f"{source} describes a {raw.get('model_type')!r} model, not GPT-2")
         for option in ("scale_attn_by_inverse_layer_idx", "reorder_and_upcast_attn", "add_cross_attention"):
             if raw.get(option):
                 raise ValueError(f"GPT-2 option {option} is not supported")

@@ -48,8 +48,12 @@ def test_folder_matches_gpt2lmheadmodel(tmp_path, overrides):
 
 def test_c_attn_is_split_and_transposed(tmp_path):
     ref = reference()
+    # the layout of the original "gpt2" checkpoint: no "transformer." prefix, causal-mask buffers stored
     state = {k.removeprefix("transformer."): v for k, v in ref.state_dict().items()}
+    state["h.1.attn.bias"] = torch.ones(1, 1, 40, 40).tril()
+    state["h.1.attn.masked_bias"] = torch.tensor(-1e4)
     mapped = map_gpt2_names(state)
+    assert set(mapped) == set(GPT2(DecoderConfig.from_hf_dict(ref.config.to_dict())).state_dict())
     d = 48
     c_attn = state["h.1.attn.c_attn.weight"]  # Conv1D: (in, 3 * out)
     assert c_attn.shape == (d, 3 * d)

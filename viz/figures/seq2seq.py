@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 import plotly.graph_objects as go
 
-from viz.figures.attention import attention_heatmap
+from viz.figures.attention import attention_heatmap, heads_grid
 from viz.figures.labels import safe_label, token_labels
 
 BLUE, ORANGE, VERMILLION, GREY = "#0072B2", "#E69F00", "#D55E00", "#BBBBBB"
@@ -129,4 +129,15 @@ def alignment_heatmap(
     fig = attention_heatmap(weights, output_tokens, input_tokens, title=title)
     fig.update_yaxes(title="Output token being written ↓")
     fig.update_xaxes(title="Input character looked at →", tickangle=0)
+    return fig
+
+
+def labelled_heads_grid(weights: np.ndarray, tokens: list[str], title: str, n_cols: int = 4) -> go.Figure:
+    """:func:`viz.figures.attention.heads_grid` with axis titles on the first panel of its bottom row."""
+    fig = heads_grid(weights, tokens, title, n_cols=n_cols)
+    n_rows = int(np.ceil(weights.shape[0] / n_cols))
+    first_of_last_row = (n_rows - 1) * n_cols
+    suffix = "" if first_of_last_row == 0 else str(first_of_last_row + 1)
+    fig.layout[f"xaxis{suffix}"].title = "Keys →"
+    fig.layout[f"yaxis{suffix}"].title = "Queries ↓"
     return fig

@@ -15,7 +15,7 @@ import torch
 from viz.tasks import get_task
 from viz.training.data import held_out_set
 from viz.training.train import exact_match
-from viz.translate import checkpoint_path, load_task_model
+from viz.translation import checkpoint_path, load_task_model
 
 #: The issue's targets: reverse and sort >= 99 %, dates >= 97 %.
 TARGETS = {"reverse": 0.99, "sort": 0.99, "date": 0.97}

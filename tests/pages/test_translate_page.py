@@ -1,0 +1,171 @@
+"""The encoder-decoder page under AppTest: charts carry the real trace, the step slider moves through the
+decoding, bad input gets a message (never a traceback), and a short live training run completes."""
+from __future__ import annotations
+
+import time
+
+import numpy as np
+import pytest
+
+from tests.pages.helpers import array, assert_no_exception, open_page, plotly_figures
+from viz import translate
+
+PAGE = "app_pages/seq2seq.py"
+
+
+@pytest.fixture(scope="module")
+def at():
+    return open_page(PAGE)
+
+
+def figure(at, words):
+    figures = plotly_figures(at)
+    matches = [f for title, f in figures.items() if all(w in title for w in words)]
+    assert matches, f"no chart titled with {words}: {list(figures)}"
+    return matches[0]
+
+
+def codes(at):
+    return [c.value for c in at.code]
+
+
+def test_default_date_decodes_with_every_chart(at):
+    assert_no_exception(at)
+    assert "2026-11-30" in codes(at)
+    trace = translate(at.text_input(key="s2s_text").value, task="date")
+    assert at.slider(key="s2s_step").value == trace.n_steps == 11
+    cross = figure(at, ["Cross-attention over the input", "mean of heads"])
+    np.testing.assert_allclose(array(cross["data"][0]["z"]), trace.cross_attentions[-1].mean(0), atol=1e-6)
+    mask = figure(at, ["Causal mask"])
+    np.testing.assert_array_equal(array(mask["data"][0]["z"]), np.triu(np.ones((11, 11)), 1))
+    for f in plotly_figures(at).values():
+        layout = f["layout"]
+        assert layout["title"]["text"]
+        axes = [k for k in layout if k.startswith(("xaxis", "yaxis"))]
+        for axis in ("xaxis", "yaxis"):
+            titled = [k for k in axes if k.startswith(axis) and layout[k].get("title", {}).get("text")]
+            assert titled, (layout["title"], axis)
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Paper's base model: parameters"] == "63,119,496"
+
+
+def test_step_slider_and_buttons_move_through_the_decoding(at):
+    at.slider(key="s2s_step").set_value(3).run()
+    assert_no_exception(at)
+    trace = translate(at.text_input(key="s2s_text").value, task="date")
+    assert array(figure(at, ["Causal mask"])["data"][0]["z"]).shape == (3, 3)
+    selfattn = figure(at, ["Masked self-attention weights"])
+    np.testing.assert_allclose(
+        array(selfattn["data"][0]["z"]), trace.decoder_self_attentions[-1].mean(0)[:3, :3], atol=1e-6
+    )
+    bars = figure(at, ["Step 3", "softmax"])
+    assert max(array(bars["data"][0]["y"])) == pytest.approx(trace.step_probs[2].max(), abs=1e-6)
+    assert "<s> 2 0   →   2" in codes(at)
+    at.button(key="s2s_next").click().run()
+    assert at.slider(key="s2s_step").value == 4
+    at.button(key="s2s_prev").click().run()
+    at.button(key="s2s_prev").click().run()
+    assert at.slider(key="s2s_step").value == 2
+    at.selectbox(key="s2s_dec_head").set_value("head 2").run()
+    at.selectbox(key="s2s_dec_layer").set_value(1).run()
+    cross = figure(at, ["Cross-attention over the input", "layer 1, head 2"])
+    np.testing.assert_allclose(array(cross["data"][0]["z"]), trace.cross_attentions[0, 1, :2], atol=1e-6)
+
+
+def test_temperature_moves_the_distribution(at):
+    at.slider(key="s2s_temperature").set_value(2.5).run()
+    assert_no_exception(at)
+    step = at.slider(key="s2s_step").value
+    trace = translate(at.text_input(key="s2s_text").value, task="date", temperature=2.5)
+    bars = figure(at, [f"Step {step}", "temperature 2.5"])
+    np.testing.assert_allclose(
+        sorted(array(bars["data"][0]["y"]), reverse=True),
+        np.sort(trace.step_probs[step - 1])[::-1][:10],
+        atol=1e-6,
+    )
+    at.radio(key="s2s_strategy").set_value("sample").run()
+    assert_no_exception(at)
+    at.radio(key="s2s_strategy").set_value("greedy").run()
+    at.slider(key="s2s_temperature").set_value(1.0).run()
+
+
+def test_switching_task_resets_the_input(at):
+    at.radio(key="s2s_task").set_value("reverse").run()
+    assert_no_exception(at)
+    assert at.text_input(key="s2s_text").value == "transformer"
+    assert "remrofsnart" in codes(at)
+    assert any("Correct" in s.value for s in at.success)
+
+
+@pytest.mark.parametrize(
+    "text, words",
+    [
+        ("Hello World", ["3 characters are not in the model's vocabulary"]),
+        ("", ["empty"]),
+        ("abcdefghijklmnopq", ["17 characters", "at most 16"]),
+        ("<b>x</b>", ["not in the model's vocabulary"]),
+        ("**bold** [x](http://e.com)", ["not in the model's vocabulary"]),
+    ],
+)
+def test_bad_input_gets_a_clear_message(at, text, words):
+    at.radio(key="s2s_task").set_value("reverse").run()
+    at.text_input(key="s2s_text").input(text).run()
+    assert_no_exception(at)
+    errors = " ".join(e.value for e in at.error)
+    for word in words:
+        assert word in errors, errors
+    assert not any(f for t, f in plotly_figures(at).items() if "Cross-attention over the input" in t)
+    if text:
+        assert not any(text in m.value for m in at.markdown)  # typed text never goes through markdown
+
+
+def test_unknown_characters_are_listed_as_code(at):
+    at.radio(key="s2s_task").set_value("date").run()
+    at.text_input(key="s2s_text").input("30 Nov 2026 <b>").run()
+    assert_no_exception(at)
+    assert "'<', 'b', '>'" in codes(at) or "'<', '>'" in codes(at)
+
+
+def test_impossible_date_shows_output_and_note(at):
+    at.radio(key="s2s_task").set_value("date").run()
+    at.text_input(key="s2s_text").input("31 Feb 2026").run()
+    assert_no_exception(at)
+    trace = translate("31 Feb 2026", task="date")
+    assert trace.output_text in codes(at)
+    assert any("never taught to reject" in i.value for i in at.info)
+
+
+def test_encoder_and_three_ways_tabs(at):
+    at.radio(key="s2s_task").set_value("sort").run()
+    assert_no_exception(at)
+    trace = translate("transformer", task="sort")
+    grid = figure(at, ["Encoder layer 2: all heads"])
+    assert len(grid["data"]) == trace.n_heads
+    np.testing.assert_allclose(array(grid["data"][1]["z"]), trace.encoder_attentions[1, 1], atol=1e-6)
+    for words in (
+        ["all-MiniLM-L6-v2"],
+        ["Decoder-only", "masked self-attention"],
+        ["Encoder-decoder: cross"],
+    ):
+        figure(at, words)
+    decoder_only = array(figure(at, ["Decoder-only"])["data"][0]["z"])
+    assert np.all(decoder_only[np.triu(np.ones(decoder_only.shape, dtype=bool), 1)] == 0)
+
+
+def test_short_live_training_run_completes_and_compares(at):
+    at.radio(key="s2s_task").set_value("reverse").run()
+    at.selectbox(key="train_task").set_value("reverse").run()
+    at.selectbox(key="train_preset").set_value("tiny").run()
+    at.number_input(key="train_steps").set_value(5).run()
+    at.button(key="train_start").click().run()
+    assert_no_exception(at)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and not any("Fresh model" in f for f in plotly_figures(at)):
+        time.sleep(0.2)
+        at.run()
+        assert_no_exception(at)
+    curve = figure(at, ["Live training"])
+    assert list(curve["data"][0]["x"])[-1] == 5
+    figure(at, ["Fresh model: cross-attention"])
+    figure(at, ["Bundled model: cross-attention"])
+    assert not at.button(key="train_start").disabled and at.button(key="train_stop").disabled

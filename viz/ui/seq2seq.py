@@ -1,0 +1,250 @@
+"""The encoder-decoder page's parts: input, step-by-step decoding, encoder attention, the three uses.
+
+Typed text is only ever shown through ``st.code`` or escaped chart labels, never as markdown.
+"""
+from __future__ import annotations
+
+import numpy as np
+import streamlit as st
+
+from viz.analysis.decoding import top_tokens
+from viz.figures.attention import attention_heatmap
+from viz.figures.seq2seq import alignment_heatmap, labelled_heads_grid, mask_heatmap, next_token_bars
+from viz.tasks import TASKS
+from viz.tasks.vocab import InputError, OutOfVocabularyError, describe_char
+from viz.translation import TranslationTrace, load_task_model, translate
+from viz.transformer_config import TRANSFORMER_BASE
+
+MEAN = "mean of all heads"
+
+
+@st.cache_data(max_entries=256, show_spinner=False)
+def cached_translation(text: str, task: str, strategy: str, temperature: float, top_k: int,
+                       seed: int) -> TranslationTrace:
+    """``viz.translate`` with the bundled model, once per plain-valued argument set, for every session."""
+    return translate(text, task=task, strategy=strategy, temperature=temperature, top_k=top_k, seed=seed)
+
+
+def show_input_error(err: InputError) -> None:
+    """A clear message naming the problem; the offending characters go through st.code, never markdown."""
+    if isinstance(err, OutOfVocabularyError):
+        n = len(err.characters)
+        st.error(f"{n} character{'s are' if n > 1 else ' is'} not in the model's vocabulary, so the model "
+                 "cannot read the input. The characters it does not know:", icon=":material/block:")
+        st.code(", ".join(describe_char(c) for c in err.characters), language=None)
+    else:
+        st.error(f"Cannot decode this input: {err}.", icon=":material/block:")
+
+
+def _reset_text() -> None:
+    st.session_state["s2s_text"] = TASKS[st.session_state["s2s_task"]].default_input
+
+
+def task_and_text() -> tuple[str, str]:
+    """Task choice, a text box with the task's default, and example inputs."""
+    st.session_state.setdefault("s2s_task", "date")
+    st.session_state.setdefault("s2s_text", TASKS[st.session_state["s2s_task"]].default_input)
+    task = st.radio("Task", list(TASKS), key="s2s_task", horizontal=True, on_change=_reset_text,
+                    format_func=lambda name: TASKS[name].title)
+    spec = TASKS[task]
+    st.caption(spec.description)
+    text = st.text_input("Input", key="s2s_text", max_chars=200,
+                         help=f"At most {spec.max_input_len} characters. {spec.vocabulary_note}")
+    st.caption("Examples (copy one into the box):")
+    st.code("   ".join(spec.examples), language=None, wrap_lines=True)
+    return task, text
+
+
+def decoding_controls() -> tuple[str, float, int, int]:
+    """Greedy or sampled decoding, temperature, top-k and seed."""
+    cols = st.columns([1.2, 2, 1.4, 1])
+    strategy = cols[0].radio("Decoding", ["greedy", "sample"], key="s2s_strategy",
+                             help="Greedy takes the most likely token; sample draws from the distribution.")
+    temperature = cols[1].slider(
+        "Temperature",
+        0.1,
+        3.0,
+        1.0,
+        0.1,
+        key="s2s_temperature",
+        help="The logits are divided by it before the softmax: low = sharper, high = flatter.",
+    )
+    top_k = cols[2].slider(
+        "Top-k (0 = all tokens)",
+        0,
+        20,
+        0,
+        key="s2s_top_k",
+        help="Keep only the k most likely tokens, then renormalise.",
+    )
+    seed = cols[3].number_input("Seed", 0, 10_000, 0, key="s2s_seed", help="Random seed for sampling.")
+    return strategy, float(temperature), int(top_k), int(seed)
+
+
+def show_output(trace: TranslationTrace) -> None:
+    left, right = st.columns(2)
+    with left:
+        st.caption("Input, as the model reads it")
+        st.code(trace.text, language=None)
+    with right:
+        st.caption(f"Output ({trace.n_steps} decoding steps, {trace.strategy})")
+        st.code(trace.output_text or "(empty)", language=None)
+    if trace.correct is True:
+        st.success("Correct.", icon=":material/check_circle:")
+    elif trace.correct is False:
+        st.warning("Not the right answer. The correct output would be:", icon=":material/error:")
+        st.code(trace.expected, language=None)
+    for note in trace.notes:
+        st.info(note, icon=":material/info:")
+
+
+def _clamp(key: str, low: int, high: int, default: int) -> None:
+    """Keep a widget's stored value inside its current range (the range changes with the input)."""
+    value = st.session_state.get(key, default)
+    st.session_state[key] = min(max(int(value), low), high)
+
+
+def _move_step(delta: int, n_steps: int) -> None:
+    st.session_state["s2s_step"] = min(max(st.session_state.get("s2s_step", 1) + delta, 1), n_steps)
+
+
+def layer_and_head(trace: TranslationTrace, prefix: str) -> tuple[int, int | None]:
+    """Layer (0-based) and head (0-based, or None for the mean of the heads) pickers."""
+    left, right = st.columns(2)
+    layer = left.selectbox(
+        "Layer", list(range(1, trace.n_layers + 1)), index=trace.n_layers - 1, key=f"{prefix}_layer"
+    )
+    options = [MEAN] + [f"head {h}" for h in range(1, trace.n_heads + 1)]
+    if st.session_state.get(f"{prefix}_head") not in options:
+        st.session_state[f"{prefix}_head"] = MEAN
+    head = right.selectbox("Head", options, key=f"{prefix}_head")
+    return layer - 1, None if head == MEAN else options.index(head) - 1
+
+
+def pick(weights: np.ndarray, layer: int, head: int | None) -> np.ndarray:
+    """(L, H, Q, K) -> (Q, K) for one head, or the mean of the heads."""
+    return weights[layer].mean(axis=0) if head is None else weights[layer, head]
+
+
+def head_name(layer: int, head: int | None) -> str:
+    return f"layer {layer + 1}, {'mean of heads' if head is None else f'head {head + 1}'}"
+
+
+def step_view(trace: TranslationTrace) -> None:
+    """One decoding step: the decoder's input so far, its mask and masked self-attention, the
+    cross-attention over the input, and the final linear + softmax."""
+    n = trace.n_steps
+    key = (trace.text, trace.task, trace.strategy, trace.temperature, trace.top_k, trace.seed)
+    if st.session_state.get("s2s_step_for") != key:  # a new decoding: start from its last step
+        st.session_state["s2s_step_for"] = key
+        st.session_state["s2s_step"] = n
+    _clamp("s2s_step", 1, n, n)
+    if n > 1:
+        back, slider, forward = st.columns([1, 8, 1], vertical_alignment="bottom")
+        back.button(
+            "◀ back",
+            key="s2s_prev",
+            on_click=_move_step,
+            args=(-1, n),
+            disabled=st.session_state["s2s_step"] <= 1,
+        )
+        slider.slider(
+            "Decoding step",
+            1,
+            n,
+            key="s2s_step",
+            help="Step t reads <s> and the t-1 tokens written so far, and chooses token t.",
+        )
+        forward.button(
+            "next ▶",
+            key="s2s_next",
+            on_click=_move_step,
+            args=(1, n),
+            disabled=st.session_state["s2s_step"] >= n,
+        )
+    step = st.session_state["s2s_step"]
+    layer, head = layer_and_head(trace, "s2s_dec")
+    read = trace.decoder_input_tokens[:step]
+    chosen_token = trace.output_tokens[step - 1]
+    st.caption(f"Step {step} of {n}: the decoder reads these {step} tokens and writes the next one")
+    st.code(" ".join(read) + "   →   " + chosen_token, language=None)
+
+    left, right = st.columns(2)
+    left.plotly_chart(
+        mask_heatmap(
+            trace.decoder_mask[:step, :step], read, "Causal mask added to the scores (−∞ = future, hidden)"
+        ),
+        key="s2s_mask",
+    )
+    right.plotly_chart(
+        attention_heatmap(
+            pick(trace.decoder_self_attentions, layer, head)[:step, :step],
+            read,
+            title=f"Masked self-attention weights, {head_name(layer, head)}",
+        ),
+        key="s2s_self",
+    )
+    st.caption("After the softmax, every −∞ becomes a weight of exactly 0: no position sees the future.")
+
+    left, right = st.columns(2)
+    cross = pick(trace.cross_attentions, layer, head)[:step]
+    left.plotly_chart(
+        alignment_heatmap(
+            cross,
+            trace.output_tokens[:step],
+            trace.input_tokens,
+            f"Cross-attention over the input, {head_name(layer, head)}",
+        ),
+        key="s2s_cross",
+    )
+    k = min(10, len(trace.vocab))
+    top = top_tokens(trace.step_probs[step - 1], trace.vocab, k)
+    chosen_id = trace.vocab.index(chosen_token)
+    right.plotly_chart(
+        next_token_bars(
+            top,
+            chosen_id,
+            f"Step {step}: linear + softmax, top {k} next tokens (temperature {trace.temperature:g})",
+        ),
+        key="s2s_bars",
+    )
+
+
+def encoder_view(trace: TranslationTrace) -> None:
+    layer, head = layer_and_head(trace, "s2s_enc")
+    st.plotly_chart(
+        labelled_heads_grid(
+            trace.encoder_attentions[layer],
+            trace.input_tokens,
+            f"Encoder layer {layer + 1}: all heads",
+            n_cols=min(4, trace.n_heads),
+        ),
+        key="s2s_enc_grid",
+    )
+    st.plotly_chart(
+        attention_heatmap(
+            pick(trace.encoder_attentions, layer, head),
+            trace.input_tokens,
+            title=f"Encoder self-attention, {head_name(layer, head)}",
+        ),
+        key="s2s_enc_one",
+    )
+
+
+def model_sizes(task: str) -> None:
+    """The task model's size beside the paper's base model (counted by formula, never allocated)."""
+    config = load_task_model(task)[0].config
+    cols = st.columns(3)
+    cols[0].metric(
+        "This model: parameters",
+        f"{config.n_params:,}",
+        help=f"N = {config.n_layers}, h = {config.n_heads}, d_model = {config.d_model}, "
+        f"d_ff = {config.d_ff}, vocabulary {config.vocab_size} characters",
+    )
+    cols[1].metric(
+        "Paper's base model: parameters",
+        f"{TRANSFORMER_BASE.n_params:,}",
+        help="N = 6, h = 8, d_model = 512, d_ff = 2048, a shared vocabulary of 37,000 word pieces; "
+        "computed by formula (the paper rounds it to 65M)",
+    )
+    cols[2].metric("Ratio", f"{TRANSFORMER_BASE.n_params / config.n_params:,.0f}×")

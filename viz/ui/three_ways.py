@@ -1,0 +1,96 @@
+"""Encoder-only, decoder-only and encoder-decoder side by side, each a real model, with what each is for."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from viz.causal import CausalTrace, is_char_model, trace_causal
+from viz.figures.attention import attention_heatmap
+from viz.figures.seq2seq import alignment_heatmap
+from viz.tasks import TASKS
+from viz.tasks.vocab import InputError
+from viz.translation import TranslationTrace
+from viz.ui.architecture import THREE_USES
+from viz.ui.cache import cached_trace
+
+USES = {name: (examples, text) for name, examples, text in THREE_USES}
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def cached_causal(text: str) -> CausalTrace:
+    return trace_causal(text)
+
+
+def _describe(name: str, pattern: str) -> None:
+    examples, text = USES[name]
+    st.subheader(name)
+    st.caption(examples)
+    st.write(text)
+    st.caption(pattern)
+
+
+def render_three_ways(trace: TranslationTrace) -> None:
+    """The same input through three kinds of transformer; last layer, mean of the heads."""
+    text = trace.text
+    reversal_input = text if trace.task != "date" else TASKS["reverse"].default_input
+    cols = st.columns(3)
+    with cols[0]:
+        _describe(
+            "Encoder-only", "Pattern: a full square. Every token attends to every token, both directions."
+        )
+        encoder = cached_trace(text, max_tokens=64)
+        st.plotly_chart(
+            attention_heatmap(
+                encoder.attentions[-1].mean(axis=0),
+                encoder.tokens,
+                title="all-MiniLM-L6-v2: self-attention, last layer",
+            ),
+            key="three_enc",
+        )
+    with cols[1]:
+        _describe(
+            "Decoder-only",
+            "Pattern: a triangle. Each token attends only to itself and the tokens before "
+            "it; input and output are one sequence.",
+        )
+        try:
+            char_model = is_char_model()
+            causal = cached_causal(reversal_input if char_model else text)
+        except InputError as err:
+            st.warning("The decoder-only model cannot read this input:")
+            st.code(str(err), language=None)
+        except (OSError, ValueError) as err:  # a missing bundled folder or a wrong VIZ_GPT2_FOLDER
+            st.warning(f"No decoder-only model could be loaded: {err}")
+        else:
+            if not char_model:
+                st.caption("A GPT-2 checkpoint (VIZ_GPT2_FOLDER) continues the text:")
+            elif reversal_input == text:
+                st.caption("The bundled GPT-2-format model (it learned reversal) continues the prompt:")
+            else:
+                st.caption("The bundled GPT-2-format model only knows lowercase letters (it learned "
+                           "reversal), so it gets a word instead of the date:")
+            st.code("".join(causal.tokens[1 : causal.n_prompt]) + "  →  " + causal.generated, language=None)
+            st.plotly_chart(
+                attention_heatmap(
+                    causal.attentions[-1].mean(axis=0),
+                    causal.tokens,
+                    title="Decoder-only: masked self-attention, last layer",
+                ),
+                key="three_dec",
+            )
+    with cols[2]:
+        _describe(
+            "Encoder-decoder",
+            "Pattern: cross-attention from every output token to the whole input, "
+            "plus a triangle inside the decoder.",
+        )
+        st.code(trace.text + "  →  " + trace.output_text, language=None)
+        st.plotly_chart(
+            alignment_heatmap(
+                trace.cross_attentions[-1].mean(axis=0),
+                trace.output_tokens,
+                trace.input_tokens,
+                "Encoder-decoder: cross-attention, last layer",
+            ),
+            key="three_encdec",
+        )

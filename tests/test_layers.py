@@ -12,6 +12,7 @@ FORBIDDEN = {
     "viz/analysis": {"streamlit", "plotly", "altair", "viz.figures", "viz.ui"},
     "viz/figures": {"streamlit", "torch", "viz.ui", "viz.models"},
     "viz/data": {"streamlit", "torch", "plotly", "viz"},
+    "viz/vision_training": {"streamlit", "plotly", "altair", "viz.figures", "viz.ui"},
 }
 
 

@@ -20,7 +20,8 @@ CLASSES: tuple[str, ...] = ("circle", "square", "triangle", "diamond", "star", "
 BACKGROUNDS: tuple[str, ...] = ("gradient", "value noise", "stripes", "checkerboard", "flat")
 #: Default image side and the range of the shape's outer radius, as fractions of the side.
 IMAGE_SIZE = 64
-RADIUS_RANGE = (0.14, 0.28)
+RADIUS_RANGE = (0.18, 0.275)  # a circle of the largest radius covers 23.8% of the image
+TEXTURE_CONTRAST = 80.0  # per channel, of 255
 _SUPERSAMPLE = 4  # shapes are drawn at 4x and averaged down: smooth edges, exact coverage
 
 
@@ -67,7 +68,7 @@ def shape_outline(name: str, radius: float, rotation: float) -> tuple[np.ndarray
     if name == "circle":
         return None, None
     if name == "ring":
-        return None, 0.58 * radius
+        return None, 0.5 * radius
     if name == "square":
         return _polygon(4, radius, rotation + np.pi / 4), None
     if name == "triangle":
@@ -75,7 +76,7 @@ def shape_outline(name: str, radius: float, rotation: float) -> tuple[np.ndarray
     if name == "diamond":  # a rhombus, tall and narrow: never a square turned by 45 degrees
         return _polygon(4, radius * 1.1, rotation, radii=(0.55, 1.0)), None
     if name == "star":
-        return _polygon(10, radius * 1.1, rotation - np.pi / 2, radii=(1.0, 0.45)), None
+        return _polygon(10, radius * 1.1, rotation - np.pi / 2, radii=(1.0, 0.5)), None
     if name == "cross":
         return _cross(radius, rotation), None
     if name == "hexagon":
@@ -98,8 +99,7 @@ def shape_coverage(name: str, size: int, centre: tuple[float, float], radius: fl
             draw.ellipse([cx - r, cy - r, cx + r, cy + r], fill=0)
     else:
         draw.polygon([(cx + x * k, cy + y * k) for x, y in vertices], fill=255)
-    big = np.asarray(canvas, dtype=np.float32) / 255.0
-    return big.reshape(size, k, size, k).mean(axis=(1, 3))
+    return np.asarray(canvas.reduce(k), dtype=np.float32) / 255.0  # mean of each k x k block
 
 
 def _random_colour(rng: np.random.Generator) -> np.ndarray:
@@ -108,7 +108,10 @@ def _random_colour(rng: np.random.Generator) -> np.ndarray:
 
 def _background(rng: np.random.Generator, size: int, kind: str) -> np.ndarray:
     """(size, size, 3) float background of the given kind, values in [0, 255]."""
-    c1, c2 = _random_colour(rng), _random_colour(rng)
+    c1 = _random_colour(rng)
+    # The texture's second colour stays near the first: the background is visibly textured, but its edges
+    # are fainter than a shape's (a camouflaged shape would teach nothing about shape).
+    c2 = np.clip(c1 + rng.uniform(-TEXTURE_CONTRAST, TEXTURE_CONTRAST, size=3), 0, 255)
     yy, xx = np.mgrid[0:size, 0:size] / size
     if kind == "gradient":
         angle = rng.uniform(0, 2 * np.pi)
@@ -126,7 +129,6 @@ def _background(rng: np.random.Generator, size: int, kind: str) -> np.ndarray:
     elif kind == "checkerboard":
         cells = int(rng.integers(3, 9))
         t = ((np.floor(xx * cells) + np.floor(yy * cells)) % 2).astype(np.float32)
-        c2 = c1 + rng.uniform(-60, 60, size=3)  # a low-contrast checkerboard: texture, not edges like shapes
     elif kind == "flat":
         t = np.zeros((size, size))
     else:
@@ -139,12 +141,12 @@ def _luma(rgb: np.ndarray) -> np.ndarray:
 
 
 def _contrasting_colour(rng: np.random.Generator, under: np.ndarray, tries: int = 40) -> np.ndarray:
-    """A colour whose brightness differs from the mean background under the shape by at least 70 of 255,
-    or whose colour differs from it by at least 140; black or white, whichever is farther, otherwise."""
+    """A colour whose brightness differs from the mean background under the shape by at least 80 of 255,
+    or whose colour differs from it by at least 150; black or white, whichever is farther, otherwise."""
     ref = under.mean(axis=0)
     for _ in range(tries):
         colour = _random_colour(rng)
-        if abs(_luma(colour) - _luma(ref)) >= 70 or np.linalg.norm(colour - ref) >= 140:
+        if abs(_luma(colour) - _luma(ref)) >= 80 or np.linalg.norm(colour - ref) >= 150:
             return colour
     return np.zeros(3) if _luma(ref) > 127 else np.full(3, 255.0)
 
@@ -182,7 +184,7 @@ def make_shape(
     mask = coverage >= 0.5
     colour = _contrasting_colour(rng, canvas[mask] if mask.any() else canvas.reshape(-1, 3))
     image = canvas * (1 - coverage[..., None]) + colour * coverage[..., None]
-    image += rng.normal(0, rng.uniform(2, 14), size=image.shape)  # sensor-like noise, shape and background alike
+    image += rng.standard_normal(size=image.shape, dtype=np.float32) * rng.uniform(2, 14)  # sensor-like noise
     return ShapeSample(image=np.clip(np.rint(image), 0, 255).astype(np.uint8), mask=mask, label=label,
                        background=kind)
 

@@ -3,7 +3,8 @@ import streamlit as st
 
 from viz.layerwise.csv_input import MAX_ROWS, CsvError, parse_labelled_csv
 from viz.ui.controls import URL, section
-from viz.ui.layerwise_views import bundled_sentences, forward_learning_view, layer_analysis, sentence_layers
+from viz.ui.layerwise_views import (bundled_sentences, date_layers, forward_learning_view, layer_analysis,
+                                   sentence_layers, shape_layers)
 
 st.title("Layer-wise analysis")
 st.write(
@@ -12,11 +13,24 @@ st.write(
     "SI asks that all r nearest neighbours agree, soft SI counts the share that do, and centre SI uses the "
     "nearest class mean. Watching SI layer by layer shows where a network does its work."
 )
-VIEWS = ["Sentences (MiniLM)", "Your CSV (MiniLM)", "Layer-wise learning"]
+VIEWS = ["Sentences (MiniLM)", "Your CSV (MiniLM)", "Shapes (ViT)", "Dates (encoder-decoder)", "Layer-wise learning"]
 view = section("Data", VIEWS, key="lw_view")
 
 if view == "Layer-wise learning":
     forward_learning_view()
+elif view == "Shapes (ViT)":
+    token = st.radio("Image vector", ["cls", "mean"], key="lw_vit_token", horizontal=True, bind=URL,
+                     format_func=lambda t: "the [CLS] token" if t == "cls" else "mean of the patch tokens")
+    cls, mean, shape_labels = shape_layers()
+    st.caption("400 generated shapes the bundled ViT never saw (8 classes, 50 each).")
+    layer_analysis(cls if token == "cls" else mean, shape_labels, f"shapes ViT, {token}", "lw_vit")
+elif view == "Dates (encoder-decoder)":
+    label = st.radio("Label", ["format family", "month"], key="lw_date_label", horizontal=True, bind=URL)
+    reps, date_labels = date_layers(label)
+    st.caption("480 new dates in every format the bundled date model knows, through its encoder (mean over "
+               "characters). By format the encoder's layers separate better and better; by month they do not: "
+               "the encoder organises the input by its layout, and the decoder reads the month from it.")
+    layer_analysis(reps, date_labels, f"date encoder, by {label}", "lw_date")
 else:
     pooling = st.radio("Sentence vector", ["mean", "cls"], key="lw_pool", horizontal=True, bind=URL,
                        format_func=lambda p: "mean of the tokens" if p == "mean" else "the [CLS] token")

@@ -53,3 +53,18 @@ def test_sentence_representations_match_single_traces():
         np.testing.assert_allclose(cls[:, i], hidden[:, 0], atol=1e-4)
     with pytest.raises(ValueError):
         sentence_representations(texts, pooling="max")
+
+
+def test_date_encoder_separates_formats_better_with_depth():
+    from viz.layerwise.representations import date_format_family, date_representations
+    from viz.analysis.separation import separation_index
+
+    reps, labels = date_representations(n=240, label="format family")
+    assert reps.shape[:2] == (3, 240) and len(set(labels)) == 5
+    si = [separation_index(x, labels, device="cpu") for x in reps]
+    assert si[-1] > si[0] + 0.1
+    assert date_format_family("{Weekday}, {d} {Month} {Y}") == "with a weekday"
+    assert date_format_family("{Y}-{mm}-{dd}") == "numbers, year first"
+    assert date_format_family("{Mon} {d}, {Y}") == "month name first"
+    with pytest.raises(ValueError):
+        date_representations(label="colour")

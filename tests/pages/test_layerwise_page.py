@@ -74,3 +74,10 @@ def test_forward_learning_runs(at):
     metrics = [m.value for m in at.metric]
     assert len(metrics) == 2 and all(float(v.rstrip("%")) > 85 for v in metrics)
     assert any(t.startswith("SI of the test set after each layer") for t in plotly_figures(at))
+
+
+def test_dates_section(at):
+    at.segmented_control(key="lw_view").set_value("Dates (encoder-decoder)").run()
+    assert_no_exception(at)
+    table = next(d.value for d in at.dataframe if "SI" in getattr(d.value, "columns", []))
+    assert len(table) == 3 and table["SI"].iloc[-1] > table["SI"].iloc[0]

@@ -46,3 +46,75 @@ def sentence_representations(texts: list[str], model: str | Path = "minilm", poo
             pooled = (hidden * weights).sum(2) / weights.sum(2)
         out.append(pooled.float().cpu())
     return torch.cat(out, dim=1).numpy()
+
+
+def shape_representations(n_images: int = 400, seed: int = 12345, model: str | Path = "shapes-vit",
+                          batch_size: int = 100) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Held-out generated shapes through a ViT: ([CLS] per layer, mean of patch tokens per layer, labels).
+
+    The two arrays are (L + 1, N, D): index 0 is the embeddings (with positions), then each block. The
+    seed is far from the training seeds, so the images are new to the model.
+    """
+    from viz.data.shapes import make_shapes
+    from viz.models.vit_registry import load_vision_model
+
+    vit = load_vision_model(model)
+    size = vit.config.image_size
+    images, _, labels = make_shapes(n_images, seed, size=size)
+    device = next(vit.parameters()).device
+    cls, mean = [], []
+    for start in range(0, n_images, batch_size):
+        pixels = torch.tensor(images[start:start + batch_size]).permute(0, 3, 1, 2).float().div(255.0).to(device)
+        with inference_slot(), torch.inference_mode():
+            hidden = torch.stack(vit(vit.normalize(pixels)).hidden_states)  # (L+1, B, 1+N, D)
+        cls.append(hidden[:, :, 0].float().cpu())
+        mean.append(hidden[:, :, 1:].mean(dim=2).float().cpu())
+    return torch.cat(cls, dim=1).numpy(), torch.cat(mean, dim=1).numpy(), labels
+
+
+DATE_LABELS = ("month", "format family")
+
+
+def date_format_family(template: str) -> str:
+    """Group the date task's input templates into five families a class can name."""
+    if "{Weekday}" in template or "{Wkd}" in template:
+        return "with a weekday"
+    if "{Month}" in template or "{Mon}" in template:
+        return "month name first" if template.startswith("{Mon") else "day, then month name"
+    return "numbers, year first" if template.startswith("{Y}") else "numbers, day first"
+
+
+def date_representations(n: int = 480, seed: int = 777, label: str = "month") -> tuple[np.ndarray, list[str]]:
+    """The bundled date model's encoder on ``n`` new dates: ((L + 1, n, d_model) mean over characters, labels).
+
+    ``label`` is "month" (does the encoder gather the month, whatever the format?) or "format family".
+    """
+    import datetime as dt
+    import random
+
+    from viz.tasks import get_task
+    from viz.tasks.dates import FORMATS, format_date, random_date
+    from viz.translation import load_task_model
+
+    if label not in DATE_LABELS:
+        raise ValueError(f"label must be one of {DATE_LABELS}, got {label!r}")
+    model, _ = load_task_model("date")
+    vocab = get_task("date").vocab
+    rng = random.Random(seed)
+    texts, labels = [], []
+    for i in range(n):
+        date: dt.date = random_date(rng)
+        template = FORMATS[i % len(FORMATS)]
+        texts.append(format_date(date, template))
+        labels.append(date.strftime("%B") if label == "month" else date_format_family(template))
+    ids = [vocab.encode(t) for t in texts]
+    width = max(len(i) for i in ids)
+    device = next(model.parameters()).device
+    src = torch.full((n, width), model.config.pad_id, dtype=torch.long, device=device)
+    for row, seq in enumerate(ids):
+        src[row, :len(seq)] = torch.tensor(seq, device=device)
+    real = (src != model.config.pad_id)[None, :, :, None].float()
+    with inference_slot(), torch.inference_mode():
+        _, hidden, _ = model.encode(src)
+        pooled = (torch.stack(hidden) * real).sum(2) / real.sum(2)
+    return pooled.float().cpu().numpy(), labels

@@ -36,6 +36,22 @@ def separation_tables(representations: np.ndarray, labels: tuple, layer_names: t
             per_class_by_layer(representations, list(labels), layer_names=names, device="cpu"))
 
 
+@st.cache_data(max_entries=4, show_spinner="Running the ViT over 400 new shapes…")
+def shape_layers(model: str = "shapes-vit") -> tuple[np.ndarray, np.ndarray, list[str]]:
+    from viz.data.shapes import CLASSES
+    from viz.layerwise.representations import shape_representations
+
+    cls, mean, labels = shape_representations(model=model)
+    return cls, mean, [CLASSES[i] for i in labels]
+
+
+@st.cache_data(max_entries=4, show_spinner="Running the date model's encoder over 480 new dates…")
+def date_layers(label: str) -> tuple[np.ndarray, list[str]]:
+    from viz.layerwise.representations import date_representations
+
+    return date_representations(label=label)
+
+
 def layer_analysis(representations: np.ndarray, labels: list, name: str, key: str,
                    layer_names: list[str] | None = None, hover: list[str] | None = None) -> None:
     """SI curves, per-class SI, the jumps and what they mean, and the PCA view with a layer slider."""

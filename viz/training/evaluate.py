@@ -12,9 +12,11 @@ import time
 
 import torch
 
+from viz.causal import CHAR_REVERSE, load_causal_model
 from viz.tasks import get_task
 from viz.training.data import held_out_set
 from viz.training.train import exact_match
+from viz.training.train_causal import exact_match as causal_exact_match
 from viz.translation import checkpoint_path, load_task_model
 
 #: The issue's targets: reverse and sort >= 99 %, dates >= 97 %.
@@ -34,6 +36,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--n", type=int, default=2000, help="held-out examples per task")
     parser.add_argument("--seed", type=int, default=12345)
     parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--causal-n", type=int, default=500,
+                        help="held-out reversals for the decoder-only model (0 = skip); decoded one by one")
     args = parser.parse_args(argv)
     torch.set_num_threads(args.threads)
     failed = False
@@ -45,6 +49,13 @@ def main(argv: list[str] | None = None) -> None:
         print(f"{task:8s} held-out exact match {accuracy:7.2%} on {n} examples (seed {args.seed}); "
               f"target >= {TARGETS[task]:.0%}: {'met' if ok else 'NOT met'}  [{checkpoint_path(task).name}, "
               f"{time.perf_counter() - start:.1f} s]", flush=True)
+    if args.causal_n:
+        start = time.perf_counter()
+        loaded = load_causal_model(CHAR_REVERSE)
+        pairs = held_out_set(get_task("reverse"), args.causal_n, args.seed)
+        accuracy = causal_exact_match(loaded.model, loaded.vocab, pairs)
+        print(f"decoder-only reverse held-out exact match {accuracy:7.2%} on {len(pairs)} examples (seed "
+              f"{args.seed}); no target  [{CHAR_REVERSE.name}, {time.perf_counter() - start:.1f} s]")
     raise SystemExit(1 if failed else 0)
 
 

@@ -46,13 +46,16 @@ def encode_pairs(vocab: CharVocab, pairs: list[tuple[str, str]]) -> tuple[torch.
 
 @torch.no_grad()
 def exact_match(model: GPT2, vocab: CharVocab, pairs: list[tuple[str, str]]) -> float:
+    """Share of reversals written exactly (then </s>) by greedy continuation of ``<s> source =``."""
+    was_training = model.training
     model.eval()
+    device = next(model.parameters()).device
     correct = 0
     for source, target in pairs:
-        prompt = torch.tensor([[vocab.bos_id] + vocab.encode(source + SEPARATOR)])
+        prompt = torch.tensor([[vocab.bos_id] + vocab.encode(source + SEPARATOR)], device=device)
         new = model.generate_greedy(prompt, len(target) + 1, stop_id=vocab.eos_id)
         correct += new[-1:] == [vocab.eos_id] and vocab.decode(new) == target
-    model.train()
+    model.train(was_training)
     return correct / len(pairs)
 
 

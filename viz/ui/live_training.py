@@ -13,6 +13,7 @@ from viz.tasks.vocab import InputError
 from viz.training.live import MAX_SECONDS, RunView, training_queue
 from viz.training.train import TrainSettings
 from viz.translation import translate
+from viz.ui.export import chart
 from viz.ui.seq2seq import show_input_error
 
 RUN_KEY = "live_run_id"
@@ -98,16 +99,12 @@ def show_run(view: RunView) -> None:
         cols[0].metric("Step", f"{last.step}")
         cols[1].metric("Training loss", f"{last.loss:.3f}")
         cols[2].metric("Held-out exact match", "–" if view.accuracy is None else f"{view.accuracy:.0%}")
-        st.plotly_chart(
-            training_curves(
-                [p.step for p in view.history],
-                [p.loss for p in view.history],
-                [p.accuracy for p in view.history],
-                "Live training: loss and held-out exact match",
-                max_steps=s.steps,
-            ),
-            key="train_curve",
-        )
+        figure = training_curves([p.step for p in view.history], [p.loss for p in view.history],
+                                 [p.accuracy for p in view.history],
+                                 "Live training: loss and held-out exact match", max_steps=s.steps)
+        history = [{"step": p.step, "loss": p.loss, "held_out_exact_match": p.accuracy, "seconds": p.seconds}
+                   for p in view.history]
+        chart(figure, "train_curve", history, filename="training_curve")
 
 
 def compare(view: RunView, text: str, page_task: str) -> None:

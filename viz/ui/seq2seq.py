@@ -12,6 +12,7 @@ from viz.figures.attention import attention_heatmap
 from viz.figures.seq2seq import alignment_heatmap, labelled_heads_grid, mask_heatmap, next_token_bars
 from viz.tasks import TASKS
 from viz.tasks.vocab import InputError, OutOfVocabularyError, describe_char
+from viz.ui.export import chart
 from viz.translation import TranslationTrace, load_task_model, translate
 from viz.transformer_config import TRANSFORMER_BASE
 
@@ -176,38 +177,27 @@ def step_view(trace: TranslationTrace) -> None:
         ),
         key="s2s_mask",
     )
-    right.plotly_chart(
-        attention_heatmap(
-            pick(trace.decoder_self_attentions, layer, head)[:step, :step],
-            read,
-            title=f"Masked self-attention weights, {head_name(layer, head)}",
-        ),
-        key="s2s_self",
-    )
+    self_weights = pick(trace.decoder_self_attentions, layer, head)[:step, :step]
+    with right:
+        title = f"Masked self-attention weights, {head_name(layer, head)}"
+        chart(attention_heatmap(self_weights, read, title=title), "s2s_self", self_weights, read, read,
+              filename="masked_self_attention")
     st.caption("After the softmax, every −∞ becomes a weight of exactly 0: no position sees the future.")
 
     left, right = st.columns(2)
     cross = pick(trace.cross_attentions, layer, head)[:step]
-    left.plotly_chart(
-        alignment_heatmap(
-            cross,
-            trace.output_tokens[:step],
-            trace.input_tokens,
-            f"Cross-attention over the input, {head_name(layer, head)}",
-        ),
-        key="s2s_cross",
-    )
+    with left:
+        chart(alignment_heatmap(cross, trace.output_tokens[:step], trace.input_tokens,
+                                f"Cross-attention over the input, {head_name(layer, head)}"),
+              "s2s_cross", cross, trace.output_tokens[:step], trace.input_tokens, filename="cross_attention")
     k = min(10, len(trace.vocab))
     top = top_tokens(trace.step_probs[step - 1], trace.vocab, k)
     chosen_id = trace.vocab.index(chosen_token)
-    right.plotly_chart(
-        next_token_bars(
-            top,
-            chosen_id,
-            f"Step {step}: linear + softmax, top {k} next tokens (temperature {trace.temperature:g})",
-        ),
-        key="s2s_bars",
-    )
+    table = [{"token": token, "probability": p, "chosen": i == chosen_id} for token, p, i in top]
+    with right:
+        chart(next_token_bars(top, chosen_id, f"Step {step}: linear + softmax, top {k} next tokens "
+                                              f"(temperature {trace.temperature:g})"),
+              "s2s_bars", table, filename="next_token_probabilities")
 
 
 def encoder_view(trace: TranslationTrace) -> None:
@@ -221,14 +211,10 @@ def encoder_view(trace: TranslationTrace) -> None:
         ),
         key="s2s_enc_grid",
     )
-    st.plotly_chart(
-        attention_heatmap(
-            pick(trace.encoder_attentions, layer, head),
-            trace.input_tokens,
-            title=f"Encoder self-attention, {head_name(layer, head)}",
-        ),
-        key="s2s_enc_one",
-    )
+    weights = pick(trace.encoder_attentions, layer, head)
+    title = f"Encoder self-attention, {head_name(layer, head)}"
+    chart(attention_heatmap(weights, trace.input_tokens, title=title), "s2s_enc_one", weights,
+          trace.input_tokens, trace.input_tokens, filename="encoder_self_attention")
 
 
 def model_sizes(task: str) -> None:

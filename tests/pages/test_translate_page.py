@@ -143,8 +143,8 @@ def test_encoder_and_three_ways_tabs(at):
     assert len(grid["data"]) == trace.n_heads
     np.testing.assert_allclose(array(grid["data"][1]["z"]), trace.encoder_attentions[1, 1], atol=1e-6)
     for words in (
-        ["all-MiniLM-L6-v2"],
-        ["Decoder-only", "masked self-attention"],
+        ["MiniLM encoder, last layer"],
+        ["Decoder-only, last layer"],
         ["Encoder-decoder: cross"],
     ):
         figure(at, words)
@@ -169,3 +169,11 @@ def test_short_live_training_run_completes_and_compares(at):
     figure(at, ["Fresh model: cross-attention"])
     figure(at, ["Bundled model: cross-attention"])
     assert not at.button(key="train_start").disabled and at.button(key="train_stop").disabled
+
+
+def test_example_pills_fill_the_input(at):
+    at.radio(key="s2s_task").set_value("date").run()
+    at.button_group(key="s2s_example").set_value("2026.11.30").run()
+    assert_no_exception(at)
+    assert at.text_input(key="s2s_text").value == "2026.11.30"
+    assert "2026-11-30" in codes(at)

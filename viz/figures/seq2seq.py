@@ -42,7 +42,7 @@ def mask_heatmap(mask: np.ndarray, tokens: list[str], title: str) -> go.Figure:
         ticktext=labels,
         autorange="reversed",
     )
-    size = int(np.clip(30 * len(tokens) + 200, 320, 700))
+    size = int(np.clip(22 * len(tokens) + 180, 420, 900))  # as attention_heatmap: the two sit side by side
     fig.update_layout(title=title, height=size, margin=dict(l=10, r=10, t=50, b=10), plot_bgcolor="#FFFFFF")
     return fig
 
@@ -116,8 +116,9 @@ def training_curves(
         margin=dict(l=10, r=10, t=50, b=10),
         xaxis=dict(title="Training step", range=x_range),
         yaxis=dict(title="Loss", rangemode="tozero"),
-        yaxis2=dict(title="Exact match (%)", overlaying="y", side="right", range=[0, 105]),
-        legend=dict(orientation="h", yanchor="bottom", y=1.0, x=0),
+        yaxis2=dict(title="Exact match (%)", overlaying="y", side="right", range=[0, 105], dtick=25,
+                    showgrid=False),
+        legend=dict(orientation="h", yanchor="bottom", y=1.02, x=1, xanchor="right"),
     )
     return fig
 
@@ -129,6 +130,7 @@ def alignment_heatmap(
     fig = attention_heatmap(weights, output_tokens, input_tokens, title=title)
     fig.update_yaxes(title="Output token being written ↓")
     fig.update_xaxes(title="Input character looked at →", tickangle=0)
+    fig.update_layout(height=int(np.clip(26 * len(output_tokens) + 220, 380, 800)))
     return fig
 
 

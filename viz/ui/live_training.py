@@ -17,8 +17,9 @@ from viz.ui.export import chart
 from viz.ui.seq2seq import show_input_error
 
 RUN_KEY = "live_run_id"
-LIVE_PRESETS = {"tiny": "tiny (1 layer each side, d_model 64: about 86K parameters)",
-                "small": "small (2 layers each side, d_model 96: about 430K parameters)"}
+LIVE_PRESETS = {"tiny": "tiny: 86K parameters", "small": "small: 430K parameters"}
+PRESET_HELP = ("tiny: 1 encoder and 1 decoder layer, h = 4, d_model = 64, d_ff = 128. "
+               "small (as the bundled models): 2 and 2 layers, h = 4, d_model = 96, d_ff = 256.")
 
 
 def _start(settings: TrainSettings) -> None:
@@ -33,12 +34,10 @@ def _stop() -> None:
 
 def settings_form(active: bool) -> TrainSettings:
     cols = st.columns(5)
-    task = cols[0].selectbox(
-        "Task to learn", list(TASKS), key="train_task", format_func=lambda n: TASKS[n].title
-    )
-    preset = cols[1].selectbox(
-        "Model size", list(LIVE_PRESETS), key="train_preset", format_func=lambda n: LIVE_PRESETS[n]
-    )
+    task = cols[0].selectbox("Task to learn", list(TASKS), key="train_task",
+                             format_func=lambda n: TASKS[n].title)
+    preset = cols[1].selectbox("Model size", list(LIVE_PRESETS), key="train_preset",
+                               format_func=lambda n: LIVE_PRESETS[n], help=PRESET_HELP)
     if task == "date":
         length = None
         cols[2].caption("Dates: all 19 formats")
@@ -46,37 +45,20 @@ def settings_form(active: bool) -> TrainSettings:
         length = cols[2].slider("Longest input", 2, TASKS[task].max_input_len, 8, key="train_len")
     steps = cols[3].number_input("Training steps", 1, 5000, 1500, step=100, key="train_steps")
     seed = cols[4].number_input("Seed", 0, 10_000, 0, key="train_seed")
-    settings = TrainSettings(
-        task=task,
-        preset=preset,
-        max_input_len=length,
-        steps=int(steps),
-        seed=int(seed),
-        eval_every=50,
-        eval_size=200,
-        max_seconds=MAX_SECONDS,
-    )
-    left, right = st.columns(2)
-    left.button(
-        "Train",
-        key="train_start",
-        type="primary",
-        on_click=_start,
-        args=(settings,),
-        disabled=active,
-        icon=":material/play_arrow:",
-    )
-    right.button("Stop", key="train_stop", on_click=_stop, disabled=not active, icon=":material/stop:")
+    settings = TrainSettings(task=task, preset=preset, max_input_len=length, steps=int(steps), seed=int(seed),
+                             eval_every=50, eval_size=200, max_seconds=MAX_SECONDS)
+    start, stop, status = st.columns([1, 1, 5], vertical_alignment="center")
+    start.button("Train", key="train_start", type="primary", on_click=_start, args=(settings,),
+                 disabled=active, icon=":material/play_arrow:")
+    stop.button("Stop", key="train_stop", on_click=_stop, disabled=not active, icon=":material/stop:")
+    running, waiting = training_queue().counts()
+    status.caption(f"This server trains one model at a time (now {running} running, {waiting} waiting); "
+                   f"each run stops after {MAX_SECONDS:.0f} s at most.")
     return settings
 
 
 def show_run(view: RunView) -> None:
     """Status, progress bar and the live loss / accuracy chart of one run."""
-    running, waiting = training_queue().counts()
-    st.caption(
-        f"This server trains one model at a time: {running} running, {waiting} waiting. Each run stops "
-        f"after {view.settings.max_seconds:.0f} s at most."
-    )
     s = view.settings
     what = f"{TASKS[s.task].title}, {s.preset} model, {s.steps} steps"
     if view.status == "queued":

@@ -41,6 +41,13 @@ def _reset_text() -> None:
     st.session_state["s2s_text"] = TASKS[st.session_state["s2s_task"]].default_input
 
 
+def _use_example() -> None:
+    choice = st.session_state.get("s2s_example")
+    if choice:
+        st.session_state["s2s_text"] = choice
+    st.session_state["s2s_example"] = None  # a pill, not a state: the next click works again
+
+
 def task_and_text() -> tuple[str, str]:
     """Task choice, a text box with the task's default, and example inputs."""
     st.session_state.setdefault("s2s_task", "date")
@@ -51,8 +58,7 @@ def task_and_text() -> tuple[str, str]:
     st.caption(spec.description)
     text = st.text_input("Input", key="s2s_text", max_chars=200,
                          help=f"At most {spec.max_input_len} characters. {spec.vocabulary_note}")
-    st.caption("Examples (copy one into the box):")
-    st.code("   ".join(spec.examples), language=None, wrap_lines=True)
+    st.pills("Examples (click one to use it)", spec.examples, key="s2s_example", on_change=_use_example)
     return task, text
 
 

@@ -14,6 +14,7 @@ from viz.ui.architecture import THREE_USES
 from viz.ui.cache import cached_trace
 
 USES = {name: (examples, text) for name, examples, text in THREE_USES}
+HEIGHT = 520  # the three maps side by side at one size
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
@@ -43,8 +44,8 @@ def render_three_ways(trace: TranslationTrace) -> None:
             attention_heatmap(
                 encoder.attentions[-1].mean(axis=0),
                 encoder.tokens,
-                title="all-MiniLM-L6-v2: self-attention, last layer",
-            ),
+                title="MiniLM encoder, last layer",
+            ).update_layout(height=HEIGHT),
             key="three_enc",
         )
     with cols[1]:
@@ -69,13 +70,14 @@ def render_three_ways(trace: TranslationTrace) -> None:
             else:
                 st.caption("The bundled GPT-2-format model only knows lowercase letters (it learned "
                            "reversal), so it gets a word instead of the date:")
-            st.code("".join(causal.tokens[1 : causal.n_prompt]) + "  →  " + causal.generated, language=None)
+            st.code("".join(causal.tokens[1 : causal.n_prompt]) + "  →  " + causal.generated, language=None,
+                    wrap_lines=True)
             st.plotly_chart(
                 attention_heatmap(
                     causal.attentions[-1].mean(axis=0),
                     causal.tokens,
-                    title="Decoder-only: masked self-attention, last layer",
-                ),
+                    title="Decoder-only, last layer",
+                ).update_layout(height=HEIGHT),
                 key="three_dec",
             )
     with cols[2]:
@@ -84,13 +86,13 @@ def render_three_ways(trace: TranslationTrace) -> None:
             "Pattern: cross-attention from every output token to the whole input, "
             "plus a triangle inside the decoder.",
         )
-        st.code(trace.text + "  →  " + trace.output_text, language=None)
+        st.code(trace.text + "  →  " + trace.output_text, language=None, wrap_lines=True)
         st.plotly_chart(
             alignment_heatmap(
                 trace.cross_attentions[-1].mean(axis=0),
                 trace.output_tokens,
                 trace.input_tokens,
-                "Encoder-decoder: cross-attention, last layer",
-            ),
+                "Encoder-decoder: cross, last layer",
+            ).update_layout(height=HEIGHT),
             key="three_encdec",
         )

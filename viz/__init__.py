@@ -15,6 +15,8 @@ _EXPORTS = {
     "sinusoidal_encoding": "viz.models.positional",
     "attention_rollout": "viz.analysis.rollout",
     "get_device": "viz.device",
+    "trace_swin": "viz.swin_trace",
+    "SwinTrace": "viz.swin_trace",
     "separation_index": "viz.analysis.separation",
     "translate": "viz.translation",
     "TranslationTrace": "viz.translation",

@@ -107,7 +107,7 @@ def trace_swin(image, model: str | Path = "shapes-swin") -> SwinTrace:
     config = swin.config
     view, box = model_view(loaded.rgb, config.image_size)
     device = next(swin.parameters()).device
-    pixels = torch.from_numpy(np.ascontiguousarray(view)).permute(2, 0, 1)[None].float().div(255.0).to(device)
+    pixels = torch.tensor(view).permute(2, 0, 1)[None].float().div(255.0).to(device)  # a copy: the view is read-only
     with inference_slot(), torch.inference_mode():  # one slot of the thread policy
         out = swin(swin.normalize(pixels))
     blocks = []

@@ -77,7 +77,6 @@ def window_partition_figure(pixels: np.ndarray, tokens: int, window: int, shift:
     unit = size / tokens
     grid = [i * unit for i in range(tokens + 1)]
     edges = [e * unit for e in window_edges(tokens, window, shift)]
-    n_across = int(ids.max()) + 1
     per_row = int(ids[0].max()) + 1
     rows, cols = np.mgrid[0:tokens, 0:tokens]
     tint = ((ids // per_row) % 2) * 2 + (ids % per_row) % 2  # 4 colours, neighbouring windows differ
@@ -92,7 +91,7 @@ def window_partition_figure(pixels: np.ndarray, tokens: int, window: int, shift:
             _lines(edges, edges, WINDOW_LINE, 4)]
     fig = go.Figure(data)
     _pixel_axes(fig, size)
-    fig.update_layout(title=dict(text=f"{title} ({n_across} windows)"), height=420, margin=dict(l=10, r=10, t=50, b=10))
+    fig.update_layout(title=dict(text=title), height=420, margin=dict(l=10, r=10, t=50, b=10))
     return fig
 
 

@@ -2,9 +2,11 @@
 
     nice -n 10 python -m viz.vision_training.train_swin --out assets/shapes-swin --seed 0
 
-Every ``--reuse`` steps draw a fresh batch of shapes (an endless dataset); each step sees that batch under
-a random flip / quarter turn, which keeps every class what it is (the shapes are drawn at random rotations)
-and halves the time spent drawing. Validation images come from another seed, the evaluation script's from
+Every ``--reuse`` steps draw a fresh batch of shapes (an endless dataset); the other steps see that batch
+under a random flip / quarter turn, which keeps every class what it is (the shapes are drawn at random
+rotations) and cuts the time spent drawing. A curriculum starts on flat backgrounds and moves to all kinds
+of background over the first ``--curriculum`` steps (the data is hard at first for any model: a small CNN
+is still near chance after 500 steps). Validation images come from another seed, the evaluation script's from
 a third. The same seed, step count and thread count give the same weights. The checkpoint is a Hugging Face
 ``SwinForImageClassification`` folder (config.json, preprocessor_config.json, model.safetensors).
 """
@@ -31,12 +33,13 @@ from viz.vision_training.train_vit import TRAIN_SEED_OFFSET, VALIDATION_SEED, in
 
 @dataclasses.dataclass(frozen=True)
 class SwinTrainSettings:
-    steps: int = 3000
+    steps: int = 8000
     batch_size: int = 64
-    lr: float = 2e-3
-    warmup: int = 200
+    lr: float = 1e-3
+    warmup: int = 300
     weight_decay: float = 0.05
-    reuse: int = 2  # steps per generated batch
+    reuse: int = 4  # steps per generated batch
+    curriculum: int = 1000  # steps over which the share of flat backgrounds falls from 1 to 0
     eval_every: int = 500
     n_validation: int = 1000
 
@@ -68,7 +71,8 @@ def train(config: SwinConfig, settings: SwinTrainSettings, seed: int, max_minute
         for group in optimizer.param_groups:
             group["lr"] = learning_rate(step, settings)
         if step % settings.reuse == 0:
-            images, _, numpy_labels = shape_batch(rng, settings.batch_size, config.image_size)
+            easy = max(0.0, 1.0 - step / settings.curriculum) if settings.curriculum else 0.0
+            images, _, numpy_labels = shape_batch(rng, settings.batch_size, config.image_size, easy_share=easy)
             batch, labels = model.normalize(to_tensor(images)), torch.from_numpy(numpy_labels)
         x = dihedral(batch, int(rng.integers(8))) if step % settings.reuse else batch
         model.train()
@@ -78,6 +82,8 @@ def train(config: SwinConfig, settings: SwinTrainSettings, seed: int, max_minute
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
         optimizer.step()
         running = 0.98 * running + 0.02 * loss.item() if step else loss.item()
+        if (step + 1) % 100 == 0 and (step + 1) % settings.eval_every:
+            log(f"step {step + 1:5d}  loss {running:.3f}  {(time.perf_counter() - start) / 60:.1f} min")
         if (step + 1) % settings.eval_every == 0 or step + 1 == settings.steps:
             model.eval()
             result = evaluate_swin(model, val_images, val_labels)
@@ -95,14 +101,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--batch-size", type=int, default=SwinTrainSettings.batch_size)
     parser.add_argument("--lr", type=float, default=SwinTrainSettings.lr)
     parser.add_argument("--reuse", type=int, default=SwinTrainSettings.reuse, help="steps per generated batch")
+    parser.add_argument("--curriculum", type=int, default=SwinTrainSettings.curriculum,
+                        help="steps over which flat backgrounds give way to all kinds (0: none)")
     parser.add_argument("--threads", type=int, default=2, help="torch threads (default 2)")
-    parser.add_argument("--max-minutes", type=float, default=40.0, help="stop early after this long")
+    parser.add_argument("--max-minutes", type=float, default=90.0, help="stop early after this long")
     parser.add_argument("--embed-dim", type=int, default=SHAPES_SWIN.embed_dim)
     parser.add_argument("--window", type=int, default=SHAPES_SWIN.window_size)
     args = parser.parse_args(argv)
     torch.set_num_threads(args.threads)
     config = dataclasses.replace(SHAPES_SWIN, embed_dim=args.embed_dim, window_size=args.window)
-    settings = SwinTrainSettings(steps=args.steps, batch_size=args.batch_size, lr=args.lr, reuse=max(1, args.reuse))
+    settings = SwinTrainSettings(steps=args.steps, batch_size=args.batch_size, lr=args.lr, reuse=max(1, args.reuse),
+                                 curriculum=args.curriculum)
     print(f"training {config.n_params():,} parameters for {settings.steps} steps of {settings.batch_size} "
           f"(seed {args.seed}, {args.threads} threads, a fresh batch every {settings.reuse} steps)", flush=True)
     start = time.perf_counter()

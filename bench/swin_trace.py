@@ -1,0 +1,78 @@
+"""``viz.trace_swin`` on the bundled shapes Swin, on the CPU (target: median <= 50 ms).
+
+Each run traces a new generated shape end to end: read the array, crop and resize, the forward pass with
+every block's windows, masks and attention, everything moved to numpy. Also timed: the forward pass alone,
+and the analysis the page runs on top (the mask of the corner window, one token's window attention per head).
+Prints what else was running on the machine (other python -m viz processes, load average).
+Usage: python bench/swin_trace.py [--runs 100] [--threads N]
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+os.environ.setdefault("VIZ_DEVICE", "cpu")
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import numpy as np  # noqa: E402
+import torch  # noqa: E402
+
+from viz import trace_swin  # noqa: E402
+from viz.analysis import swin as an  # noqa: E402
+from viz.data.shapes import make_shapes  # noqa: E402
+from viz.models.swin_registry import load_swin_model  # noqa: E402
+
+
+def machine_state() -> str:
+    others = subprocess.run(["pgrep", "-af", "python -m viz"], capture_output=True, text=True).stdout.strip()
+    load = os.getloadavg()
+    lines = [f"load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f} on {os.cpu_count()} cores"]
+    lines += [f"  also running: {line}" for line in others.splitlines()] or ["  no other python -m viz process"]
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--runs", type=int, default=100)
+    parser.add_argument("--threads", type=int, default=0, help="torch threads (0: the thread policy's)")
+    args = parser.parse_args()
+    if args.threads:
+        torch.set_num_threads(args.threads)
+    images, _, _ = make_shapes(args.runs + 10, seed=4243)
+    for image in images[:10]:  # warm up: model load, allocator, caches
+        trace_swin(image)
+    model = load_swin_model()
+    full, forward, analysis = [], [], []
+    for image in images[10:]:
+        start = time.perf_counter()
+        trace = trace_swin(image)
+        full.append((time.perf_counter() - start) * 1e3)
+        start = time.perf_counter()
+        block = next(b for b in trace.blocks if b.shift)
+        an.window_mask(block.allowed, block.regions, block.allowed.shape[0] - 1, block.padded, block.window)
+        for head in [None, *range(block.n_heads)]:
+            an.patch_window_attention(block.weights, block.allowed, block.resolution, block.padded, block.window,
+                                      block.shift, 15, 15, head)
+        analysis.append((time.perf_counter() - start) * 1e3)
+        pixels = torch.tensor(image).permute(2, 0, 1)[None].float().div(255)
+        start = time.perf_counter()
+        with torch.inference_mode():
+            model(model.normalize(pixels))
+        forward.append((time.perf_counter() - start) * 1e3)
+    config = model.config
+    print(f"bundled shapes Swin: {config.n_params():,} parameters, {config.image_size} px, {len(trace.blocks)} blocks, "
+          f"{config.window_size} x {config.window_size} windows; torch threads {torch.get_num_threads()}, device cpu")
+    print(f"trace_swin (read, crop, forward with traces, to numpy): median {statistics.median(full):.1f} ms, "
+          f"p90 {np.percentile(full, 90):.1f} ms over {len(full)} images (target: median <= 50 ms)")
+    print(f"forward pass alone: median {statistics.median(forward):.1f} ms; page analysis of one block "
+          f"(corner mask + one token's attention, every head): median {statistics.median(analysis):.2f} ms")
+    print(machine_state())
+
+
+if __name__ == "__main__":
+    main()

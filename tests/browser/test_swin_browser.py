@@ -1,0 +1,92 @@
+"""Real-browser check of the Swin page: upload a picture, see its shifted-window mask and window attention,
+click a token to query it; a bad file gets a message, not a traceback."""
+from __future__ import annotations
+
+import io
+import time
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from tests.browser.serve import chromium_available, launch_chromium, streamlit_server
+from viz.data.shapes import CLASSES, make_shape
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not chromium_available(),
+                       reason="needs /usr/bin/chromium and the playwright Python package"),
+]
+
+BUDGET_S = 120.0
+
+#: [title, the mask's shape, the number of masked (-inf) cells, the weight maps of the attention chart (their sums)]
+_SWIN_CHARTS = """
+(queryTitle) => {
+  const plots = Array.from(document.querySelectorAll('.js-plotly-plot'));
+  const titled = (start) => plots.find(p => p.layout && p.layout.title && String(p.layout.title.text).startsWith(start));
+  const mask = titled('The mask of window');
+  const attention = titled(queryTitle);
+  if (!mask || !attention) return null;
+  const z = Array.from(mask.data[0].z, row => Array.from(row));
+  const sums = attention.data.filter(t => t.type === 'heatmap' && String(t.hovertemplate).includes('weight'))
+    .map(t => Array.from(t.z, row => Array.from(row)).flat().filter(v => v !== null && !Number.isNaN(v))
+      .reduce((a, b) => a + b, 0));
+  return [mask.layout.title.text, [z.length, z[0].length], z.flat().filter(v => v === 1).length, sums];
+}
+"""
+
+
+def _png(image: np.ndarray) -> bytes:
+    buffer = io.BytesIO()
+    Image.fromarray(image).resize((200, 200), Image.NEAREST).save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def test_upload_shows_mask_and_window_attention(tmp_path):
+    from playwright.sync_api import sync_playwright
+
+    start = time.monotonic()
+
+    def left_ms() -> float:
+        return max(1000.0, (BUDGET_S - (time.monotonic() - start)) * 1000)
+
+    cross = make_shape(np.random.default_rng(5), label=CLASSES.index("cross")).image
+    with streamlit_server() as base, sync_playwright() as playwright:
+        context = launch_chromium(playwright, viewport={"width": 1400, "height": 7000})
+        page = context.new_page()
+        try:
+            page.goto(f"{base}/swin", timeout=left_ms())
+            page.get_by_text("Upload your own", exact=True).click(timeout=left_ms())
+            chooser = page.locator('[data-testid="stFileUploaderDropzoneInput"], input[type="file"]').first
+            chooser.wait_for(state="attached", timeout=left_ms())
+            chooser.set_input_files(files=[{"name": "my cross.png", "mimeType": "image/png", "buffer": _png(cross)}])
+            page.get_by_text("your upload: my cross.png").wait_for(timeout=left_ms())
+            title, shape, masked, sums = page.wait_for_function(
+                _SWIN_CHARTS, arg="Token (row 16, column 16)", timeout=left_ms()).json_value()
+            assert title.startswith("The mask of window 16")
+            assert shape == [16, 16] and masked == 16 * 16 - 4 * 16  # four regions of 4 tokens: 64 cells allowed
+            assert len(sums) == 3 and all(abs(s - 1.0) < 1e-3 for s in sums)  # mean + 2 heads, each row sums to 1
+            page.locator('[data-testid="stStatusWidget"]').wait_for(state="hidden", timeout=left_ms())
+            assert page.locator('[data-testid="stException"]').count() == 0
+
+            row = page.get_by_label("Query token row")  # set the query through its widget, as a student would
+            row.fill("2")
+            row.press("Enter")
+            page.wait_for_function(_SWIN_CHARTS, arg="Token (row 2, column 16)", timeout=left_ms())
+
+            chooser = page.locator('[data-testid="stFileUploaderDropzoneInput"], input[type="file"]').first
+            chooser.set_input_files(files=[{"name": "notes.png", "mimeType": "image/png",
+                                            "buffer": b"these are lecture notes, not a picture\n" * 10}])
+            page.get_by_text("not an image", exact=False).wait_for(timeout=left_ms())
+            assert page.locator('[data-testid="stException"]').count() == 0
+        except BaseException:
+            shot = tmp_path / "swin_failure.png"
+            try:
+                page.screenshot(path=str(shot), full_page=True)
+                print(f"screenshot of the failing page: {shot}")
+            except Exception as err:  # the browser may be gone; keep the original failure
+                print(f"could not take a screenshot: {err}")
+            raise
+        finally:
+            context.close()

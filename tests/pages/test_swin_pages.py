@@ -1,0 +1,283 @@
+"""The Swin pages and the vision-results page under AppTest: the charts carry the trace's and the tables'
+real numbers; every sample input, generated shapes, uploads (good, odd and bad) and checkpoint folders are
+handled without a traceback."""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+import torch
+
+from tests.data import image_cases as cases
+from tests.pages.helpers import array, assert_no_exception, open_page, plotly_figures
+from viz.analysis import swin as an
+from viz.data import vision_results as vr
+from viz.data.shapes import CLASSES, make_shape
+from viz.models.swin import SwinTransformer
+from viz.models.swin_checkpoint import save_swin
+from viz.swin_config import SwinConfig
+from viz.swin_trace import trace_swin
+from viz.ui.vision_inputs import SAMPLES, SOURCES
+
+SWIN = "app_pages/swin.py"
+HIERARCHY = "app_pages/swin_hierarchy.py"
+RESULTS = "app_pages/vision_results.py"
+
+
+def default_shape() -> np.ndarray:
+    """The image the pages start on: the generated shape of seed 0."""
+    return make_shape(np.random.default_rng(0), None, size=64).image
+
+
+def figure(at, fragment: str) -> dict:
+    figures = plotly_figures(at)
+    matches = [f for title, f in figures.items() if fragment in title]
+    assert matches, f"no chart titled with {fragment!r} among {list(figures)}"
+    return matches[0]
+
+
+def heatmaps(fig: dict) -> list[np.ndarray]:
+    return [array(t["z"]) for t in fig["data"] if t["type"] == "heatmap"]
+
+
+def attention_panels(fig: dict) -> list[np.ndarray]:
+    """The weight maps of a window-attention chart, panel by panel (mean of heads first)."""
+    return [array(t["z"]) for t in fig["data"] if t["type"] == "heatmap" and "weight" in t.get("hovertemplate", "")]
+
+
+def texts(at) -> str:
+    return "\n".join(t.value for t in at.text)
+
+
+@pytest.fixture(scope="module")
+def swin_page():
+    return open_page(SWIN)
+
+
+def test_swin_page_shows_the_traces_windows_mask_and_attention(swin_page):
+    at = swin_page
+    assert_no_exception(at)
+    assert any("trained on generated shapes only" in i.value for i in at.info)
+    trace = trace_swin(default_shape())
+    top = figure(at, "Prediction of the Swin")
+    assert top["data"][0]["y"][0] == trace.top(1)[0][0]
+
+    regular = heatmaps(figure(at, "Regular windows"))[0]
+    shifted = heatmaps(figure(at, "Shifted windows (SW-MSA)"))[0]
+    assert regular.shape == shifted.shape == (16, 16)
+    assert len(np.unique(regular)) == 4  # four tints, neighbouring windows differ
+    assert "16 of 4 x 4" in next(t for t in plotly_figures(at) if "Regular windows" in t)
+    assert "25 windows" in next(t for t in plotly_figures(at) if "Shifted windows (SW-MSA)" in t)
+
+    block = next(b for b in trace.blocks if b.shift)
+    mask_fig = figure(at, "The mask of window 16")
+    hidden = array(mask_fig["data"][0]["z"]).astype(bool)
+    mask, names = an.window_mask(block.allowed, block.regions, 15, block.padded, block.window)
+    assert np.array_equal(hidden, np.isneginf(mask))
+    assert [label.split()[-1] for label in mask_fig["data"][0]["x"]] == names
+
+    index = heatmaps(figure(at, "Relative position index"))[0]
+    assert np.array_equal(index, trace.relative_index)
+    bias = heatmaps(figure(at, "Learned relative position bias"))
+    np.testing.assert_allclose(np.stack(bias), an.bias_grid(trace.blocks[0].bias_table, 4), atol=1e-6)
+
+    attention = figure(at, "Token (row 16, column 16), stage 1, block 2")
+    maps = attention_panels(attention)
+    assert len(maps) == 1 + block.n_heads
+    for head, z in enumerate(maps[1:]):  # maps[0] is the mean of heads
+        expected, _ = an.patch_window_attention(block.weights, block.allowed, block.resolution, block.padded,
+                                                block.window, block.shift, 15, 15, head)
+        np.testing.assert_allclose(z, expected, atol=1e-6)
+        assert np.isclose(np.nansum(z), 1.0, atol=1e-5)
+
+
+def test_swin_page_widgets(swin_page):
+    at = swin_page
+    at.selectbox(key="swin_stage").set_value(1).run()
+    assert_no_exception(at)
+    assert "4 of 4 x 4" in next(t for t in plotly_figures(at) if "Regular windows" in t)
+    at.selectbox(key="swin_mask_window").set_value(0).run()
+    assert array(figure(at, "The mask of window 1")["data"][0]["z"]).sum() == 0  # an inner window: nothing masked
+    at.selectbox(key="swin_att_block").set_value(0).run()
+    at.number_input(key="swin_q_row").set_value(3).run()
+    at.number_input(key="swin_q_col").set_value(6).run()
+    assert_no_exception(at)
+    trace = trace_swin(default_shape())
+    block = trace.blocks[0]
+    attention = figure(at, "Token (row 3, column 6), stage 1, block 1")
+    maps = attention_panels(attention)
+    expected, status = an.patch_window_attention(block.weights, None, block.resolution, block.padded, block.window,
+                                                 0, 2, 5, 0)
+    np.testing.assert_allclose(maps[1], expected, atol=1e-6)
+    assert (status[:4, 4:8] == an.SAME_REGION).all() and (status != an.OUTSIDE).sum() == 16
+    at.selectbox(key="swin_att_block").set_value(5).run()  # stage 3: a 4 x 4 grid, the row and column are clamped
+    assert_no_exception(at)
+    assert figure(at, "stage 3, block 2")
+
+
+@pytest.mark.parametrize("sample", sorted(SAMPLES))
+def test_every_sample_photograph(sample):
+    at = open_page(SWIN)
+    at.radio(key="vision_source").set_value(SOURCES[1]).run()
+    at.selectbox(key="vision_sample").set_value(sample).run()
+    assert_no_exception(at)
+    assert sample in texts(at)
+    assert figure(at, "The mask of window")
+
+
+def test_generated_shapes_and_regenerate(swin_page):
+    at = swin_page
+    at.radio(key="vision_source").set_value(SOURCES[0]).run()
+    for name in CLASSES[:3]:
+        at.selectbox(key="vision_shape").set_value(name).run()
+        assert_no_exception(at)
+        assert f"generated {name}" in texts(at)
+    before = figure(at, "Regular windows")["data"][0]["source"]
+    at.button(key="vision_regenerate").click().run()
+    assert_no_exception(at)
+    assert figure(at, "Regular windows")["data"][0]["source"] != before
+
+
+def test_upload_is_traced_and_its_name_stays_text():
+    at = open_page(SWIN)
+    at.radio(key="vision_source").set_value(SOURCES[2]).run()
+    name = "<b>cat</b> **bold** [x](javascript:alert(1)).png"
+    at.file_uploader(key="vision_upload").upload(name, cases.good_png(), "image/png").run()
+    assert_no_exception(at)
+    assert name in texts(at)
+    assert not any(name in m.value for m in at.markdown)
+    trace = trace_swin(cases.good_png())
+    block = next(b for b in trace.blocks if b.shift)
+    hidden = array(figure(at, "The mask of window")["data"][0]["z"]).astype(bool)
+    assert np.array_equal(hidden, ~block.allowed[-1])
+    at.switch_page(HIERARCHY).run()  # the upload is shared with the other vision pages
+    assert_no_exception(at)
+    assert name in texts(at)
+
+
+@pytest.mark.parametrize("name", sorted(cases.BAD_INPUTS))
+def test_bad_uploads_get_a_message_not_a_traceback(name):
+    data, fragment = cases.BAD_INPUTS[name]
+    at = open_page(SWIN)
+    at.radio(key="vision_source").set_value(SOURCES[2]).run()
+    at.file_uploader(key="vision_upload").upload("picture.png", data, "image/png").run()
+    assert_no_exception(at)
+    assert any(fragment in e.value for e in at.error), [e.value for e in at.error]
+    assert not plotly_figures(at)
+
+
+@pytest.mark.parametrize("name", ["grayscale", "rgba", "cmyk", "animated gif"])
+def test_odd_uploads_are_converted_and_traced(name):
+    data, fragment = cases.CONVERTED_INPUTS[name]
+    at = open_page(SWIN)
+    at.radio(key="vision_source").set_value(SOURCES[2]).run()
+    at.file_uploader(key="vision_upload").upload("upload.bin", data).run()
+    assert_no_exception(at)
+    assert not at.error and fragment in texts(at)
+    assert figure(at, "Token (row")
+
+
+@pytest.fixture(scope="module")
+def swin_folders(tmp_path_factory):
+    """A random Swin with a 3-class head whose labels are HTML, and one without a head (Swin-like, 7 x 7 windows)."""
+    root = tmp_path_factory.mktemp("swin-folders")
+    torch.manual_seed(0)
+    labels = ("<b>bold</b>", "plain", "<img src=x onerror=alert(1)>")
+    with_head = SwinTransformer(SwinConfig(image_size=32, patch_size=2, embed_dim=8, depths=(2, 2), n_heads=(2, 2),
+                                           window_size=4, n_classes=3, labels=labels, mlp_ratio=2.0))
+    backbone = SwinTransformer(SwinConfig(image_size=56, patch_size=4, embed_dim=8, depths=(2, 2), n_heads=(1, 2),
+                                          window_size=7, mlp_ratio=2.0))
+    return save_swin(with_head.eval(), root / "head"), save_swin(backbone.eval(), root / "backbone")
+
+
+def test_checkpoint_folder_with_head(swin_folders):
+    at = open_page(SWIN)
+    at.radio(key="swin_model").set_value("A Swin checkpoint folder").run()
+    at.text_input(key="swin_folder").input(str(swin_folders[0])).run()
+    assert_no_exception(at)
+    top = figure(at, "Prediction of the Swin")
+    assert len(top["data"][0]["y"]) == 3
+    assert not any("<" in label for label in top["data"][0]["y"])  # escaped labels
+    assert heatmaps(figure(at, "Regular windows"))[0].shape == (16, 16)
+
+
+def test_checkpoint_folder_without_head_and_7x7_windows(swin_folders):
+    at = open_page(SWIN)
+    at.radio(key="swin_model").set_value("A Swin checkpoint folder").run()
+    at.text_input(key="swin_folder").input(str(swin_folders[1])).run()
+    assert_no_exception(at)
+    assert any("no classification head" in i.value for i in at.info)
+    assert array(figure(at, "The mask of window")["data"][0]["z"]).shape == (49, 49)
+    assert "(25 windows" not in " ".join(plotly_figures(at))
+
+
+@pytest.mark.parametrize("folder", ["/nonexistent/folder", "/etc", "<script>alert(1)</script>"])
+def test_bad_checkpoint_folder_gets_a_message(folder):
+    at = open_page(SWIN)
+    at.radio(key="swin_model").set_value("A Swin checkpoint folder").run()
+    at.text_input(key="swin_folder").input(folder).run()
+    assert_no_exception(at)
+    assert at.error and "could not be opened" in at.error[0].value
+    assert not any(folder in e.value for e in at.error)
+
+
+def test_a_vit_folder_is_refused_on_the_swin_page(tmp_path):
+    from viz.models.vit import VisionTransformer
+    from viz.models.vit_checkpoint import save_vit
+    from viz.vit_config import ViTConfig
+
+    save_vit(VisionTransformer(ViTConfig(image_size=32, patch_size=8, d_model=16, n_layers=1, n_heads=2, d_ff=32)),
+             tmp_path)
+    at = open_page(SWIN)
+    at.radio(key="swin_model").set_value("A Swin checkpoint folder").run()
+    at.text_input(key="swin_folder").input(str(tmp_path)).run()
+    assert_no_exception(at)
+    assert "only Swin folders" in texts(at)
+
+
+def test_hierarchy_page_pyramids_and_cost():
+    at = open_page(HIERARCHY)
+    assert_no_exception(at)
+    assert figure(at, "Swin-T at 224 px: 56x56x96")
+    table = at.dataframe[0].value
+    assert list(table[table["model"] == "Swin-T"]["feature map"]) == ["56x56x96", "28x28x192", "14x14x384", "7x7x768"]
+    assert list(table[table["model"] == "this model"]["feature map"]) == ["16x16x32", "8x8x64", "4x4x128"]
+    maps = figure(at, "What each stage computed")
+    assert len([t for t in maps["data"] if t["type"] == "image"]) == 3
+    at.slider(key="swin_cost_m").set_value(8).run()
+    at.select_slider(key="swin_cost_c").set_value(128).run()
+    assert_no_exception(at)
+    cost = figure(at, "Cost of one attention layer")
+    sides = array(cost["data"][0]["x"])
+    expected = an.cost_table(sides, 4, 128, 8)
+    np.testing.assert_allclose(array(cost["data"][0]["y"]), expected["ViT global MSA (GFLOPs)"])
+    np.testing.assert_allclose(array(cost["data"][1]["y"]), expected["Swin window MSA (GFLOPs)"])
+    assert cost["layout"]["shapes"][0]["x0"] == 32  # crossover: hw = M^2 = 64 tokens, 8 x 4 = 32 px a side
+
+
+def test_vision_results_charts_equal_the_typed_tables():
+    at = open_page(RESULTS)
+    assert_no_exception(at)
+    for axis, field in (("flops_b", "flops_b"), ("throughput", "throughput"), ("params_m", "params_m")):
+        at.segmented_control(key="vr_axis").set_value(axis).run()
+        chart = figure(at, "ImageNet top-1 accuracy against")
+        drawn = {name: (x, y) for t in chart["data"] if t.get("text") and "markers" in t.get("mode", "")
+                 for name, x, y in zip(t["text"], array(t["x"]), array(t["y"]))}
+        assert drawn == {r.model: (getattr(r, field), r.top1) for r in vr.IMAGENET}
+    table = at.dataframe[0].value
+    assert len(table) == len(vr.IMAGENET) and list(table.columns) == list(vr.IMAGENET_COLUMNS.values())
+    coco = figure(at, "Object detection on COCO 2017: AP")
+    drawn = {m: x for t in coco["data"] for m, x in zip(t["y"], array(t["x"]))}
+    assert drawn == {r.method: r.ap for r in vr.COCO}
+    assert len(at.dataframe[1].value) == len(vr.COCO)
+    vit = at.dataframe[2].value
+    assert list(vit["Params (M)"]) == [86, 307, 632]
+    captions = " ".join(c.value for c in at.caption)
+    assert "Han et al." in captions and "Kalhor" in captions
+    at.pills(key="vr_families").set_value([vr.PURE]).run()
+    assert_no_exception(at)
+    assert set(at.dataframe[0].value["Family"]) == {vr.PURE}
+    at.segmented_control(key="vr_coco_metric").set_value("ap_s").run()
+    assert_no_exception(at)
+    assert "Swin-T+ATSS" in texts(at)  # named as not reported
+    assert isinstance(table, pd.DataFrame)

@@ -1,12 +1,22 @@
 """The training loop: seeded runs are reproducible, the loss falls, the stop flag and time limit work."""
 from __future__ import annotations
 
+import pytest
 import torch
 
 from viz.training.train import TrainSettings, learning_rate, train
 
 QUICK = TrainSettings(task="sort", preset="tiny", max_input_len=5, steps=30, eval_every=15, eval_size=20,
                       seed=7)
+
+
+@pytest.fixture(autouse=True)
+def one_thread():
+    """Train on one thread, as the scripts do: bit-equal runs, and no spinning threads on a busy machine."""
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(before)
 
 
 def test_same_seed_same_weights():

@@ -1,5 +1,6 @@
 """Swin page 1: windows, the shifted windows, the cyclic shift and its mask, the relative position bias, and
 window attention per head on the chosen image."""
+
 import streamlit as st
 
 from viz.ui.swin_views import (
@@ -15,10 +16,10 @@ from viz.ui.swin_views import (
 st.title("Swin Transformer: shifted windows")
 st.write(
     "ViT lets every patch attend to every other patch, so its cost grows with the square of the number of "
-    "patches, and it keeps one token size throughout. The Swin Transformer (Liu et al. 2021, \"Shifted window\") "
-    "answers both: attention stays inside small windows of M x M tokens, every second block shifts the windows "
-    "so that information crosses their borders, and patch merging builds a pyramid of coarser feature maps. "
-    "Follow it on a picture of your choice."
+    "patches, and it keeps one token size throughout. The Swin Transformer (Liu et al. 2021; the name is "
+    "short for shifted window) answers both: attention stays inside small windows of M x M tokens, every "
+    "second block shifts the windows so that information crosses their borders, and patch merging builds a "
+    "pyramid of coarser feature maps. Follow it on a picture of your choice."
 )
 
 trace = traced_input()
@@ -34,5 +35,8 @@ if trace is not None:
     bias_section(trace, stage)
     st.header("5. Window attention, head by head")
     attention_section(trace)
-    st.page_link("app_pages/swin_hierarchy.py", label="Next: the feature-map pyramid and the cost of attention",
-                 icon=":material/arrow_forward:")
+    st.page_link(
+        "app_pages/swin_hierarchy.py",
+        label="Next: the feature-map pyramid and the cost of attention",
+        icon=":material/arrow_forward:",
+    )

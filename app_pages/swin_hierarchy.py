@@ -1,13 +1,14 @@
-"""Swin page 2: hierarchical feature maps through patch merging, and the cost of global against window attention."""
+"""Swin page 2: feature maps through patch merging, and the cost of global against window attention."""
+
 import streamlit as st
 
 from viz.ui.swin_views import cost_section, hierarchy_section, traced_input
 
 st.title("Swin Transformer: a pyramid of feature maps, at linear cost")
 st.write(
-    "Two ideas make Swin a general-purpose backbone for vision. Patch merging between stages builds feature maps "
-    "at several scales, as a CNN does, which detection and segmentation heads need. Windowed attention makes the "
-    "cost grow linearly with the image area instead of quadratically."
+    "Two ideas make Swin a general-purpose backbone for vision. Patch merging between stages builds feature "
+    "maps at several scales, as a CNN does, which detection and segmentation heads need. Windowed attention "
+    "makes the cost grow linearly with the image area instead of quadratically."
 )
 
 st.header("Hierarchical feature maps")
@@ -17,5 +18,8 @@ if trace is not None:
 
 st.header("The cost of attention against image size")
 cost_section()
-st.page_link("app_pages/vision_results.py", label="How do Swin, ViT variants and CNNs compare? The course's results",
-             icon=":material/arrow_forward:")
+st.page_link(
+    "app_pages/vision_results.py",
+    label="How do Swin, ViT variants and CNNs compare? The course's results",
+    icon=":material/arrow_forward:",
+)

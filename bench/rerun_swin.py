@@ -6,6 +6,7 @@ script as the server would but does not draw in a browser, so this is the server
 Prints what else was running on the machine.
 Usage: python bench/rerun_swin.py [--runs 15]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -21,11 +22,14 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 from PIL import Image  # noqa: E402
 from streamlit.testing.v1 import AppTest  # noqa: E402
-
 from swin_trace import machine_state  # noqa: E402
+
 from viz.data.shapes import make_shapes  # noqa: E402
 
-PAGES = {"Swin: shifted windows": "app_pages/swin.py", "Swin: hierarchy and cost": "app_pages/swin_hierarchy.py"}
+PAGES = {
+    "Swin: shifted windows": "app_pages/swin.py",
+    "Swin: hierarchy and cost": "app_pages/swin_hierarchy.py",
+}
 
 
 def png(image) -> bytes:
@@ -55,8 +59,10 @@ def main() -> None:
             times.append((time.perf_counter() - start) * 1e3)
             assert not at.exception, at.exception
             assert not at.error, [e.value for e in at.error]
-        print(f"{title} page rerun after an upload: median {statistics.median(times):.0f} ms, "
-              f"max {max(times):.0f} ms over {len(times)} uploads (target: median <= 500 ms)")
+        print(
+            f"{title} page rerun after an upload: median {statistics.median(times):.0f} ms, max "
+            f"{max(times):.0f} ms over {len(times)} uploads (target: median <= 500 ms)"
+        )
     print(machine_state())
 
 

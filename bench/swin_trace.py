@@ -6,6 +6,7 @@ and the analysis the page runs on top (the mask of the corner window, one token'
 Prints what else was running on the machine (other python -m viz processes, load average).
 Usage: python bench/swin_trace.py [--runs 100] [--threads N]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -32,7 +33,9 @@ def machine_state() -> str:
     others = subprocess.run(["pgrep", "-af", "python -m viz"], capture_output=True, text=True).stdout.strip()
     load = os.getloadavg()
     lines = [f"load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f} on {os.cpu_count()} cores"]
-    lines += [f"  also running: {line}" for line in others.splitlines()] or ["  no other python -m viz process"]
+    lines += [f"  also running: {line}" for line in others.splitlines()] or [
+        "  no other python -m viz process"
+    ]
     return "\n".join(lines)
 
 
@@ -56,8 +59,17 @@ def main() -> None:
         block = next(b for b in trace.blocks if b.shift)
         an.window_mask(block.allowed, block.regions, block.allowed.shape[0] - 1, block.padded, block.window)
         for head in [None, *range(block.n_heads)]:
-            an.patch_window_attention(block.weights, block.allowed, block.resolution, block.padded, block.window,
-                                      block.shift, 15, 15, head)
+            an.patch_window_attention(
+                block.weights,
+                block.allowed,
+                block.resolution,
+                block.padded,
+                block.window,
+                block.shift,
+                15,
+                15,
+                head,
+            )
         analysis.append((time.perf_counter() - start) * 1e3)
         pixels = torch.tensor(image).permute(2, 0, 1)[None].float().div(255)
         start = time.perf_counter()
@@ -65,12 +77,19 @@ def main() -> None:
             model(model.normalize(pixels))
         forward.append((time.perf_counter() - start) * 1e3)
     config = model.config
-    print(f"bundled shapes Swin: {config.n_params():,} parameters, {config.image_size} px, {len(trace.blocks)} blocks, "
-          f"{config.window_size} x {config.window_size} windows; torch threads {torch.get_num_threads()}, device cpu")
-    print(f"trace_swin (read, crop, forward with traces, to numpy): median {statistics.median(full):.1f} ms, "
-          f"p90 {np.percentile(full, 90):.1f} ms over {len(full)} images (target: median <= 50 ms)")
-    print(f"forward pass alone: median {statistics.median(forward):.1f} ms; page analysis of one block "
-          f"(corner mask + one token's attention, every head): median {statistics.median(analysis):.2f} ms")
+    print(
+        f"bundled shapes Swin: {config.n_params():,} parameters, {config.image_size} px, {len(trace.blocks)} "
+        f"blocks, {config.window_size} x {config.window_size} windows; torch threads "
+        f"{torch.get_num_threads()}, device cpu"
+    )
+    print(
+        f"trace_swin (read, crop, forward with traces, to numpy): median {statistics.median(full):.1f} ms, "
+        f"p90 {np.percentile(full, 90):.1f} ms over {len(full)} images (target: median <= 50 ms)"
+    )
+    print(
+        f"forward pass alone: median {statistics.median(forward):.1f} ms; page analysis of one block "
+        f"(corner mask + one token's attention, every head): median {statistics.median(analysis):.2f} ms"
+    )
     print(machine_state())
 
 

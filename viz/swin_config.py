@@ -6,6 +6,7 @@ configs without building a model.
 Shapes: S = image side, P = patch size, C = embed_dim, M = window size, stage s (0-based) works on a
 (S / P / 2^s) x (S / P / 2^s) grid of tokens with C * 2^s channels and n_heads[s] heads.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -101,16 +102,21 @@ class SwinConfig:
         if self.n_classes < 0:
             raise ValueError(f"n_classes must be >= 0, got {self.n_classes}")
         if self.image_size % self.patch_size:
-            raise ValueError(f"image_size={self.image_size} is not a multiple of patch_size={self.patch_size}")
+            raise ValueError(
+                f"image_size={self.image_size} is not a multiple of patch_size={self.patch_size}"
+            )
         for s, heads in enumerate(self.n_heads):
             if self.stage_channels(s) % heads:
-                raise ValueError(f"stage {s + 1}: {self.stage_channels(s)} channels are not divisible by {heads} heads")
+                raise ValueError(
+                    f"stage {s + 1}: {self.stage_channels(s)} channels are not divisible by {heads} heads"
+                )
         side = self.grid_size
         for s in range(self.n_stages):
             if side < self.window_size:
-                raise ValueError(f"stage {s + 1} works on a {side} x {side} grid, smaller than the "
-                                 f"{self.window_size} x {self.window_size} window: use a smaller window or a "
-                                 "larger image")
+                raise ValueError(
+                    f"stage {s + 1} works on a {side} x {side} grid, smaller than the {self.window_size} x "
+                    f"{self.window_size} window: use a smaller window or a larger image"
+                )
             if s < self.n_stages - 1 and side % 2:
                 raise ValueError(f"stage {s + 1}'s {side} x {side} grid cannot be merged 2 x 2")
             side //= 2
@@ -162,20 +168,31 @@ class SwinConfig:
         for s in range(self.n_stages):
             # As the reference implementation: when one window spans the whole grid, nothing is shifted.
             shift = 0 if side <= self.window_size else self.shift_size
-            out.append(StageShape(index=s, height=side, width=side, channels=self.stage_channels(s),
-                                  n_heads=self.n_heads[s], depth=self.depths[s], window=self.window_size,
-                                  shift=shift))
+            out.append(
+                StageShape(
+                    index=s,
+                    height=side,
+                    width=side,
+                    channels=self.stage_channels(s),
+                    n_heads=self.n_heads[s],
+                    depth=self.depths[s],
+                    window=self.window_size,
+                    shift=shift,
+                )
+            )
             side = (side + 1) // 2
         return tuple(out)
 
     def block_shift(self, stage: int, block: int) -> int:
-        """The shift of block ``block`` (0-based) of stage ``stage``: 0 for even blocks, M // 2 for odd ones."""
+        """The shift of block ``block`` (0-based) of stage ``stage``: 0 for even blocks, M // 2 for odd."""
         return 0 if block % 2 == 0 else self.stages()[stage].shift
 
     def n_params(self) -> int:
         """Number of parameters, counted from the shapes alone (no tensor is allocated)."""
         c0, m = self.embed_dim, self.window_size
-        total = self.patch_size**2 * self.n_channels * c0 + c0 + 2 * c0  # projection + bias, embedding LayerNorm
+        total = (
+            self.patch_size**2 * self.n_channels * c0 + c0 + 2 * c0
+        )  # projection + bias, embedding LayerNorm
         if self.absolute_positions:
             total += self.grid_size**2 * c0
         for s, shape in enumerate(self.stages()):
@@ -206,11 +223,15 @@ class SwinConfig:
         raw = json.loads((folder / "config.json").read_text(encoding="utf-8"))
         model_type = raw.get("model_type", "swin")
         if model_type != "swin":
-            raise ValueError(f"this folder holds a {model_type!r} model; only Swin folders (model_type 'swin') "
-                             "can be opened here")
+            raise ValueError(
+                f"this folder holds a {model_type!r} model; only Swin folders (model_type 'swin') "
+                "can be opened here"
+            )
         image_size, patch_size = raw.get("image_size", 224), raw.get("patch_size", 4)
         if not isinstance(image_size, int) or not isinstance(patch_size, int):
-            raise ValueError("only square images and patches (integer image_size and patch_size) are supported")
+            raise ValueError(
+                "only square images and patches (integer image_size and patch_size) are supported"
+            )
         id2label = raw.get("id2label") or {}
         labels = tuple(str(id2label.get(str(i), id2label.get(i, f"class {i}"))) for i in range(len(id2label)))
         channels = raw.get("num_channels", 3)
@@ -236,12 +257,17 @@ class SwinConfig:
         if preprocessor.is_file():
             pre = json.loads(preprocessor.read_text(encoding="utf-8"))
             if pre.get("do_normalize", True):
-                mean, std = pre.get("image_mean", fields["image_mean"]), pre.get("image_std", fields["image_std"])
+                mean, std = (
+                    pre.get("image_mean", fields["image_mean"]),
+                    pre.get("image_std", fields["image_std"]),
+                )
             else:
                 mean, std = (0.0,) * channels, (1.0,) * channels
             fields.update(image_mean=tuple(float(m) for m in mean), image_std=tuple(float(s) for s in std))
         fields.update(overrides)
-        if len(fields["labels"]) != fields["n_classes"]:  # id2label disagrees with the head: number the classes
+        if (
+            len(fields["labels"]) != fields["n_classes"]
+        ):  # id2label disagrees with the head: number the classes
             fields["labels"] = ()
         return cls(**fields)
 
@@ -289,8 +315,15 @@ class SwinConfig:
 
 #: Swin-T of the paper (Table 1 / Liu et al. 2021): C = 96, depths 2-2-6-2, heads 3-6-12-24, 7 x 7 windows,
 #: 224 x 224 images, ImageNet-1k head. Its stages: 56x56x96 -> 28x28x192 -> 14x14x384 -> 7x7x768.
-SWIN_T = SwinConfig(image_size=224, patch_size=4, embed_dim=96, depths=(2, 2, 6, 2), n_heads=(3, 6, 12, 24),
-                    window_size=7, n_classes=1000)
+SWIN_T = SwinConfig(
+    image_size=224,
+    patch_size=4,
+    embed_dim=96,
+    depths=(2, 2, 6, 2),
+    n_heads=(3, 6, 12, 24),
+    window_size=7,
+    n_classes=1000,
+)
 SWIN_S = dataclasses.replace(SWIN_T, depths=(2, 2, 18, 2))
 SWIN_B = dataclasses.replace(SWIN_S, embed_dim=128, n_heads=(4, 8, 16, 32))
 
@@ -300,5 +333,14 @@ PUBLISHED_PARAMS_M: dict[str, float] = {"Swin-T": 29, "Swin-S": 50, "Swin-B": 88
 
 #: The bundled tiny Swin trained on the generated shapes (see viz.vision_training.train_swin): 64 x 64 images,
 #: 4 x 4 patches -> 16 x 16 tokens in 4 x 4 windows (shift 2) -> 8 x 8 -> 4 x 4 (one window, no shift).
-SHAPES_SWIN = SwinConfig(image_size=64, patch_size=4, embed_dim=32, depths=(2, 2, 2), n_heads=(2, 4, 8),
-                         window_size=4, mlp_ratio=2.0, n_classes=len(SHAPE_CLASSES), labels=SHAPE_CLASSES)
+SHAPES_SWIN = SwinConfig(
+    image_size=64,
+    patch_size=4,
+    embed_dim=32,
+    depths=(2, 2, 2),
+    n_heads=(2, 4, 8),
+    window_size=4,
+    mlp_ratio=2.0,
+    n_classes=len(SHAPE_CLASSES),
+    labels=SHAPE_CLASSES,
+)

@@ -3,6 +3,7 @@
 Shapes: S = image side, P = patch size, M = window side, Q = M * M tokens per window, nW = windows in a
 block, H = heads in the block's stage, (h, w) = the block's token grid.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -28,8 +29,12 @@ class BlockView:
     padded: tuple[int, int]  # (h, w) rounded up to whole windows
     window: int  # M
     shift: int  # 0 (regular windows) or M // 2 (shifted windows)
-    weights: np.ndarray  # (nW, H, Q, Q) softmax weights; window k = row k // (w_pad / M), column k % (w_pad / M)
-    allowed: np.ndarray | None  # (nW, Q, Q) bool, True where the mask lets a query see a key; None if not shifted
+    weights: (
+        np.ndarray
+    )  # (nW, H, Q, Q) softmax weights; window k = row k // (w_pad / M), column k % (w_pad / M)
+    allowed: (
+        np.ndarray | None
+    )  # (nW, Q, Q) bool, True where the mask lets a query see a key; None if not shifted
     regions: np.ndarray | None  # (h_pad, w_pad) region 0-8 of each position of the cyclically shifted map
     position_bias: np.ndarray  # (H, Q, Q) the relative position bias added to every window's scores
     bias_table: np.ndarray  # ((2M - 1)^2, H) the learned table the bias is looked up in
@@ -107,20 +112,33 @@ def trace_swin(image, model: str | Path = "shapes-swin") -> SwinTrace:
     config = swin.config
     view, box = model_view(loaded.rgb, config.image_size)
     device = next(swin.parameters()).device
-    pixels = torch.tensor(view).permute(2, 0, 1)[None].float().div(255.0).to(device)  # a copy: the view is read-only
+    pixels = (
+        torch.tensor(view).permute(2, 0, 1)[None].float().div(255.0).to(device)
+    )  # a copy: the view is read-only
     with inference_slot(), torch.inference_mode():  # one slot of the thread policy
         out = swin(swin.normalize(pixels))
     blocks = []
     stage_modules = list(swin.stages)
     for trace in out.traces:
         module = stage_modules[trace.stage].blocks[trace.block]
-        blocks.append(BlockView(
-            stage=trace.stage, block=trace.block, resolution=trace.resolution, padded=trace.padded,
-            window=trace.window, shift=trace.shift, weights=_numpy(trace.weights[0]),
-            allowed=None if trace.allowed is None else trace.allowed.cpu().numpy(),
-            regions=None if trace.regions is None else trace.regions.cpu().numpy(),
-            position_bias=_numpy(trace.position_bias), bias_table=_numpy(module.position_bias.table)))
-    stage_maps = tuple(_numpy(o[0]).reshape(h, w, -1) for o, (h, w) in zip(out.stage_outputs, out.stage_resolutions))
+        blocks.append(
+            BlockView(
+                stage=trace.stage,
+                block=trace.block,
+                resolution=trace.resolution,
+                padded=trace.padded,
+                window=trace.window,
+                shift=trace.shift,
+                weights=_numpy(trace.weights[0]),
+                allowed=None if trace.allowed is None else trace.allowed.cpu().numpy(),
+                regions=None if trace.regions is None else trace.regions.cpu().numpy(),
+                position_bias=_numpy(trace.position_bias),
+                bias_table=_numpy(module.position_bias.table),
+            )
+        )
+    stage_maps = tuple(
+        _numpy(o[0]).reshape(h, w, -1) for o, (h, w) in zip(out.stage_outputs, out.stage_resolutions)
+    )
     logits = out.logits[0] if out.logits is not None else torch.zeros(0)
     return SwinTrace(
         model=str(model),

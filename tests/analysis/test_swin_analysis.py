@@ -1,4 +1,5 @@
 """The pure functions behind the Swin page, checked against the model's own window code and by hand."""
+
 from __future__ import annotations
 
 import dataclasses
@@ -63,16 +64,18 @@ def test_patch_window_attention_sums_to_one_and_respects_the_mask(shifted):
     h, w = trace.resolution
     for r, c in [(0, 0), (h - 1, w - 1), (h // 2, 1), (1, w - 2)]:
         for head in [None, 0, 1]:
-            heat, status = an.patch_window_attention(weights, allowed, trace.resolution, trace.padded, trace.window,
-                                                     trace.shift, r, c, head)
+            heat, status = an.patch_window_attention(
+                weights, allowed, trace.resolution, trace.padded, trace.window, trace.shift, r, c, head
+            )
             assert np.isclose(np.nansum(heat), 1.0, atol=1e-5)
             assert (status != an.OUTSIDE).sum() == trace.window**2
             assert np.isnan(heat[status == an.OUTSIDE]).all()
             assert (heat[status == an.MASKED] == 0).all()
             assert status[r, c] == an.SAME_REGION
     if shifted:  # the bottom-right corner token shares its window with tokens from the other corners, masked
-        _, status = an.patch_window_attention(weights, allowed, trace.resolution, trace.padded, trace.window,
-                                              trace.shift, h - 1, w - 1)
+        _, status = an.patch_window_attention(
+            weights, allowed, trace.resolution, trace.padded, trace.window, trace.shift, h - 1, w - 1
+        )
         assert (status == an.MASKED).any() and status[0, 0] == an.MASKED
 
 

@@ -1,5 +1,6 @@
 """Real-browser check of the Swin page: upload a picture, see its shifted-window mask and window attention,
 click a token to query it; a bad file gets a message, not a traceback."""
+
 from __future__ import annotations
 
 import io
@@ -14,17 +15,19 @@ from viz.data.shapes import CLASSES, make_shape
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.skipif(not chromium_available(),
-                       reason="needs /usr/bin/chromium and the playwright Python package"),
+    pytest.mark.skipif(
+        not chromium_available(), reason="needs /usr/bin/chromium and the playwright Python package"
+    ),
 ]
 
 BUDGET_S = 120.0
 
-#: [title, the mask's shape, the number of masked (-inf) cells, the weight maps of the attention chart (their sums)]
+#: [title, the mask's shape, the number of masked (-inf) cells, the sums of the attention chart's weight maps]
 _SWIN_CHARTS = """
 (queryTitle) => {
   const plots = Array.from(document.querySelectorAll('.js-plotly-plot'));
-  const titled = (start) => plots.find(p => p.layout && p.layout.title && String(p.layout.title.text).startsWith(start));
+  const titled = (start) => plots.find(
+    p => p.layout && p.layout.title && String(p.layout.title.text).startsWith(start));
   const mask = titled('The mask of window');
   const attention = titled(queryTitle);
   if (!mask || !attention) return null;
@@ -60,13 +63,20 @@ def test_upload_shows_mask_and_window_attention(tmp_path):
             page.get_by_text("Upload your own", exact=True).click(timeout=left_ms())
             chooser = page.locator('[data-testid="stFileUploaderDropzoneInput"], input[type="file"]').first
             chooser.wait_for(state="attached", timeout=left_ms())
-            chooser.set_input_files(files=[{"name": "my cross.png", "mimeType": "image/png", "buffer": _png(cross)}])
+            chooser.set_input_files(
+                files=[{"name": "my cross.png", "mimeType": "image/png", "buffer": _png(cross)}]
+            )
             page.get_by_text("your upload: my cross.png").wait_for(timeout=left_ms())
             title, shape, masked, sums = page.wait_for_function(
-                _SWIN_CHARTS, arg="Token (row 16, column 16)", timeout=left_ms()).json_value()
+                _SWIN_CHARTS, arg="Token (row 16, column 16)", timeout=left_ms()
+            ).json_value()
             assert title.startswith("The mask of window 16")
-            assert shape == [16, 16] and masked == 16 * 16 - 4 * 16  # four regions of 4 tokens: 64 cells allowed
-            assert len(sums) == 3 and all(abs(s - 1.0) < 1e-3 for s in sums)  # mean + 2 heads, each row sums to 1
+            assert (
+                shape == [16, 16] and masked == 16 * 16 - 4 * 16
+            )  # four regions of 4 tokens: 64 cells allowed
+            assert len(sums) == 3 and all(
+                abs(s - 1.0) < 1e-3 for s in sums
+            )  # mean + 2 heads, each row sums to 1
             page.locator('[data-testid="stStatusWidget"]').wait_for(state="hidden", timeout=left_ms())
             assert page.locator('[data-testid="stException"]').count() == 0
 
@@ -76,8 +86,15 @@ def test_upload_shows_mask_and_window_attention(tmp_path):
             page.wait_for_function(_SWIN_CHARTS, arg="Token (row 2, column 16)", timeout=left_ms())
 
             chooser = page.locator('[data-testid="stFileUploaderDropzoneInput"], input[type="file"]').first
-            chooser.set_input_files(files=[{"name": "notes.png", "mimeType": "image/png",
-                                            "buffer": b"these are lecture notes, not a picture\n" * 10}])
+            chooser.set_input_files(
+                files=[
+                    {
+                        "name": "notes.png",
+                        "mimeType": "image/png",
+                        "buffer": b"these are lecture notes, not a picture\n" * 10,
+                    }
+                ]
+            )
             page.get_by_text("not an image", exact=False).wait_for(timeout=left_ms())
             assert page.locator('[data-testid="stException"]').count() == 0
         except BaseException:

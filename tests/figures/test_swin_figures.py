@@ -1,5 +1,6 @@
 """Swin and vision-results figures: titles and axis labels on every chart, and the data they carry equal to
 what they were given (the course's tables, the mask, the costs)."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -21,8 +22,11 @@ def _title(figure) -> str:
 
 def _axis_titles(figure) -> list[str]:
     layout = figure.to_plotly_json()["layout"]
-    return [axis.get("title", {}).get("text", "") for name, axis in layout.items()
-            if name.startswith(("xaxis", "yaxis")) and axis.get("title")]
+    return [
+        axis.get("title", {}).get("text", "")
+        for name, axis in layout.items()
+        if name.startswith(("xaxis", "yaxis")) and axis.get("title")
+    ]
 
 
 def _all_figures():
@@ -45,11 +49,15 @@ def _all_figures():
         "mask": fig.mask_figure(mask, [an.REGION_NAMES[r] for r in allowed[-1]], "Mask"),
         "index": fig.relative_index_figure(np.arange(16 * 16).reshape(16, 16) % 49, "Index"),
         "bias": fig.bias_heads_figure(np.zeros((3, 7, 7)), "Bias"),
-        "attention": fig.window_attention_figure(IMAGE, heat, status, ["a", "b"], (13, 13), (12, 12, 16, 16), "Att"),
+        "attention": fig.window_attention_figure(
+            IMAGE, heat, status, ["a", "b"], (13, 13), (12, 12, 16, 16), "Att"
+        ),
         "maps": fig.stage_maps_figure([np.zeros((16, 16, 3)), np.ones((8, 8, 3))], ["s1", "s2"], 64, "Maps"),
         "pyramid": fig.pyramid_figure(an.stage_table(SWIN_T.stages(), 224), "Pyramid"),
         "cost": fig.cost_figure(an.cost_table(np.arange(4, 1025, 4), 4, 96, 7), 28.0, 7, 96, 224, "Cost"),
-        "imagenet": vfig.accuracy_scatter(imagenet, "flops_b", "FLOPs", "ImageNet", list(vr.IMAGENET_FAMILIES)),
+        "imagenet": vfig.accuracy_scatter(
+            imagenet, "flops_b", "FLOPs", "ImageNet", list(vr.IMAGENET_FAMILIES)
+        ),
         "coco": vfig.coco_bars(coco, "ap", "AP", "COCO", list(vr.COCO_FAMILIES)),
         "coco_scatter": vfig.coco_scatter(coco, "gflops", "GFLOPs", "COCO", list(vr.COCO_FAMILIES)),
         "vit": vfig.vit_sizes_figure(pd.DataFrame(vr.records(vr.VIT_VARIANTS)), "ViT sizes"),
@@ -110,5 +118,7 @@ def test_cost_chart_marks_the_crossover():
     figure = fig.cost_figure(table, 28.0, 7, 96, None, "cost")
     assert figure.layout.shapes[0].x0 == 28.0
     vit, swin = figure.data[0], figure.data[1]
-    assert np.allclose(vit.y, table["ViT global MSA (GFLOPs)"]) and np.allclose(swin.y, table["Swin window MSA (GFLOPs)"])
+    assert np.allclose(vit.y, table["ViT global MSA (GFLOPs)"]) and np.allclose(
+        swin.y, table["Swin window MSA (GFLOPs)"]
+    )
     assert figure.layout.yaxis.type == "log"

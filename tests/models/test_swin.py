@@ -1,5 +1,6 @@
 """The Swin parts on their own: windows, the cyclic shift, the mask against brute force, the relative position
 index, attention rows inside each window, the bias hook of the shared attention, and the presets."""
+
 from __future__ import annotations
 
 import dataclasses
@@ -24,7 +25,7 @@ GRIDS = [(8, 8, 4, 2), (16, 16, 4, 2), (14, 14, 7, 3), (12, 6, 3, 1), (9, 9, 3, 
 
 
 def brute_force_mask_from_regions(labels: torch.Tensor, window: int) -> torch.Tensor:
-    """(nW, M*M, M*M) additive: 0 where two tokens of a window share a region label, -inf elsewhere, by loops."""
+    """(nW, M*M, M*M) additive: 0 where two tokens of a window share a region label, else -inf; by loops."""
     height, width = labels.shape
     masks = []
     for wy in range(height // window):
@@ -42,17 +43,23 @@ def brute_force_regions(height: int, width: int, window: int, shift: int) -> tor
     """Region labels from first principles: roll the map, then name each token by the window of the *shifted
     partition of the unrolled map* it came from (windows start at rows/columns shift, shift + M, ...; the
     first partial window is [0, shift))."""
+
     def shifted_window_id(position: int) -> int:
         return 0 if position < shift else (position - shift) // window + 1
 
     labels = torch.empty(height, width, dtype=torch.long)
     for y, x in itertools.product(range(height), range(width)):
-        oy, ox = (y + shift) % height, (x + shift) % width  # rolled by -shift: token (y, x) came from (oy, ox)
+        oy, ox = (
+            (y + shift) % height,
+            (x + shift) % width,
+        )  # rolled by -shift: token (y, x) came from (oy, ox)
         labels[y, x] = shifted_window_id(oy) * 1000 + shifted_window_id(ox)
     return labels
 
 
-@pytest.mark.parametrize("height,width,window,shift", [g for g in GRIDS if g[0] % g[2] == 0 and g[1] % g[2] == 0])
+@pytest.mark.parametrize(
+    "height,width,window,shift", [g for g in GRIDS if g[0] % g[2] == 0 and g[1] % g[2] == 0]
+)
 def test_shift_mask_equals_brute_force(height, width, window, shift):
     allowed = shifted_window_mask(height, width, window, shift)
     ours = torch.zeros(allowed.shape).masked_fill(~allowed, float("-inf"))
@@ -60,7 +67,9 @@ def test_shift_mask_equals_brute_force(height, width, window, shift):
     expected = brute_force_mask_from_regions(region_labels(height, width, window, shift), window)
     assert torch.equal(ours, expected)
     # ... and from the shifted partition of the image itself: the two agree
-    assert torch.equal(ours, brute_force_mask_from_regions(brute_force_regions(height, width, window, shift), window))
+    assert torch.equal(
+        ours, brute_force_mask_from_regions(brute_force_regions(height, width, window, shift), window)
+    )
 
 
 def test_mask_only_bites_at_the_border_windows():
@@ -122,12 +131,18 @@ def test_rows_sum_to_one_inside_each_window_and_masked_weights_are_zero():
 
 
 def test_shift_pattern_of_the_tiny_model():
-    shifts = [(t.stage, t.block, t.shift) for t in _random_model(SHAPES_SWIN).eval()(
-        torch.zeros(1, 3, SHAPES_SWIN.image_size, SHAPES_SWIN.image_size)).traces]
+    shifts = [
+        (t.stage, t.block, t.shift)
+        for t in _random_model(SHAPES_SWIN)
+        .eval()(torch.zeros(1, 3, SHAPES_SWIN.image_size, SHAPES_SWIN.image_size))
+        .traces
+    ]
     # the last stage is a single window, so nothing is shifted there (as in the reference implementation)
     last = SHAPES_SWIN.n_stages - 1
-    assert all(shift == (SHAPES_SWIN.window_size // 2 if block % 2 and stage < last else 0)
-               for stage, block, shift in shifts)
+    assert all(
+        shift == (SHAPES_SWIN.window_size // 2 if block % 2 and stage < last else 0)
+        for stage, block, shift in shifts
+    )
 
 
 def test_attention_bias_is_added_before_the_mask():
@@ -167,16 +182,21 @@ def test_tiny_preset_runs_and_has_no_nan():
         out = model(torch.randn(3, 3, SHAPES_SWIN.image_size, SHAPES_SWIN.image_size))
     assert out.logits.shape == (3, SHAPES_SWIN.n_classes)
     assert torch.isfinite(out.logits).all()
-    assert [o.shape[1:] for o in out.stage_outputs] == [(s.height * s.width, s.channels) for s in SHAPES_SWIN.stages()]
+    assert [o.shape[1:] for o in out.stage_outputs] == [
+        (s.height * s.width, s.channels) for s in SHAPES_SWIN.stages()
+    ]
     assert sum(p.numel() for p in model.parameters()) == SHAPES_SWIN.n_params()
 
 
-@pytest.mark.parametrize("bad,match", [
-    (dict(embed_dim=30, n_heads=(4, 4, 8)), "not divisible"),
-    (dict(window_size=8, image_size=32), "smaller than"),
-    (dict(depths=(2, 2), n_heads=(2, 4, 8)), "one entry per stage"),
-    (dict(image_size=66), "multiple of patch_size"),
-])
+@pytest.mark.parametrize(
+    "bad,match",
+    [
+        (dict(embed_dim=30, n_heads=(4, 4, 8)), "not divisible"),
+        (dict(window_size=8, image_size=32), "smaller than"),
+        (dict(depths=(2, 2), n_heads=(2, 4, 8)), "one entry per stage"),
+        (dict(image_size=66), "multiple of patch_size"),
+    ],
+)
 def test_config_refuses_impossible_shapes(bad, match):
     with pytest.raises(ValueError, match=match):
         dataclasses.replace(SHAPES_SWIN, **bad)

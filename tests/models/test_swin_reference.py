@@ -4,6 +4,7 @@ transformers returns, per stage, the attention of the stage's last block and the
 merging (``reshaped_hidden_states`` as (B, C, H, W)); ours returns every block, so the last one of each
 stage is compared.
 """
+
 from __future__ import annotations
 
 import json
@@ -17,16 +18,37 @@ from viz.swin_config import SwinConfig
 
 transformers = pytest.importorskip("transformers")
 
-SMALL = dict(image_size=32, patch_size=2, embed_dim=16, depths=[2, 2, 1], num_heads=[2, 4, 4], window_size=4,
-             hidden_dropout_prob=0.0, attention_probs_dropout_prob=0.0, drop_path_rate=0.0)
+SMALL = dict(
+    image_size=32,
+    patch_size=2,
+    embed_dim=16,
+    depths=[2, 2, 1],
+    num_heads=[2, 4, 4],
+    window_size=4,
+    hidden_dropout_prob=0.0,
+    attention_probs_dropout_prob=0.0,
+    drop_path_rate=0.0,
+)
 CASES = [
     # 16 x 16 -> 8 x 8 -> 4 x 4 tokens, 4 x 4 windows: shifted blocks in stages 1-2, one window in stage 3
     ("SwinForImageClassification", dict(num_labels=5)),
     # a 20 x 20 grid with 3 x 3 windows: padded to 21 x 21 (and 12 x 12), no q/k/v biases, absolute positions
-    ("SwinModel", dict(image_size=40, embed_dim=12, depths=[2, 3], num_heads=[3, 3], window_size=3,
-                       qkv_bias=False, use_absolute_embeddings=True)),
-    ("SwinForImageClassification", dict(num_labels=3, hidden_act="gelu_new", mlp_ratio=2.0, layer_norm_eps=1e-6,
-                                        num_channels=1)),
+    (
+        "SwinModel",
+        dict(
+            image_size=40,
+            embed_dim=12,
+            depths=[2, 3],
+            num_heads=[3, 3],
+            window_size=3,
+            qkv_bias=False,
+            use_absolute_embeddings=True,
+        ),
+    ),
+    (
+        "SwinForImageClassification",
+        dict(num_labels=3, hidden_act="gelu_new", mlp_ratio=2.0, layer_norm_eps=1e-6, num_channels=1),
+    ),
 ]
 
 
@@ -65,13 +87,17 @@ def test_matches_transformers(tmp_path, class_name, overrides):
     for trace, ref_weights in zip(lasts, ref.attentions):
         assert trace.attention.weights.shape == ref_weights.shape
         torch.testing.assert_close(trace.attention.weights, ref_weights, atol=1e-4, rtol=0)
-    assert max(float(w.max()) for w in ref.attentions) > 0.5  # peaked attention: the comparison means something
+    assert (
+        max(float(w.max()) for w in ref.attentions) > 0.5
+    )  # peaked attention: the comparison means something
 
     assert len(out.hidden_states) == len(ref.hidden_states) == len(ref.reshaped_hidden_states)
     for ours_h, ref_h, ref_map in zip(out.hidden_states, ref.hidden_states, ref.reshaped_hidden_states):
         torch.testing.assert_close(ours_h, ref_h, atol=1e-4, rtol=1e-4)
         batch, c, h, w = ref_map.shape
-        torch.testing.assert_close(ours_h.view(batch, h, w, c).permute(0, 3, 1, 2), ref_map, atol=1e-4, rtol=1e-4)
+        torch.testing.assert_close(
+            ours_h.view(batch, h, w, c).permute(0, 3, 1, 2), ref_map, atol=1e-4, rtol=1e-4
+        )
     if class_name == "SwinForImageClassification":
         torch.testing.assert_close(out.logits, ref.logits, atol=1e-4, rtol=1e-4)
         assert ours.config.n_classes == overrides["num_labels"]
@@ -92,18 +118,31 @@ def test_padded_blocks_match_too(tmp_path):
 
 
 def test_our_saved_folder_opens_in_transformers(tmp_path):
-    config = SwinConfig(image_size=32, patch_size=4, embed_dim=8, depths=(2, 2), n_heads=(2, 2), window_size=4,
-                        n_classes=3, labels=("a", "b", "c"), mlp_ratio=2.0)
+    config = SwinConfig(
+        image_size=32,
+        patch_size=4,
+        embed_dim=8,
+        depths=(2, 2),
+        n_heads=(2, 2),
+        window_size=4,
+        n_classes=3,
+        labels=("a", "b", "c"),
+        mlp_ratio=2.0,
+    )
     torch.manual_seed(0)
     model = SwinTransformer(config).eval()
     with torch.no_grad():
         for param in model.parameters():
             param.normal_(0, 0.2)
     save_swin(model, tmp_path)
-    reference = transformers.SwinForImageClassification.from_pretrained(tmp_path, attn_implementation="eager").eval()
+    reference = transformers.SwinForImageClassification.from_pretrained(
+        tmp_path, attn_implementation="eager"
+    ).eval()
     pixels = torch.randn(2, 3, 32, 32)
     with torch.no_grad():
-        torch.testing.assert_close(model(pixels).logits, reference(pixel_values=pixels).logits, atol=1e-4, rtol=1e-4)
+        torch.testing.assert_close(
+            model(pixels).logits, reference(pixel_values=pixels).logits, atol=1e-4, rtol=1e-4
+        )
     saved = json.loads((tmp_path / "config.json").read_text())
     assert saved["id2label"] == {"0": "a", "1": "b", "2": "c"}
     assert SwinConfig.from_hf(tmp_path) == config

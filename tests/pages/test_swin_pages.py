@@ -1,6 +1,7 @@
 """The Swin pages and the vision-results page under AppTest: the charts carry the trace's and the tables'
 real numbers; every sample input, generated shapes, uploads (good, odd and bad) and checkpoint folders are
 handled without a traceback."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -42,7 +43,11 @@ def heatmaps(fig: dict) -> list[np.ndarray]:
 
 def attention_panels(fig: dict) -> list[np.ndarray]:
     """The weight maps of a window-attention chart, panel by panel (mean of heads first)."""
-    return [array(t["z"]) for t in fig["data"] if t["type"] == "heatmap" and "weight" in t.get("hovertemplate", "")]
+    return [
+        array(t["z"])
+        for t in fig["data"]
+        if t["type"] == "heatmap" and "weight" in t.get("hovertemplate", "")
+    ]
 
 
 def texts(at) -> str:
@@ -85,8 +90,17 @@ def test_swin_page_shows_the_traces_windows_mask_and_attention(swin_page):
     maps = attention_panels(attention)
     assert len(maps) == 1 + block.n_heads
     for head, z in enumerate(maps[1:]):  # maps[0] is the mean of heads
-        expected, _ = an.patch_window_attention(block.weights, block.allowed, block.resolution, block.padded,
-                                                block.window, block.shift, 15, 15, head)
+        expected, _ = an.patch_window_attention(
+            block.weights,
+            block.allowed,
+            block.resolution,
+            block.padded,
+            block.window,
+            block.shift,
+            15,
+            15,
+            head,
+        )
         np.testing.assert_allclose(z, expected, atol=1e-6)
         assert np.isclose(np.nansum(z), 1.0, atol=1e-5)
 
@@ -97,7 +111,9 @@ def test_swin_page_widgets(swin_page):
     assert_no_exception(at)
     assert "4 of 4 x 4" in next(t for t in plotly_figures(at) if "Regular windows" in t)
     at.selectbox(key="swin_mask_window").set_value(0).run()
-    assert array(figure(at, "The mask of window 1")["data"][0]["z"]).sum() == 0  # an inner window: nothing masked
+    assert (
+        array(figure(at, "The mask of window 1")["data"][0]["z"]).sum() == 0
+    )  # an inner window: nothing masked
     at.selectbox(key="swin_att_block").set_value(0).run()
     at.number_input(key="swin_q_row").set_value(3).run()
     at.number_input(key="swin_q_col").set_value(6).run()
@@ -106,11 +122,14 @@ def test_swin_page_widgets(swin_page):
     block = trace.blocks[0]
     attention = figure(at, "Token (row 3, column 6), stage 1, block 1")
     maps = attention_panels(attention)
-    expected, status = an.patch_window_attention(block.weights, None, block.resolution, block.padded, block.window,
-                                                 0, 2, 5, 0)
+    expected, status = an.patch_window_attention(
+        block.weights, None, block.resolution, block.padded, block.window, 0, 2, 5, 0
+    )
     np.testing.assert_allclose(maps[1], expected, atol=1e-6)
     assert (status[:4, 4:8] == an.SAME_REGION).all() and (status != an.OUTSIDE).sum() == 16
-    at.selectbox(key="swin_att_block").set_value(5).run()  # stage 3: a 4 x 4 grid, the row and column are clamped
+    at.selectbox(key="swin_att_block").set_value(
+        5
+    ).run()  # stage 3: a 4 x 4 grid, the row and column are clamped
     assert_no_exception(at)
     assert figure(at, "stage 3, block 2")
 
@@ -179,14 +198,34 @@ def test_odd_uploads_are_converted_and_traced(name):
 
 @pytest.fixture(scope="module")
 def swin_folders(tmp_path_factory):
-    """A random Swin with a 3-class head whose labels are HTML, and one without a head (Swin-like, 7 x 7 windows)."""
+    """A random Swin with a 3-class head whose labels are HTML, and one without a head (7 x 7 windows)."""
     root = tmp_path_factory.mktemp("swin-folders")
     torch.manual_seed(0)
     labels = ("<b>bold</b>", "plain", "<img src=x onerror=alert(1)>")
-    with_head = SwinTransformer(SwinConfig(image_size=32, patch_size=2, embed_dim=8, depths=(2, 2), n_heads=(2, 2),
-                                           window_size=4, n_classes=3, labels=labels, mlp_ratio=2.0))
-    backbone = SwinTransformer(SwinConfig(image_size=56, patch_size=4, embed_dim=8, depths=(2, 2), n_heads=(1, 2),
-                                          window_size=7, mlp_ratio=2.0))
+    with_head = SwinTransformer(
+        SwinConfig(
+            image_size=32,
+            patch_size=2,
+            embed_dim=8,
+            depths=(2, 2),
+            n_heads=(2, 2),
+            window_size=4,
+            n_classes=3,
+            labels=labels,
+            mlp_ratio=2.0,
+        )
+    )
+    backbone = SwinTransformer(
+        SwinConfig(
+            image_size=56,
+            patch_size=4,
+            embed_dim=8,
+            depths=(2, 2),
+            n_heads=(1, 2),
+            window_size=7,
+            mlp_ratio=2.0,
+        )
+    )
     return save_swin(with_head.eval(), root / "head"), save_swin(backbone.eval(), root / "backbone")
 
 
@@ -226,8 +265,10 @@ def test_a_vit_folder_is_refused_on_the_swin_page(tmp_path):
     from viz.models.vit_checkpoint import save_vit
     from viz.vit_config import ViTConfig
 
-    save_vit(VisionTransformer(ViTConfig(image_size=32, patch_size=8, d_model=16, n_layers=1, n_heads=2, d_ff=32)),
-             tmp_path)
+    save_vit(
+        VisionTransformer(ViTConfig(image_size=32, patch_size=8, d_model=16, n_layers=1, n_heads=2, d_ff=32)),
+        tmp_path,
+    )
     at = open_page(SWIN)
     at.radio(key="swin_model").set_value("A Swin checkpoint folder").run()
     at.text_input(key="swin_folder").input(str(tmp_path)).run()
@@ -240,7 +281,12 @@ def test_hierarchy_page_pyramids_and_cost():
     assert_no_exception(at)
     assert figure(at, "Swin-T at 224 px: 56x56x96")
     table = at.dataframe[0].value
-    assert list(table[table["model"] == "Swin-T"]["feature map"]) == ["56x56x96", "28x28x192", "14x14x384", "7x7x768"]
+    assert list(table[table["model"] == "Swin-T"]["feature map"]) == [
+        "56x56x96",
+        "28x28x192",
+        "14x14x384",
+        "7x7x768",
+    ]
     assert list(table[table["model"] == "this model"]["feature map"]) == ["16x16x32", "8x8x64", "4x4x128"]
     maps = figure(at, "What each stage computed")
     assert len([t for t in maps["data"] if t["type"] == "image"]) == 3
@@ -261,8 +307,12 @@ def test_vision_results_charts_equal_the_typed_tables():
     for axis, field in (("flops_b", "flops_b"), ("throughput", "throughput"), ("params_m", "params_m")):
         at.segmented_control(key="vr_axis").set_value(axis).run()
         chart = figure(at, "ImageNet top-1 accuracy against")
-        drawn = {name: (x, y) for t in chart["data"] if t.get("text") and "markers" in t.get("mode", "")
-                 for name, x, y in zip(t["text"], array(t["x"]), array(t["y"]))}
+        drawn = {
+            name: (x, y)
+            for t in chart["data"]
+            if t.get("text") and "markers" in t.get("mode", "")
+            for name, x, y in zip(t["text"], array(t["x"]), array(t["y"]))
+        }
         assert drawn == {r.model: (getattr(r, field), r.top1) for r in vr.IMAGENET}
     table = at.dataframe[0].value
     assert len(table) == len(vr.IMAGENET) and list(table.columns) == list(vr.IMAGENET_COLUMNS.values())

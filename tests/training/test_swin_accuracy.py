@@ -1,4 +1,5 @@
 """The bundled shapes Swin reaches the issue's accuracy on a small, fresh held-out sample."""
+
 from __future__ import annotations
 
 from viz.data.shapes import make_shapes

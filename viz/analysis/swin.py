@@ -4,6 +4,7 @@ patch attends to inside its window, the mask of one window with its regions, and
 Everything here takes and returns numpy arrays or DataFrames; coordinates are 0-based (row, column) on
 the token grid of a block. M = window side, s = shift.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -23,6 +24,7 @@ def window_ids(height: int, width: int, window: int, shift: int = 0) -> np.ndarr
     so the first and last windows on each side are partial (the cyclic shift later packs them together).
     Windows are numbered row by row.
     """
+
     def band(length: int) -> np.ndarray:
         index = np.arange(length)
         return index // window if not shift else np.where(index < shift, 0, (index - shift) // window + 1)
@@ -32,7 +34,7 @@ def window_ids(height: int, width: int, window: int, shift: int = 0) -> np.ndarr
 
 
 def rolled_origin(height: int, width: int, shift: int) -> tuple[np.ndarray, np.ndarray]:
-    """For each position (i, j) of the map rolled by -s, the (row, column) it came from: ((i + s) mod h, ...)."""
+    """For each position (i, j) of the map rolled by -s, where it came from: ((i + s) mod h, ...)."""
     rows = (np.arange(height) + shift) % height
     cols = (np.arange(width) + shift) % width
     return np.broadcast_to(rows[:, None], (height, width)), np.broadcast_to(cols[None, :], (height, width))
@@ -44,7 +46,7 @@ def roll_image(pixels: np.ndarray, shift_pixels: int) -> np.ndarray:
 
 
 def locate(row: int, col: int, padded: tuple[int, int], window: int, shift: int) -> tuple[int, int]:
-    """Where token (row, col) sits in the windows of a block: (window index, query index inside the window)."""
+    """Where token (row, col) sits in a block's windows: (window index, query index inside the window)."""
     ry, rx = (row - shift) % padded[0], (col - shift) % padded[1]
     per_row = padded[1] // window
     return (ry // window) * per_row + rx // window, (ry % window) * window + rx % window
@@ -61,9 +63,17 @@ def window_cells(window_index: int, padded: tuple[int, int], window: int, shift:
     return np.stack([(wy * window + dy + shift) % padded[0], (wx * window + dx + shift) % padded[1]], axis=1)
 
 
-def patch_window_attention(weights: np.ndarray, allowed: np.ndarray | None, resolution: tuple[int, int],
-                           padded: tuple[int, int], window: int, shift: int, row: int, col: int,
-                           head: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+def patch_window_attention(
+    weights: np.ndarray,
+    allowed: np.ndarray | None,
+    resolution: tuple[int, int],
+    padded: tuple[int, int],
+    window: int,
+    shift: int,
+    row: int,
+    col: int,
+    head: int | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
     """What token (row, col) attends to, drawn back on the unshifted grid.
 
     Args:
@@ -91,8 +101,13 @@ def patch_window_attention(weights: np.ndarray, allowed: np.ndarray | None, reso
     return heat, status
 
 
-def window_mask(allowed: np.ndarray | None, regions: np.ndarray | None, window_index: int,
-                padded: tuple[int, int], window: int) -> tuple[np.ndarray, list[str]]:
+def window_mask(
+    allowed: np.ndarray | None,
+    regions: np.ndarray | None,
+    window_index: int,
+    padded: tuple[int, int],
+    window: int,
+) -> tuple[np.ndarray, list[str]]:
     """The additive mask of one window, (Q, Q) with 0 and -inf, and the region name of each of its tokens.
 
     With no shift every entry is 0 and every token is in region "A1".
@@ -102,12 +117,12 @@ def window_mask(allowed: np.ndarray | None, regions: np.ndarray | None, window_i
         return np.zeros((q, q)), [REGION_NAMES[0]] * q
     per_row = padded[1] // window
     wy, wx = divmod(window_index, per_row)
-    labels = regions[wy * window:(wy + 1) * window, wx * window:(wx + 1) * window].reshape(-1)
+    labels = regions[wy * window : (wy + 1) * window, wx * window : (wx + 1) * window].reshape(-1)
     return np.where(allowed[window_index], 0.0, -np.inf), [REGION_NAMES[int(r)] for r in labels]
 
 
 def bias_grid(table: np.ndarray, window: int) -> np.ndarray:
-    """((2M - 1)^2, H) learned table -> (H, 2M - 1, 2M - 1): entry [h, dy + M - 1, dx + M - 1] = B_h[dy, dx]."""
+    """((2M - 1)^2, H) learned table -> (H, 2M - 1, 2M - 1): [h, dy + M - 1, dx + M - 1] = B_h[dy, dx]."""
     side = 2 * window - 1
     return np.asarray(table).T.reshape(-1, side, side)
 
@@ -124,7 +139,9 @@ def msa_flops(h: np.ndarray | float, w: np.ndarray | float, channels: float) -> 
     return 4 * hw * channels**2 + 2 * hw**2 * channels
 
 
-def window_msa_flops(h: np.ndarray | float, w: np.ndarray | float, channels: float, window: int) -> np.ndarray:
+def window_msa_flops(
+    h: np.ndarray | float, w: np.ndarray | float, channels: float, window: int
+) -> np.ndarray:
     """Window attention (Swin) on h x w tokens in M x M windows: 4hwC^2 + 2M^2 hwC (Swin paper, eq. 2)."""
     hw = np.asarray(h, dtype=np.float64) * np.asarray(w, dtype=np.float64)
     return 4 * hw * channels**2 + 2 * window**2 * hw * channels
@@ -142,31 +159,35 @@ def cost_table(image_sides: np.ndarray, patch_size: int, channels: int, window: 
     tokens_side = sides // patch_size
     vit = msa_flops(tokens_side, tokens_side, channels)
     swin = window_msa_flops(tokens_side, tokens_side, channels, window)
-    return pd.DataFrame({
-        "image side (px)": sides,
-        "tokens per side": tokens_side,
-        "tokens hw": tokens_side**2,
-        "ViT global MSA (GFLOPs)": vit / 1e9,
-        "Swin window MSA (GFLOPs)": swin / 1e9,
-        "ViT / Swin": vit / swin,
-    })
+    return pd.DataFrame(
+        {
+            "image side (px)": sides,
+            "tokens per side": tokens_side,
+            "tokens hw": tokens_side**2,
+            "ViT global MSA (GFLOPs)": vit / 1e9,
+            "Swin window MSA (GFLOPs)": swin / 1e9,
+            "ViT / Swin": vit / swin,
+        }
+    )
 
 
 def stage_table(stages, image_size: int) -> pd.DataFrame:
     """The feature-map pyramid: one row per stage (from :meth:`viz.swin_config.SwinConfig.stages`)."""
     rows = []
     for s in stages:
-        rows.append({
-            "stage": s.index + 1,
-            "tokens (h x w)": f"{s.height} x {s.width}",
-            "height": s.height,
-            "width": s.width,
-            "channels C": s.channels,
-            "feature map": f"{s.height}x{s.width}x{s.channels}",
-            "downsampling (pixels per token)": image_size // s.height,
-            "heads": s.n_heads,
-            "blocks": s.depth,
-            "windows per block": s.n_windows,
-            "shift in odd blocks": s.shift,
-        })
+        rows.append(
+            {
+                "stage": s.index + 1,
+                "tokens (h x w)": f"{s.height} x {s.width}",
+                "height": s.height,
+                "width": s.width,
+                "channels C": s.channels,
+                "feature map": f"{s.height}x{s.width}x{s.channels}",
+                "downsampling (pixels per token)": image_size // s.height,
+                "heads": s.n_heads,
+                "blocks": s.depth,
+                "windows per block": s.n_windows,
+                "shift in odd blocks": s.shift,
+            }
+        )
     return pd.DataFrame(rows)

@@ -6,16 +6,21 @@ reproduces Tables 2 and 3 of Han et al., "A Survey on Vision Transformer" (IEEE 
 Dosovitskiy et al., "An Image is Worth 16x16 Words" (ICLR 2021). A "-" in the source is ``None`` here.
 Plain Python only: the charts, the tables on the page and the tests all read these tuples.
 """
+
 from __future__ import annotations
 
 import dataclasses
 
 COURSE = "Course material: Ahmad Kalhor (University of Tehran), Transformers, section on vision transformers"
-IMAGENET_SOURCE = (f"{COURSE}: 'ImageNet result comparison of representative CNN and vision transformer models', "
-                   "after Han et al., A Survey on Vision Transformer (IEEE TPAMI 2022), Table 2")
-COCO_SOURCE = (f"{COURSE}: 'Comparison of different transformer-based object detectors on COCO 2017 val set', "
-               "after Han et al., A Survey on Vision Transformer (IEEE TPAMI 2022), Table 3. FPS measured on an "
-               "NVIDIA Tesla V100 GPU as reported by Deformable DETR; † marks speeds estimated from the papers")
+IMAGENET_SOURCE = (
+    f"{COURSE}: 'ImageNet result comparison of representative CNN and vision transformer models', "
+    "after Han et al., A Survey on Vision Transformer (IEEE TPAMI 2022), Table 2"
+)
+COCO_SOURCE = (
+    f"{COURSE}: 'Comparison of different transformer-based object detectors on COCO 2017 val set', "
+    "after Han et al., A Survey on Vision Transformer (IEEE TPAMI 2022), Table 3. FPS measured on an NVIDIA "
+    "Tesla V100 GPU as reported by Deformable DETR; † marks speeds estimated from the papers"
+)
 VIT_SOURCE = f"{COURSE}: the three ViT models, after Dosovitskiy et al. (ICLR 2021), Table 1"
 
 #: ImageNet families, in the order of the course's table.
@@ -114,19 +119,69 @@ COCO: tuple[CocoResult, ...] = (
     CocoResult("Deformable DETR", CNN_BACKBONE_TF_HEAD, 50, 46.2, 65.2, 50.0, 28.8, 49.2, 61.7, 40, 173, 19),
     CocoResult("TSP-FCOS", CNN_BACKBONE_TF_HEAD, 36, 43.1, 62.3, 47.0, 26.6, 46.8, 55.9, None, 189, 20, True),
     CocoResult("TSP-RCNN", CNN_BACKBONE_TF_HEAD, 96, 45.0, 64.5, 49.6, 29.7, 47.7, 58.0, None, 188, 15, True),
-    CocoResult("ACT+MKKD (L=32)", CNN_BACKBONE_TF_HEAD, None, 43.1, None, None, 61.4, 47.1, 22.2, None, 169, 14, True,
-               note="APS and APL as printed (they look swapped in the source)"),
+    CocoResult(
+        "ACT+MKKD (L=32)",
+        CNN_BACKBONE_TF_HEAD,
+        None,
+        43.1,
+        None,
+        None,
+        61.4,
+        47.1,
+        22.2,
+        None,
+        169,
+        14,
+        True,
+        note="APS and APL as printed (they look swapped in the source)",
+    ),
     CocoResult("SMCA", CNN_BACKBONE_TF_HEAD, 108, 45.6, 65.5, 49.1, 25.9, 49.3, 62.6, None, None, None),
     CocoResult("Efficient DETR", CNN_BACKBONE_TF_HEAD, 36, 45.1, 63.1, 49.1, 28.3, 48.4, 59.0, 35, 210, None),
-    CocoResult("UP-DETR (150 epochs)", CNN_BACKBONE_TF_HEAD, 150, 40.5, 60.8, 42.6, 19.0, 44.4, 60.0, 41, None, None),
-    CocoResult("UP-DETR (300 epochs)", CNN_BACKBONE_TF_HEAD, 300, 42.8, 63.0, 45.3, 20.8, 47.1, 61.7, 41, None, None),
-    CocoResult("ViT-B/16-FRCNN ‡", TF_BACKBONE_CNN_HEAD, 21, 36.6, 56.3, 39.3, 17.4, 40.0, 55.5, None, None, None,
-               note="‡ backbone pre-trained on ImageNet-21k"),
-    CocoResult("ViT-B/16-FRCNN *", TF_BACKBONE_CNN_HEAD, 21, 37.8, 57.4, 40.1, 17.8, 41.4, 57.3, None, None, None,
-               note="* backbone pre-trained on a private dataset of 1.3 billion images"),
-    CocoResult("PVT-Small+RetinaNet", TF_BACKBONE_CNN_HEAD, 12, 40.4, 61.3, 43.0, 25.0, 42.9, 55.7, 34.2, 118, None),
-    CocoResult("Twins-SVT-S+RetinaNet", TF_BACKBONE_CNN_HEAD, 12, 43.0, 64.2, 46.3, 28.0, 46.4, 57.5, 34.3, 104, None),
-    CocoResult("Swin-T+RetinaNet", TF_BACKBONE_CNN_HEAD, 12, 41.5, 62.1, 44.2, 25.1, 44.9, 55.5, 38.5, 118, None),
+    CocoResult(
+        "UP-DETR (150 epochs)", CNN_BACKBONE_TF_HEAD, 150, 40.5, 60.8, 42.6, 19.0, 44.4, 60.0, 41, None, None
+    ),
+    CocoResult(
+        "UP-DETR (300 epochs)", CNN_BACKBONE_TF_HEAD, 300, 42.8, 63.0, 45.3, 20.8, 47.1, 61.7, 41, None, None
+    ),
+    CocoResult(
+        "ViT-B/16-FRCNN ‡",
+        TF_BACKBONE_CNN_HEAD,
+        21,
+        36.6,
+        56.3,
+        39.3,
+        17.4,
+        40.0,
+        55.5,
+        None,
+        None,
+        None,
+        note="‡ backbone pre-trained on ImageNet-21k",
+    ),
+    CocoResult(
+        "ViT-B/16-FRCNN *",
+        TF_BACKBONE_CNN_HEAD,
+        21,
+        37.8,
+        57.4,
+        40.1,
+        17.8,
+        41.4,
+        57.3,
+        None,
+        None,
+        None,
+        note="* backbone pre-trained on a private dataset of 1.3 billion images",
+    ),
+    CocoResult(
+        "PVT-Small+RetinaNet", TF_BACKBONE_CNN_HEAD, 12, 40.4, 61.3, 43.0, 25.0, 42.9, 55.7, 34.2, 118, None
+    ),
+    CocoResult(
+        "Twins-SVT-S+RetinaNet", TF_BACKBONE_CNN_HEAD, 12, 43.0, 64.2, 46.3, 28.0, 46.4, 57.5, 34.3, 104, None
+    ),
+    CocoResult(
+        "Swin-T+RetinaNet", TF_BACKBONE_CNN_HEAD, 12, 41.5, 62.1, 44.2, 25.1, 44.9, 55.5, 38.5, 118, None
+    ),
     CocoResult("Swin-T+ATSS", TF_BACKBONE_CNN_HEAD, 36, 47.2, 66.5, 51.3, None, None, None, 36, 215, None),
     CocoResult("PVT-Small+DETR", PURE_DET, 50, 34.7, 55.7, 35.4, 12.0, 36.4, 56.7, 40, None, None),
     CocoResult("TNT-S+DETR", PURE_DET, 50, 38.2, 58.9, 39.4, 15.5, 41.1, 58.8, 39, None, None),
@@ -153,13 +208,39 @@ VIT_VARIANTS: tuple[ViTVariant, ...] = (
 )
 
 #: Column headings for each table, in the course's order (field name -> heading).
-IMAGENET_COLUMNS = {"model": "Model", "family": "Family", "architecture": "Architecture", "params_m": "Params (M)",
-                    "flops_b": "FLOPs (B)", "throughput": "Throughput (images/s)", "top1": "Top-1 (%)"}
-COCO_COLUMNS = {"method": "Method", "family": "Family", "epochs": "Epochs", "ap": "AP", "ap50": "AP50",
-                "ap75": "AP75", "ap_s": "AP_S", "ap_m": "AP_M", "ap_l": "AP_L", "params_m": "#Params (M)",
-                "gflops": "GFLOPs", "fps": "FPS", "fps_estimated": "FPS estimated (†)", "note": "Note"}
-VIT_COLUMNS = {"model": "Model", "layers": "Layers", "hidden_size": "Hidden size D", "mlp_size": "MLP size",
-               "heads": "Heads", "params_m": "Params (M)"}
+IMAGENET_COLUMNS = {
+    "model": "Model",
+    "family": "Family",
+    "architecture": "Architecture",
+    "params_m": "Params (M)",
+    "flops_b": "FLOPs (B)",
+    "throughput": "Throughput (images/s)",
+    "top1": "Top-1 (%)",
+}
+COCO_COLUMNS = {
+    "method": "Method",
+    "family": "Family",
+    "epochs": "Epochs",
+    "ap": "AP",
+    "ap50": "AP50",
+    "ap75": "AP75",
+    "ap_s": "AP_S",
+    "ap_m": "AP_M",
+    "ap_l": "AP_L",
+    "params_m": "#Params (M)",
+    "gflops": "GFLOPs",
+    "fps": "FPS",
+    "fps_estimated": "FPS estimated (†)",
+    "note": "Note",
+}
+VIT_COLUMNS = {
+    "model": "Model",
+    "layers": "Layers",
+    "hidden_size": "Hidden size D",
+    "mlp_size": "MLP size",
+    "heads": "Heads",
+    "params_m": "Params (M)",
+}
 
 
 def records(rows) -> list[dict]:

@@ -6,6 +6,7 @@ Images travel as PNG data URIs; numbers a student reads travel as heatmap or lin
 colours are Okabe-Ito (plus a grey for the ninth region), magnitudes viridis, signed values a blue-red
 diverging scale: all readable with the common colour-vision deficiencies. No torch, no streamlit.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -16,8 +17,17 @@ from viz.figures.attention import grid_layout
 from viz.figures.vision import png_data_uri
 
 OKABE_ITO = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
-REGION_COLOURS = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#999999",
-                  "#000000"]
+REGION_COLOURS = [
+    "#0072B2",
+    "#E69F00",
+    "#009E73",
+    "#CC79A7",
+    "#56B4E9",
+    "#D55E00",
+    "#F0E442",
+    "#999999",
+    "#000000",
+]
 BLUE, ORANGE, VERMILLION = "#0072B2", "#E69F00", "#D55E00"
 DIVERGING = "RdBu_r"
 PATCH_LINE = "rgba(255, 255, 255, 0.55)"
@@ -28,13 +38,22 @@ X_PIXELS, Y_PIXELS = "x (pixels)", "y (pixels)"
 
 
 def _rgba(hex_colour: str, alpha: float) -> str:
-    r, g, b = (int(hex_colour[i:i + 2], 16) for i in (1, 3, 5))
+    r, g, b = (int(hex_colour[i : i + 2], 16) for i in (1, 3, 5))
     return f"rgba({r}, {g}, {b}, {alpha})"
 
 
 def _image(pixels: np.ndarray, xaxis: str = "x", yaxis: str = "y") -> dict:
-    return dict(type="image", source=png_data_uri(pixels), x0=0, y0=0, dx=1, dy=1, xaxis=xaxis, yaxis=yaxis,
-                hoverinfo="skip")
+    return dict(
+        type="image",
+        source=png_data_uri(pixels),
+        x0=0,
+        y0=0,
+        dx=1,
+        dy=1,
+        xaxis=xaxis,
+        yaxis=yaxis,
+        hoverinfo="skip",
+    )
 
 
 def _lines(edges_x: list[float], edges_y: list[float], colour: str, width: float, name: str = "") -> dict:
@@ -47,14 +66,23 @@ def _lines(edges_x: list[float], edges_y: list[float], colour: str, width: float
     for y in edges_y:
         xs += [x0, x1, None]
         ys += [y, y, None]
-    return dict(type="scatter", x=xs, y=ys, mode="lines", line=dict(color=colour, width=width), hoverinfo="skip",
-                showlegend=bool(name), name=name)
+    return dict(
+        type="scatter",
+        x=xs,
+        y=ys,
+        mode="lines",
+        line=dict(color=colour, width=width),
+        hoverinfo="skip",
+        showlegend=bool(name),
+        name=name,
+    )
 
 
 def _pixel_axes(fig: go.Figure, size: int) -> None:
     fig.update_xaxes(title=X_PIXELS, range=[0, size], constrain="domain", showgrid=False, zeroline=False)
-    fig.update_yaxes(title=Y_PIXELS, range=[size, 0], scaleanchor="x", constrain="domain", showgrid=False,
-                     zeroline=False)
+    fig.update_yaxes(
+        title=Y_PIXELS, range=[size, 0], scaleanchor="x", constrain="domain", showgrid=False, zeroline=False
+    )
 
 
 def window_edges(length: int, window: int, shift: int) -> list[int]:
@@ -63,8 +91,9 @@ def window_edges(length: int, window: int, shift: int) -> list[int]:
     return sorted({0, length, *inner})
 
 
-def window_partition_figure(pixels: np.ndarray, tokens: int, window: int, shift: int, ids: np.ndarray,
-                            title: str) -> go.Figure:
+def window_partition_figure(
+    pixels: np.ndarray, tokens: int, window: int, shift: int, ids: np.ndarray, title: str
+) -> go.Figure:
     """The image with its token grid (thin lines) and the window partition (thick lines, tinted windows).
 
     Args:
@@ -80,24 +109,51 @@ def window_partition_figure(pixels: np.ndarray, tokens: int, window: int, shift:
     per_row = int(ids[0].max()) + 1
     rows, cols = np.mgrid[0:tokens, 0:tokens]
     tint = ((ids // per_row) % 2) * 2 + (ids % per_row) % 2  # 4 colours, neighbouring windows differ
-    data = [_image(pixels),
-            dict(type="heatmap", z=tint, x0=unit / 2, dx=unit, y0=unit / 2, dy=unit, zmin=0, zmax=3, opacity=0.35,
-                 colorscale=[[0, OKABE_ITO[0]], [0.33, OKABE_ITO[0]], [0.34, OKABE_ITO[1]], [0.66, OKABE_ITO[1]],
-                             [0.67, OKABE_ITO[2]], [0.99, OKABE_ITO[2]], [1.0, OKABE_ITO[3]]],
-                 showscale=False, customdata=np.stack([rows + 1, cols + 1, ids + 1], axis=-1),
-                 hovertemplate="token row %{customdata[0]}, column %{customdata[1]}<br>window %{customdata[2]}"
-                               "<extra></extra>"),
-            _lines(grid, grid, PATCH_LINE, 1),
-            _lines(edges, edges, WINDOW_LINE, 4)]
+    data = [
+        _image(pixels),
+        dict(
+            type="heatmap",
+            z=tint,
+            x0=unit / 2,
+            dx=unit,
+            y0=unit / 2,
+            dy=unit,
+            zmin=0,
+            zmax=3,
+            opacity=0.35,
+            colorscale=[
+                [0, OKABE_ITO[0]],
+                [0.33, OKABE_ITO[0]],
+                [0.34, OKABE_ITO[1]],
+                [0.66, OKABE_ITO[1]],
+                [0.67, OKABE_ITO[2]],
+                [0.99, OKABE_ITO[2]],
+                [1.0, OKABE_ITO[3]],
+            ],
+            showscale=False,
+            customdata=np.stack([rows + 1, cols + 1, ids + 1], axis=-1),
+            hovertemplate="token row %{customdata[0]}, column %{customdata[1]}<br>window %{customdata[2]}"
+            "<extra></extra>",
+        ),
+        _lines(grid, grid, PATCH_LINE, 1),
+        _lines(edges, edges, WINDOW_LINE, 4),
+    ]
     fig = go.Figure(data)
     _pixel_axes(fig, size)
     fig.update_layout(title=dict(text=title), height=420, margin=dict(l=10, r=10, t=50, b=10))
     return fig
 
 
-def region_figure(pixels: np.ndarray, tokens: int, window: int, shift: int, regions: np.ndarray,
-                  region_names: tuple[str, ...], title: str, origin: tuple[np.ndarray, np.ndarray] | None = None
-                  ) -> go.Figure:
+def region_figure(
+    pixels: np.ndarray,
+    tokens: int,
+    window: int,
+    shift: int,
+    regions: np.ndarray,
+    region_names: tuple[str, ...],
+    title: str,
+    origin: tuple[np.ndarray, np.ndarray] | None = None,
+) -> go.Figure:
     """Each token tinted and labelled by its region, with window borders at ``shift``.
 
     Args:
@@ -114,20 +170,43 @@ def region_figure(pixels: np.ndarray, tokens: int, window: int, shift: int, regi
     rows, cols = np.mgrid[0:tokens, 0:tokens]
     from_rows, from_cols = origin if origin is not None else (rows, cols)
     names = np.asarray(region_names)[regions]
-    data = [_image(pixels),
-            dict(type="heatmap", z=regions + 0.5, x0=unit / 2, dx=unit, y0=unit / 2, dy=unit, zmin=0, zmax=9,
-                 colorscale=scale, opacity=0.45, showscale=False,
-                 customdata=np.stack([rows + 1, cols + 1, np.asarray(from_rows) + 1, np.asarray(from_cols) + 1],
-                                     axis=-1),
-                 text=names, hovertemplate="token row %{customdata[0]}, column %{customdata[1]}<br>region %{text}"
-                                           "<br>came from row %{customdata[2]}, column %{customdata[3]}"
-                                           "<extra></extra>"),
-            _lines(grid, grid, PATCH_LINE, 1),
-            _lines(edges, edges, WINDOW_LINE, 4)]
+    data = [
+        _image(pixels),
+        dict(
+            type="heatmap",
+            z=regions + 0.5,
+            x0=unit / 2,
+            dx=unit,
+            y0=unit / 2,
+            dy=unit,
+            zmin=0,
+            zmax=9,
+            colorscale=scale,
+            opacity=0.45,
+            showscale=False,
+            customdata=np.stack(
+                [rows + 1, cols + 1, np.asarray(from_rows) + 1, np.asarray(from_cols) + 1], axis=-1
+            ),
+            text=names,
+            hovertemplate="token row %{customdata[0]}, column %{customdata[1]}<br>region %{text}"
+            "<br>came from row %{customdata[2]}, column %{customdata[3]}<extra></extra>",
+        ),
+        _lines(grid, grid, PATCH_LINE, 1),
+        _lines(edges, edges, WINDOW_LINE, 4),
+    ]
     if tokens <= 28:
-        data.append(dict(type="scatter", x=((cols + 0.5) * unit).ravel(), y=((rows + 0.5) * unit).ravel(),
-                         mode="text", text=names.ravel(), hoverinfo="skip", showlegend=False,
-                         textfont=dict(color="white", size=max(7, min(11, int(300 / tokens))))))
+        data.append(
+            dict(
+                type="scatter",
+                x=((cols + 0.5) * unit).ravel(),
+                y=((rows + 0.5) * unit).ravel(),
+                mode="text",
+                text=names.ravel(),
+                hoverinfo="skip",
+                showlegend=False,
+                textfont=dict(color="white", size=max(7, min(11, int(300 / tokens)))),
+            )
+        )
     fig = go.Figure(data)
     _pixel_axes(fig, size)
     fig.update_layout(title=dict(text=title), height=420, margin=dict(l=10, r=10, t=50, b=10))
@@ -155,18 +234,38 @@ def mask_figure(mask: np.ndarray, regions: list[str], title: str) -> go.Figure:
     labels = _cell_labels(window, regions)
     hidden = np.isneginf(mask)
     text = np.where(hidden, MINUS_INF, "0")
-    fig = go.Figure(go.Heatmap(
-        z=hidden.astype(np.uint8), x=labels, y=labels, zmin=0, zmax=1,
-        colorscale=[[0.0, "#FFFFFF"], [0.5, "#FFFFFF"], [0.5, "#56595E"], [1.0, "#56595E"]],
-        text=text, texttemplate="%{text}" if q <= 16 else None, showscale=False, xgap=1, ygap=1,
-        hovertemplate="query %{y} → key %{x}: mask %{text}<extra></extra>"))
-    fig.update_xaxes(title="keys: token of the window (row, column) and its region →", tickangle=-60,
-                     type="category", tickfont=dict(size=9))
-    fig.update_yaxes(title="queries: token of the window (row, column) and its region ↓", autorange="reversed",
-                     type="category", tickfont=dict(size=9))
+    fig = go.Figure(
+        go.Heatmap(
+            z=hidden.astype(np.uint8),
+            x=labels,
+            y=labels,
+            zmin=0,
+            zmax=1,
+            colorscale=[[0.0, "#FFFFFF"], [0.5, "#FFFFFF"], [0.5, "#56595E"], [1.0, "#56595E"]],
+            text=text,
+            texttemplate="%{text}" if q <= 16 else None,
+            showscale=False,
+            xgap=1,
+            ygap=1,
+            hovertemplate="query %{y} → key %{x}: mask %{text}<extra></extra>",
+        )
+    )
+    fig.update_xaxes(
+        title="keys: token of the window (row, column) and its region →",
+        tickangle=-60,
+        type="category",
+        tickfont=dict(size=9),
+    )
+    fig.update_yaxes(
+        title="queries: token of the window (row, column) and its region ↓",
+        autorange="reversed",
+        type="category",
+        tickfont=dict(size=9),
+    )
     size = int(np.clip(24 * q + 220, 380, 900))
-    fig.update_layout(title=dict(text=title), height=size, margin=dict(l=10, r=10, t=50, b=10),
-                      plot_bgcolor="#FFFFFF")
+    fig.update_layout(
+        title=dict(text=title), height=size, margin=dict(l=10, r=10, t=50, b=10), plot_bgcolor="#FFFFFF"
+    )
     return fig
 
 
@@ -178,18 +277,38 @@ def relative_index_figure(index: np.ndarray, title: str) -> go.Figure:
     labels = _cell_labels(window)
     y, x = np.divmod(np.arange(q), window)
     dy, dx = y[:, None] - y[None, :], x[:, None] - x[None, :]
-    fig = go.Figure(go.Heatmap(
-        z=index, x=labels, y=labels, colorscale="Viridis", colorbar=dict(title="table row"),
-        customdata=np.stack([dy, dx], axis=-1), text=index.astype(str),
-        texttemplate="%{text}" if q <= 16 else None, textfont=dict(size=8),
-        hovertemplate="query %{y}, key %{x}<br>offset dy=%{customdata[0]}, dx=%{customdata[1]}"
-                      "<br>bias table row %{z}<extra></extra>"))
-    fig.update_xaxes(title="keys: token of the window (row, column) →", tickangle=-60, type="category",
-                     tickfont=dict(size=9))
-    fig.update_yaxes(title="queries: token of the window (row, column) ↓", autorange="reversed", type="category",
-                     tickfont=dict(size=9))
-    fig.update_layout(title=dict(text=title), height=int(np.clip(24 * q + 220, 380, 900)),
-                      margin=dict(l=10, r=10, t=50, b=10))
+    fig = go.Figure(
+        go.Heatmap(
+            z=index,
+            x=labels,
+            y=labels,
+            colorscale="Viridis",
+            colorbar=dict(title="table row"),
+            customdata=np.stack([dy, dx], axis=-1),
+            text=index.astype(str),
+            texttemplate="%{text}" if q <= 16 else None,
+            textfont=dict(size=8),
+            hovertemplate="query %{y}, key %{x}<br>offset dy=%{customdata[0]}, dx=%{customdata[1]}"
+            "<br>bias table row %{z}<extra></extra>",
+        )
+    )
+    fig.update_xaxes(
+        title="keys: token of the window (row, column) →",
+        tickangle=-60,
+        type="category",
+        tickfont=dict(size=9),
+    )
+    fig.update_yaxes(
+        title="queries: token of the window (row, column) ↓",
+        autorange="reversed",
+        type="category",
+        tickfont=dict(size=9),
+    )
+    fig.update_layout(
+        title=dict(text=title),
+        height=int(np.clip(24 * q + 220, 380, 900)),
+        margin=dict(l=10, r=10, t=50, b=10),
+    )
     return fig
 
 
@@ -204,25 +323,58 @@ def bias_heads_figure(grids: np.ndarray, title: str, n_cols: int = 4) -> go.Figu
     bound = float(np.abs(grids).max()) or 1.0
     data, annotations = [], []
     for h, (xref, yref) in enumerate(refs):
-        data.append(dict(type="heatmap", z=grids[h], x=offsets, y=offsets, zmin=-bound, zmax=bound,
-                         colorscale=DIVERGING, showscale=h == 0, xaxis=xref, yaxis=yref,
-                         colorbar=dict(title="bias"),
-                         hovertemplate=f"head {h + 1}<br>dy=%{{y}}, dx=%{{x}}<br>bias %{{z:.3f}}<extra></extra>"))
+        data.append(
+            dict(
+                type="heatmap",
+                z=grids[h],
+                x=offsets,
+                y=offsets,
+                zmin=-bound,
+                zmax=bound,
+                colorscale=DIVERGING,
+                showscale=h == 0,
+                xaxis=xref,
+                yaxis=yref,
+                colorbar=dict(title="bias"),
+                hovertemplate=f"head {h + 1}<br>dy=%{{y}}, dx=%{{x}}<br>bias %{{z:.3f}}<extra></extra>",
+            )
+        )
         x_axis, y_axis = layout["xaxis" + xref[1:]], layout["yaxis" + yref[1:]]
         x_axis.update(showticklabels=True, title=dict(text="dx (query − key column)", font=dict(size=10)))
-        y_axis.update(showticklabels=True, scaleanchor=xref, title=dict(text="dy (query − key row)",
-                                                                        font=dict(size=10)))
-        annotations.append(dict(text=f"head {h + 1}", xref="paper", yref="paper", showarrow=False,
-                                x=sum(x_axis["domain"]) / 2, y=y_axis["domain"][1], yanchor="bottom"))
+        y_axis.update(
+            showticklabels=True, scaleanchor=xref, title=dict(text="dy (query − key row)", font=dict(size=10))
+        )
+        annotations.append(
+            dict(
+                text=f"head {h + 1}",
+                xref="paper",
+                yref="paper",
+                showarrow=False,
+                x=sum(x_axis["domain"]) / 2,
+                y=y_axis["domain"][1],
+                yanchor="bottom",
+            )
+        )
     n_rows = int(np.ceil(n_heads / n_cols))
-    layout.update(title=dict(text=title), annotations=annotations, height=300 * n_rows + 100,
-                  margin=dict(l=10, r=10, t=70, b=10))
+    layout.update(
+        title=dict(text=title),
+        annotations=annotations,
+        height=300 * n_rows + 100,
+        margin=dict(l=10, r=10, t=70, b=10),
+    )
     return go.Figure(dict(data=data, layout=layout))
 
 
-def window_attention_figure(pixels: np.ndarray, heats: np.ndarray, status: np.ndarray, panel_titles: list[str],
-                            selected: tuple[int, int], window_box: tuple[int, int, int, int] | None, title: str,
-                            n_cols: int = 4) -> go.Figure:
+def window_attention_figure(
+    pixels: np.ndarray,
+    heats: np.ndarray,
+    status: np.ndarray,
+    panel_titles: list[str],
+    selected: tuple[int, int],
+    window_box: tuple[int, int, int, int] | None,
+    title: str,
+    n_cols: int = 4,
+) -> go.Figure:
     """What one token attends to inside its window, one panel per head (and the mean).
 
     Args:
@@ -245,39 +397,115 @@ def window_attention_figure(pixels: np.ndarray, heats: np.ndarray, status: np.nd
     zmax = float(np.nanmax(heats)) if np.isfinite(heats).any() else 1.0
     data, annotations, shapes = [], [], []
     for p, (xref, yref) in enumerate(refs):
-        data.append(dict(type="image", source=source, x0=0, y0=0, dx=1, dy=1, xaxis=xref, yaxis=yref,
-                         hoverinfo="skip"))
-        data.append(dict(type="heatmap", z=outside, x0=unit / 2, dx=unit, y0=unit / 2, dy=unit, xaxis=xref,
-                         yaxis=yref, colorscale=[[0, "rgba(0,0,0,0.6)"], [1, "rgba(0,0,0,0.6)"]], showscale=False,
-                         hoverinfo="skip"))
-        data.append(dict(type="heatmap", z=heats[p], x0=unit / 2, dx=unit, y0=unit / 2, dy=unit, xaxis=xref,
-                         yaxis=yref, zmin=0, zmax=zmax, colorscale="Viridis", opacity=0.8, showscale=p == 0,
-                         colorbar=dict(title="weight"), customdata=np.stack([rows + 1, cols + 1], axis=-1),
-                         hovertemplate=f"{panel_titles[p]}<br>key row %{{customdata[0]}}, column "
-                                       "%{customdata[1]}<br>weight %{z:.4f}<extra></extra>"))
+        data.append(
+            dict(
+                type="image", source=source, x0=0, y0=0, dx=1, dy=1, xaxis=xref, yaxis=yref, hoverinfo="skip"
+            )
+        )
+        data.append(
+            dict(
+                type="heatmap",
+                z=outside,
+                x0=unit / 2,
+                dx=unit,
+                y0=unit / 2,
+                dy=unit,
+                xaxis=xref,
+                yaxis=yref,
+                colorscale=[[0, "rgba(0,0,0,0.6)"], [1, "rgba(0,0,0,0.6)"]],
+                showscale=False,
+                hoverinfo="skip",
+            )
+        )
+        data.append(
+            dict(
+                type="heatmap",
+                z=heats[p],
+                x0=unit / 2,
+                dx=unit,
+                y0=unit / 2,
+                dy=unit,
+                xaxis=xref,
+                yaxis=yref,
+                zmin=0,
+                zmax=zmax,
+                colorscale="Viridis",
+                opacity=0.8,
+                showscale=p == 0,
+                colorbar=dict(title="weight"),
+                customdata=np.stack([rows + 1, cols + 1], axis=-1),
+                hovertemplate=f"{panel_titles[p]}<br>key row %{{customdata[0]}}, column "
+                "%{customdata[1]}<br>weight %{z:.4f}<extra></extra>",
+            )
+        )
         if len(masked_r):
-            data.append(dict(type="scatter", x=(masked_c + 0.5) * unit, y=(masked_r + 0.5) * unit, mode="markers",
-                             xaxis=xref, yaxis=yref, marker=dict(symbol="x-thin", size=max(6, unit * 0.6),
-                                                                 line=dict(color="white", width=2)),
-                             name="masked: other region (weight 0)", showlegend=p == 0, hoverinfo="skip"))
+            data.append(
+                dict(
+                    type="scatter",
+                    x=(masked_c + 0.5) * unit,
+                    y=(masked_r + 0.5) * unit,
+                    mode="markers",
+                    xaxis=xref,
+                    yaxis=yref,
+                    marker=dict(symbol="x-thin", size=max(6, unit * 0.6), line=dict(color="white", width=2)),
+                    name="masked: other region (weight 0)",
+                    showlegend=p == 0,
+                    hoverinfo="skip",
+                )
+            )
         r, c = selected
-        shapes.append(dict(type="rect", xref=xref, yref=yref, x0=c * unit, y0=r * unit, x1=(c + 1) * unit,
-                           y1=(r + 1) * unit, line=dict(color=SELECTED, width=3)))
+        shapes.append(
+            dict(
+                type="rect",
+                xref=xref,
+                yref=yref,
+                x0=c * unit,
+                y0=r * unit,
+                x1=(c + 1) * unit,
+                y1=(r + 1) * unit,
+                line=dict(color=SELECTED, width=3),
+            )
+        )
         if window_box is not None:
             r0, c0, r1, c1 = window_box
-            shapes.append(dict(type="rect", xref=xref, yref=yref, x0=c0 * unit, y0=r0 * unit, x1=c1 * unit,
-                               y1=r1 * unit, line=dict(color="white", width=2, dash="dot")))
+            shapes.append(
+                dict(
+                    type="rect",
+                    xref=xref,
+                    yref=yref,
+                    x0=c0 * unit,
+                    y0=r0 * unit,
+                    x1=c1 * unit,
+                    y1=r1 * unit,
+                    line=dict(color="white", width=2, dash="dot"),
+                )
+            )
         x_axis, y_axis = layout["xaxis" + xref[1:]], layout["yaxis" + yref[1:]]
         x_axis.update(range=[0, size], showgrid=False, zeroline=False)
         y_axis.update(range=[size, 0], autorange=False, scaleanchor=xref, showgrid=False, zeroline=False)
-        annotations.append(dict(text=panel_titles[p], xref="paper", yref="paper", showarrow=False,
-                                x=sum(x_axis["domain"]) / 2, y=y_axis["domain"][1], yanchor="bottom"))
+        annotations.append(
+            dict(
+                text=panel_titles[p],
+                xref="paper",
+                yref="paper",
+                showarrow=False,
+                x=sum(x_axis["domain"]) / 2,
+                y=y_axis["domain"][1],
+                yanchor="bottom",
+            )
+        )
     n_rows = int(np.ceil(n_panels / n_cols))
     last = refs[(n_rows - 1) * n_cols]
     layout["xaxis" + last[0][1:]]["title"] = dict(text=X_PIXELS, font=dict(size=11))
     layout["yaxis" + last[1][1:]]["title"] = dict(text=Y_PIXELS, font=dict(size=11))
-    layout.update(title=dict(text=title), annotations=annotations, shapes=shapes, height=300 * n_rows + 120,
-                  margin=dict(l=10, r=10, t=70, b=10), legend=dict(orientation="h", y=-0.05))
+    layout.update(
+        title=dict(text=title),
+        annotations=annotations,
+        shapes=shapes,
+        height=300 * n_rows + 120,
+        margin=dict(l=10, r=10, t=70, b=10),
+        legend=dict(orientation="h", y=-0.05),
+    )
     return go.Figure(dict(data=data, layout=layout))
 
 
@@ -290,8 +518,19 @@ def stage_maps_figure(maps: list[np.ndarray], titles: list[str], size: int, titl
         h = rgb.shape[0]
         scale = max(1, size // h)
         pixels = np.rint(np.clip(rgb, 0, 1) * 255).astype(np.uint8).repeat(scale, 0).repeat(scale, 1)
-        data.append(dict(type="image", source=png_data_uri(pixels), x0=0, y0=0, dx=1, dy=1, xaxis=xref,
-                         yaxis=yref, hoverinfo="skip"))
+        data.append(
+            dict(
+                type="image",
+                source=png_data_uri(pixels),
+                x0=0,
+                y0=0,
+                dx=1,
+                dy=1,
+                xaxis=xref,
+                yaxis=yref,
+                hoverinfo="skip",
+            )
+        )
         unit = pixels.shape[0] / h
         if h <= 32:
             grid = [i * unit for i in range(h + 1)]
@@ -299,18 +538,39 @@ def stage_maps_figure(maps: list[np.ndarray], titles: list[str], size: int, titl
             line.update(xaxis=xref, yaxis=yref)
             data.append(line)
         x_axis, y_axis = layout["xaxis" + xref[1:]], layout["yaxis" + yref[1:]]
-        x_axis.update(range=[0, pixels.shape[1]], showgrid=False, zeroline=False,
-                      title=dict(text="tokens →", font=dict(size=10)))
-        y_axis.update(range=[pixels.shape[0], 0], autorange=False, scaleanchor=xref, showgrid=False, zeroline=False,
-                      title=dict(text="tokens ↓", font=dict(size=10)) if p == 0 else None)
-        annotations.append(dict(text=titles[p], xref="paper", yref="paper", showarrow=False,
-                                x=sum(x_axis["domain"]) / 2, y=y_axis["domain"][1], yanchor="bottom"))
-    layout.update(title=dict(text=title), annotations=annotations, height=360, margin=dict(l=10, r=10, t=70, b=10))
+        x_axis.update(
+            range=[0, pixels.shape[1]],
+            showgrid=False,
+            zeroline=False,
+            title=dict(text="tokens →", font=dict(size=10)),
+        )
+        y_axis.update(
+            range=[pixels.shape[0], 0],
+            autorange=False,
+            scaleanchor=xref,
+            showgrid=False,
+            zeroline=False,
+            title=dict(text="tokens ↓", font=dict(size=10)) if p == 0 else None,
+        )
+        annotations.append(
+            dict(
+                text=titles[p],
+                xref="paper",
+                yref="paper",
+                showarrow=False,
+                x=sum(x_axis["domain"]) / 2,
+                y=y_axis["domain"][1],
+                yanchor="bottom",
+            )
+        )
+    layout.update(
+        title=dict(text=title), annotations=annotations, height=360, margin=dict(l=10, r=10, t=70, b=10)
+    )
     return go.Figure(dict(data=data, layout=layout))
 
 
 def pyramid_figure(table: pd.DataFrame, title: str) -> go.Figure:
-    """The feature-map pyramid drawn to scale: one square per stage, side = tokens per side, labelled h x w x C.
+    """The feature-map pyramid to scale: one square per stage, side = tokens per side, labelled h x w x C.
 
     ``table`` is :func:`viz.analysis.swin.stage_table`'s output.
     """
@@ -321,51 +581,107 @@ def pyramid_figure(table: pd.DataFrame, title: str) -> go.Figure:
     for k, (start, row) in enumerate(zip(starts, table.to_dict("records"))):
         side = float(row["height"])
         colour = OKABE_ITO[k % len(OKABE_ITO)]
-        fig.add_shape(type="rect", x0=start, x1=start + side, y0=0, y1=side, line=dict(color=colour, width=2),
-                      fillcolor=_rgba(colour, 0.25))
-        fig.add_trace(go.Scatter(
-            x=[start + side / 2], y=[side], mode="text+markers", text=[f"stage {row['stage']}: {row['feature map']}"],
-            textposition="top center", marker=dict(color=colour, size=1), showlegend=False,
-            hovertemplate=(f"stage {row['stage']}<br>{row['height']} x {row['width']} tokens, C = {row['channels C']}"
-                           f"<br>{row['downsampling (pixels per token)']} pixels per token, {row['heads']} heads, "
-                           f"{row['blocks']} blocks<extra></extra>")))
+        fig.add_shape(
+            type="rect",
+            x0=start,
+            x1=start + side,
+            y0=0,
+            y1=side,
+            line=dict(color=colour, width=2),
+            fillcolor=_rgba(colour, 0.25),
+        )
+        fig.add_trace(
+            go.Scatter(
+                x=[start + side / 2],
+                y=[side],
+                mode="text+markers",
+                text=[f"stage {row['stage']}: {row['feature map']}"],
+                textposition="top center",
+                marker=dict(color=colour, size=1),
+                showlegend=False,
+                hovertemplate=(
+                    f"stage {row['stage']}<br>{row['height']} x {row['width']} tokens, "
+                    f"C = {row['channels C']}"
+                    f"<br>{row['downsampling (pixels per token)']} pixels per token, {row['heads']} heads, "
+                    f"{row['blocks']} blocks<extra></extra>"
+                ),
+            )
+        )
     top = float(sides.max()) * 1.25
-    fig.update_xaxes(title="stages, left to right (each square drawn to scale: tokens per side)",
-                     showticklabels=False, range=[-gap / 2, float(starts[-1] + sides[-1] + gap / 2)],
-                     showgrid=False, zeroline=False)
+    fig.update_xaxes(
+        title="stages, left to right (each square drawn to scale: tokens per side)",
+        showticklabels=False,
+        range=[-gap / 2, float(starts[-1] + sides[-1] + gap / 2)],
+        showgrid=False,
+        zeroline=False,
+    )
     fig.update_yaxes(title="tokens per side", range=[0, top], scaleanchor="x", showgrid=True, zeroline=False)
     fig.update_layout(title=dict(text=title), height=380, margin=dict(l=10, r=10, t=50, b=10))
     return fig
 
 
-def cost_figure(table: pd.DataFrame, crossover_side: float, window: int, channels: int, marked_side: int | None,
-                title: str) -> go.Figure:
+def cost_figure(
+    table: pd.DataFrame,
+    crossover_side: float,
+    window: int,
+    channels: int,
+    marked_side: int | None,
+    title: str,
+) -> go.Figure:
     """ViT's global attention against Swin's window attention, FLOPs against image side, log scale.
 
     ``table`` is :func:`viz.analysis.swin.cost_table`'s output; the crossover (hw = M^2) is marked.
     """
     x = table["image side (px)"]
     fig = go.Figure()
-    for column, colour, dash, name in (("ViT global MSA (GFLOPs)", BLUE, "solid", "ViT: 4hwC² + 2(hw)²C"),
-                                       ("Swin window MSA (GFLOPs)", ORANGE, "dash", "Swin: 4hwC² + 2M²hwC")):
-        fig.add_trace(go.Scatter(
-            x=x, y=table[column], mode="lines", name=name, line=dict(color=colour, width=3, dash=dash),
-            customdata=np.stack([table["tokens hw"], table["ViT / Swin"]], axis=-1),
-            hovertemplate=(f"{name}<br>image %{{x}} px, %{{customdata[0]:,}} tokens<br>%{{y:.3g}} GFLOPs"
-                           "<br>ViT / Swin = %{customdata[1]:.2f}<extra></extra>")))
+    for column, colour, dash, name in (
+        ("ViT global MSA (GFLOPs)", BLUE, "solid", "ViT: 4hwC² + 2(hw)²C"),
+        ("Swin window MSA (GFLOPs)", ORANGE, "dash", "Swin: 4hwC² + 2M²hwC"),
+    ):
+        fig.add_trace(
+            go.Scatter(
+                x=x,
+                y=table[column],
+                mode="lines",
+                name=name,
+                line=dict(color=colour, width=3, dash=dash),
+                customdata=np.stack([table["tokens hw"], table["ViT / Swin"]], axis=-1),
+                hovertemplate=(
+                    f"{name}<br>image %{{x}} px, %{{customdata[0]:,}} tokens<br>%{{y:.3g}} GFLOPs"
+                    "<br>ViT / Swin = %{customdata[1]:.2f}<extra></extra>"
+                ),
+            )
+        )
     fig.add_vline(x=crossover_side, line=dict(color=VERMILLION, width=2, dash="dot"))
-    fig.add_annotation(x=crossover_side, y=1, yref="paper", showarrow=False, xanchor="left", yanchor="top",
-                       text=f" crossover: hw = M² = {window * window} tokens<br> (image side {crossover_side:g} px)",
-                       font=dict(color=VERMILLION))
+    fig.add_annotation(
+        x=crossover_side,
+        y=1,
+        yref="paper",
+        showarrow=False,
+        xanchor="left",
+        yanchor="top",
+        text=f" crossover: hw = M² = {window * window} tokens<br> (image side {crossover_side:g} px)",
+        font=dict(color=VERMILLION),
+    )
     if marked_side is not None:
         row = table.iloc[int(np.argmin(np.abs(x.to_numpy() - marked_side)))]
-        fig.add_trace(go.Scatter(
-            x=[row["image side (px)"]] * 2, y=[row["ViT global MSA (GFLOPs)"], row["Swin window MSA (GFLOPs)"]],
-            mode="markers", marker=dict(color=[BLUE, ORANGE], size=12, symbol=["circle", "diamond"]),
-            name=f"{int(row['image side (px)'])} px: ViT / Swin = {row['ViT / Swin']:.1f}x", showlegend=True,
-            hoverinfo="skip"))
+        fig.add_trace(
+            go.Scatter(
+                x=[row["image side (px)"]] * 2,
+                y=[row["ViT global MSA (GFLOPs)"], row["Swin window MSA (GFLOPs)"]],
+                mode="markers",
+                marker=dict(color=[BLUE, ORANGE], size=12, symbol=["circle", "diamond"]),
+                name=f"{int(row['image side (px)'])} px: ViT / Swin = {row['ViT / Swin']:.1f}x",
+                showlegend=True,
+                hoverinfo="skip",
+            )
+        )
     fig.update_xaxes(title="image side (pixels; square images)")
     fig.update_yaxes(title=f"attention cost of one layer (GFLOPs, log scale; C = {channels})", type="log")
-    fig.update_layout(title=dict(text=title), height=440, margin=dict(l=10, r=10, t=50, b=10),
-                      legend=dict(orientation="h", y=-0.2))
+    fig.update_layout(
+        title=dict(text=title),
+        height=440,
+        margin=dict(l=10, r=10, t=50, b=10),
+        legend=dict(orientation="h", y=-0.2),
+    )
     return fig

@@ -4,6 +4,7 @@ detection AP, and the ViT sizes.
 Families are told apart by colour (Okabe-Ito) and by marker shape, so the charts read without colour too.
 Model names come from the typed tables (not from users) and are escaped all the same. No torch, no streamlit.
 """
+
 from __future__ import annotations
 
 import html
@@ -27,8 +28,16 @@ def _style(families: list[str], family: str) -> tuple[str, str]:
     return FAMILY_COLOURS[k % len(FAMILY_COLOURS)], FAMILY_SYMBOLS[k % len(FAMILY_SYMBOLS)]
 
 
-def accuracy_scatter(table: pd.DataFrame, x: str, x_title: str, title: str, families: list[str],
-                     log_x: bool = False, labels: bool = True, highlight: str | None = None) -> go.Figure:
+def accuracy_scatter(
+    table: pd.DataFrame,
+    x: str,
+    x_title: str,
+    title: str,
+    families: list[str],
+    log_x: bool = False,
+    labels: bool = True,
+    highlight: str | None = None,
+) -> go.Figure:
     """ImageNet top-1 against one cost column, one trace per family; models of one line joined by a thin line.
 
     Args:
@@ -45,29 +54,60 @@ def accuracy_scatter(table: pd.DataFrame, x: str, x_title: str, title: str, fami
         for _, line in part.groupby("architecture", sort=False):
             if len(line) > 1:
                 ordered = line.sort_values(x)
-                fig.add_trace(go.Scatter(x=ordered[x], y=ordered["top1"], mode="lines", showlegend=False,
-                                         line=dict(color=colour, width=1), hoverinfo="skip"))
-        fig.add_trace(go.Scatter(
-            x=part[x], y=part["top1"], mode="markers+text" if labels else "markers", name=family,
-            text=[_esc(m) for m in part["model"]], textposition="top center", textfont=dict(size=9),
-            marker=dict(color=colour, symbol=symbol, size=11, line=dict(color="white", width=1)),
-            customdata=np.stack([part["params_m"], part["flops_b"], part["throughput"]], axis=-1),
-            hovertemplate=("%{text}<br>top-1 %{y:.1f}%<br>%{customdata[0]}M parameters, %{customdata[1]}B FLOPs, "
-                           "%{customdata[2]} images/s<extra>" + _esc(family) + "</extra>")))
+                fig.add_trace(
+                    go.Scatter(
+                        x=ordered[x],
+                        y=ordered["top1"],
+                        mode="lines",
+                        showlegend=False,
+                        line=dict(color=colour, width=1),
+                        hoverinfo="skip",
+                    )
+                )
+        fig.add_trace(
+            go.Scatter(
+                x=part[x],
+                y=part["top1"],
+                mode="markers+text" if labels else "markers",
+                name=family,
+                text=[_esc(m) for m in part["model"]],
+                textposition="top center",
+                textfont=dict(size=9),
+                marker=dict(color=colour, symbol=symbol, size=11, line=dict(color="white", width=1)),
+                customdata=np.stack([part["params_m"], part["flops_b"], part["throughput"]], axis=-1),
+                hovertemplate=(
+                    "%{text}<br>top-1 %{y:.1f}%<br>%{customdata[0]}M parameters, %{customdata[1]}B FLOPs, "
+                    "%{customdata[2]} images/s<extra>" + _esc(family) + "</extra>"
+                ),
+            )
+        )
     if highlight:
         part = table[table["architecture"] == highlight]
-        fig.add_trace(go.Scatter(x=part[x], y=part["top1"], mode="markers", name=f"{_esc(highlight)} (ringed)",
-                                 marker=dict(symbol="circle-open", size=22, color="#000000", line=dict(width=2)),
-                                 hoverinfo="skip"))
+        fig.add_trace(
+            go.Scatter(
+                x=part[x],
+                y=part["top1"],
+                mode="markers",
+                name=f"{_esc(highlight)} (ringed)",
+                marker=dict(symbol="circle-open", size=22, color="#000000", line=dict(width=2)),
+                hoverinfo="skip",
+            )
+        )
     fig.update_xaxes(title=x_title, type="log" if log_x else "linear")
     fig.update_yaxes(title="ImageNet top-1 accuracy (%)")
-    fig.update_layout(title=dict(text=title), height=520, margin=dict(l=10, r=10, t=50, b=10),
-                      legend=dict(title="family", orientation="h", y=-0.15))
+    fig.update_layout(
+        title=dict(text=title),
+        height=520,
+        margin=dict(l=10, r=10, t=50, b=10),
+        legend=dict(title="family", orientation="h", y=-0.15),
+    )
     return fig
 
 
-def coco_bars(table: pd.DataFrame, metric: str, metric_title: str, title: str, families: list[str]) -> go.Figure:
-    """One COCO metric per detector, best at the top, coloured and patterned by family; missing values left out."""
+def coco_bars(
+    table: pd.DataFrame, metric: str, metric_title: str, title: str, families: list[str]
+) -> go.Figure:
+    """One COCO metric per detector, best on top, coloured and patterned by family; missing ones left out."""
     shown = table[table[metric].notna()].sort_values(metric)
     fig = go.Figure()
     patterns = ["", "/", ".", "x"]
@@ -76,16 +116,34 @@ def coco_bars(table: pd.DataFrame, metric: str, metric_title: str, title: str, f
         if part.empty:
             continue
         colour, _ = _style(families, family)
-        fig.add_trace(go.Bar(
-            x=part[metric], y=[_esc(m) for m in part["method"]], orientation="h", name=family,
-            marker=dict(color=colour, pattern=dict(shape=patterns[families.index(family) % len(patterns)])),
-            text=[f"{v:g}" for v in part[metric]], textposition="outside",
-            hovertemplate=f"%{{y}}<br>{metric_title} %{{x}}<extra>{_esc(family)}</extra>"))
+        fig.add_trace(
+            go.Bar(
+                x=part[metric],
+                y=[_esc(m) for m in part["method"]],
+                orientation="h",
+                name=family,
+                marker=dict(
+                    color=colour, pattern=dict(shape=patterns[families.index(family) % len(patterns)])
+                ),
+                text=[f"{v:g}" for v in part[metric]],
+                textposition="outside",
+                hovertemplate=f"%{{y}}<br>{metric_title} %{{x}}<extra>{_esc(family)}</extra>",
+            )
+        )
     fig.update_xaxes(title=metric_title, rangemode="tozero")
-    fig.update_yaxes(title="detector", type="category",
-                     categoryorder="array", categoryarray=[_esc(m) for m in shown["method"]])
-    fig.update_layout(title=dict(text=title), height=max(380, 26 * len(shown) + 160), barmode="overlay",
-                      margin=dict(l=10, r=10, t=50, b=10), legend=dict(title="family", orientation="h", y=-0.08))
+    fig.update_yaxes(
+        title="detector",
+        type="category",
+        categoryorder="array",
+        categoryarray=[_esc(m) for m in shown["method"]],
+    )
+    fig.update_layout(
+        title=dict(text=title),
+        height=max(380, 26 * len(shown) + 160),
+        barmode="overlay",
+        margin=dict(l=10, r=10, t=50, b=10),
+        legend=dict(title="family", orientation="h", y=-0.08),
+    )
     return fig
 
 
@@ -98,26 +156,48 @@ def coco_scatter(table: pd.DataFrame, x: str, x_title: str, title: str, families
         if part.empty:
             continue
         colour, symbol = _style(families, family)
-        fig.add_trace(go.Scatter(
-            x=part[x], y=part["ap"], mode="markers+text", name=family,
-            text=[_esc(m) for m in part["method"]], textposition="top center", textfont=dict(size=9),
-            marker=dict(color=colour, symbol=symbol, size=11, line=dict(color="white", width=1)),
-            hovertemplate=f"%{{text}}<br>AP %{{y}}<br>{x_title} %{{x}}<extra>{_esc(family)}</extra>"))
+        fig.add_trace(
+            go.Scatter(
+                x=part[x],
+                y=part["ap"],
+                mode="markers+text",
+                name=family,
+                text=[_esc(m) for m in part["method"]],
+                textposition="top center",
+                textfont=dict(size=9),
+                marker=dict(color=colour, symbol=symbol, size=11, line=dict(color="white", width=1)),
+                hovertemplate=f"%{{text}}<br>AP %{{y}}<br>{x_title} %{{x}}<extra>{_esc(family)}</extra>",
+            )
+        )
     fig.update_xaxes(title=x_title)
     fig.update_yaxes(title="COCO 2017 val AP")
-    fig.update_layout(title=dict(text=title), height=480, margin=dict(l=10, r=10, t=50, b=10),
-                      legend=dict(title="family", orientation="h", y=-0.15))
+    fig.update_layout(
+        title=dict(text=title),
+        height=480,
+        margin=dict(l=10, r=10, t=50, b=10),
+        legend=dict(title="family", orientation="h", y=-0.15),
+    )
     return fig
 
 
 def vit_sizes_figure(table: pd.DataFrame, title: str) -> go.Figure:
     """Parameters of ViT-Base, -Large and -Huge as bars, with layers, width and heads in the hover."""
-    fig = go.Figure(go.Bar(
-        x=table["model"], y=table["params_m"], marker_color=FAMILY_COLOURS[0],
-        text=[f"{v:g}M" for v in table["params_m"]], textposition="outside",
-        customdata=np.stack([table["layers"], table["hidden_size"], table["mlp_size"], table["heads"]], axis=-1),
-        hovertemplate=("%{x}: %{y}M parameters<br>%{customdata[0]} layers, D = %{customdata[1]}, "
-                       "MLP %{customdata[2]}, %{customdata[3]} heads<extra></extra>")))
+    fig = go.Figure(
+        go.Bar(
+            x=table["model"],
+            y=table["params_m"],
+            marker_color=FAMILY_COLOURS[0],
+            text=[f"{v:g}M" for v in table["params_m"]],
+            textposition="outside",
+            customdata=np.stack(
+                [table["layers"], table["hidden_size"], table["mlp_size"], table["heads"]], axis=-1
+            ),
+            hovertemplate=(
+                "%{x}: %{y}M parameters<br>%{customdata[0]} layers, D = %{customdata[1]}, MLP "
+                "%{customdata[2]}, %{customdata[3]} heads<extra></extra>"
+            ),
+        )
+    )
     fig.update_xaxes(title="model")
     fig.update_yaxes(title="parameters (millions)", rangemode="tozero")
     fig.update_layout(title=dict(text=title), height=360, margin=dict(l=10, r=10, t=50, b=10))

@@ -19,6 +19,7 @@ Every block returns a :class:`SwinBlockTrace` (the attention of every window and
 mask, the regions and the position bias): no hooks. Parameter names are ours;
 :mod:`viz.models.swin_checkpoint` maps Hugging Face Swin folders onto them.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -75,6 +76,7 @@ def region_labels(height: int, width: int, window: int, shift: int) -> torch.Ten
     the opposite edge. Region = 3 * row band + column band. Two tokens of one window may attend to each
     other only when their regions agree.
     """
+
     def bands(length: int) -> torch.Tensor:
         index = torch.arange(length)
         return (index >= length - window).long() + (index >= length - shift).long()
@@ -94,7 +96,8 @@ def shifted_window_mask(height: int, width: int, window: int, shift: int) -> tor
 
 def relative_position_index(window: int) -> torch.Tensor:
     """(M * M, M * M) long: for query i and key j of a window, the row of the bias table holding
-    B[dy, dx], dy = y_i - y_j and dx = x_i - x_j in [-(M - 1), M - 1], as (dy + M - 1) * (2M - 1) + dx + M - 1."""
+    B[dy, dx], dy = y_i - y_j and dx = x_i - x_j in [-(M - 1), M - 1], as
+    (dy + M - 1) * (2M - 1) + dx + M - 1."""
     coords = torch.stack(torch.meshgrid(torch.arange(window), torch.arange(window), indexing="ij")).flatten(1)
     delta = coords[:, :, None] - coords[:, None, :] + (window - 1)  # (2, M*M, M*M), each in [0, 2M - 2]
     return delta[0] * (2 * window - 1) + delta[1]
@@ -131,7 +134,9 @@ class SwinBlockTrace:
     shift: int  # 0 for W-MSA, M // 2 for SW-MSA
     attention: AttentionTrace  # weights (B * nW, H, M * M, M * M)
     allowed: torch.Tensor | None  # (nW, M * M, M * M) bool, True = same region; None when not shifted
-    regions: torch.Tensor | None  # (H_pad, W_pad) region of each position of the rolled map; None when not shifted
+    regions: (
+        torch.Tensor | None
+    )  # (H_pad, W_pad) region of each position of the rolled map; None when not shifted
     position_bias: torch.Tensor  # (H, M * M, M * M) the relative position bias added to every window
 
     @property
@@ -185,9 +190,18 @@ class SwinBlock(nn.Module):
         attended = attended[:, :height, :width].reshape(batch, height * width, channels)
         x = x + attended
         x = x + self.ffn(self.ffn_norm(x))
-        return x, SwinBlockTrace(stage=self.stage, block=self.block, resolution=resolution, padded=padded,
-                                 window=m, shift=shift, attention=trace, allowed=allowed, regions=regions,
-                                 position_bias=bias)
+        return x, SwinBlockTrace(
+            stage=self.stage,
+            block=self.block,
+            resolution=resolution,
+            padded=padded,
+            window=m,
+            shift=shift,
+            attention=trace,
+            allowed=allowed,
+            regions=regions,
+            position_bias=bias,
+        )
 
 
 class PatchMerging(nn.Module):
@@ -225,11 +239,14 @@ class PatchEmbedding(nn.Module):
 
     def __init__(self, config: SwinConfig) -> None:
         super().__init__()
-        self.projection = nn.Conv2d(config.n_channels, config.embed_dim, config.patch_size, stride=config.patch_size)
+        self.projection = nn.Conv2d(
+            config.n_channels, config.embed_dim, config.patch_size, stride=config.patch_size
+        )
         self.norm = nn.LayerNorm(config.embed_dim, eps=DEFAULT_EPS)
         grid = config.grid_size
-        self.position = nn.Parameter(torch.zeros(1, grid * grid, config.embed_dim)) if config.absolute_positions \
-            else None
+        self.position = (
+            nn.Parameter(torch.zeros(1, grid * grid, config.embed_dim)) if config.absolute_positions else None
+        )
 
     def forward(self, pixels: torch.Tensor) -> torch.Tensor:
         """(B, C_in, S, S) -> (B, N, C), N = (S / P)^2 tokens row by row."""
@@ -278,8 +295,10 @@ class SwinTransformer(nn.Module):
         """Args: pixels (B, C, S, S), already normalised (see :meth:`normalize`), S = image_size."""
         size = self.config.image_size
         if pixels.shape[1:] != (self.config.n_channels, size, size):
-            raise ValueError(f"expected images of shape (B, {self.config.n_channels}, {size}, {size}), "
-                             f"got {tuple(pixels.shape)}")
+            raise ValueError(
+                f"expected images of shape (B, {self.config.n_channels}, {size}, {size}), got "
+                f"{tuple(pixels.shape)}"
+            )
         x = self.embeddings(pixels)
         embeddings = x
         resolution = (self.config.grid_size, self.config.grid_size)

@@ -7,6 +7,7 @@ read: the one of the checkpoints on the Hub (``attention.self.query``, ``interme
 ``save_pretrained`` still writes) and the module names of transformers 5 (``attention.q_proj``,
 ``mlp.fc1``). We write the Hub spelling.
 """
+
 from __future__ import annotations
 
 import json
@@ -45,14 +46,19 @@ _NAME_TABLE: list[tuple[str, str]] = [
     (_BLOCK + "attention.k_proj.{p}", _OURS_BLOCK + "attention.w_k.{p}"),
     (_BLOCK + "attention.v_proj.{p}", _OURS_BLOCK + "attention.w_v.{p}"),
     (_BLOCK + "attention.o_proj.{p}", _OURS_BLOCK + "attention.w_o.{p}"),
-    (_BLOCK + "attention.relative_position_bias.relative_position_bias_table", _OURS_BLOCK + "position_bias.table"),
+    (
+        _BLOCK + "attention.relative_position_bias.relative_position_bias_table",
+        _OURS_BLOCK + "position_bias.table",
+    ),
     (_BLOCK + "mlp.fc1.{p}", _OURS_BLOCK + "ffn.w_1.{p}"),
     (_BLOCK + "mlp.fc2.{p}", _OURS_BLOCK + "ffn.w_2.{p}"),
 ]
 #: Buffers older checkpoints stored (recomputed here from the window size and checked) and the
 #: masked-image-modelling token, which classification does not use.
-_INDEX = re.compile(r"^encoder\.layers\.\d+\.blocks\.\d+\.attention\.(self|relative_position_bias)\."
-                    r"relative_position_index$")
+_INDEX = re.compile(
+    r"^encoder\.layers\.\d+\.blocks\.\d+\.attention\.(self|relative_position_bias)\."
+    r"relative_position_index$"
+)
 _IGNORED = re.compile(r"^embeddings\.mask_token$")
 _HF_PREFIX = "swin."
 
@@ -156,16 +162,21 @@ def load_swin(folder: str | Path, device: torch.device | str = "cpu") -> SwinTra
 
 
 def save_swin(model: SwinTransformer, folder: str | Path) -> Path:
-    """Write ``model`` as a Hugging Face Swin folder (config.json, preprocessor_config.json, model.safetensors)."""
+    """Write ``model`` as a HF Swin folder: config.json, preprocessor_config.json, model.safetensors."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     config = model.config
     state = {k: v.detach().cpu().float().contiguous() for k, v in model.state_dict().items()}
     if not config.qkv_bias:
         state = {k: v for k, v in state.items() if not re.search(r"\.w_[qkv]\.bias$", k)}
-    save_file(to_hf_names(state, with_head=config.n_classes > 0), str(folder / "model.safetensors"),
-              metadata={"format": "pt"})
+    save_file(
+        to_hf_names(state, with_head=config.n_classes > 0),
+        str(folder / "model.safetensors"),
+        metadata={"format": "pt"},
+    )
     hf_config, preprocessor = config.to_hf()
     (folder / "config.json").write_text(json.dumps(hf_config, indent=2) + "\n", encoding="utf-8")
-    (folder / "preprocessor_config.json").write_text(json.dumps(preprocessor, indent=2) + "\n", encoding="utf-8")
+    (folder / "preprocessor_config.json").write_text(
+        json.dumps(preprocessor, indent=2) + "\n", encoding="utf-8"
+    )
     return folder

@@ -1,4 +1,5 @@
 """The bundled Swin by name, and local Swin checkpoint folders by path; each loaded once per process."""
+
 from __future__ import annotations
 
 import functools
@@ -28,7 +29,9 @@ def resolve_swin_model(model: str | Path) -> Path:
     folder = Path(model).expanduser()
     if not (folder / "config.json").is_file():
         known = ", ".join(sorted(SWIN_MODELS))
-        raise ValueError(f"{str(model)!r} is neither a bundled model ({known}) nor a folder with a config.json")
+        raise ValueError(
+            f"{str(model)!r} is neither a bundled model ({known}) nor a folder with a config.json"
+        )
     return folder.resolve()
 
 

@@ -5,6 +5,7 @@ chosen on the ViT pages is the one shown here. Every chart goes through :func:`v
 from plotly's camera button, CSV from the button under it). User text (file names, folder paths, error
 details) is only ever shown with ``st.text``.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -24,11 +25,12 @@ URL = "query-params"
 STORE = "swin_input"
 MODELS = ("Bundled shapes Swin", "A Swin checkpoint folder")
 BUNDLED_NOTICE = (
-    "The bundled model is a tiny Swin Transformer that this project trained on generated shapes only: it knows "
-    "eight classes (circle, square, triangle, diamond, star, cross, ring, hexagon) and nothing else, so on a "
-    "photograph it still answers with a shape. Its windows, shifts and masks work the same on any picture. To see "
-    "a Swin trained on real photographs, choose \"A Swin checkpoint folder\" and give the path of a Hugging Face "
-    "Swin folder (config.json and model.safetensors, e.g. a downloaded swin-tiny-patch4-window7-224)."
+    "The bundled model is a tiny Swin Transformer that this project trained on generated shapes only: it "
+    "knows eight classes (circle, square, triangle, diamond, star, cross, ring, hexagon) and nothing else, "
+    "so on a photograph it still answers with a shape. Its windows, shifts and masks work the same on any "
+    "picture. To see a Swin trained on real photographs, choose \u201cA Swin checkpoint folder\u201d and "
+    "give the path of a Hugging Face Swin folder (config.json and model.safetensors, e.g. a downloaded "
+    "swin-tiny-patch4-window7-224)."
 )
 
 
@@ -57,16 +59,28 @@ def _remember(field: str, key: str) -> None:
 
 
 def model_choice() -> str | None:
-    """"shapes-swin", or the folder typed in; None (with a prompt) while none is given."""
+    """ "shapes-swin", or the folder typed in; None (with a prompt) while none is given."""
     store = _store()
-    choice = st.radio("Model", MODELS, index=MODELS.index(store["model"]), key="swin_model", horizontal=True,
-                      on_change=_remember, args=("model", "swin_model"),
-                      help="A Hugging Face SwinModel or SwinForImageClassification folder opens here too.")
+    choice = st.radio(
+        "Model",
+        MODELS,
+        index=MODELS.index(store["model"]),
+        key="swin_model",
+        horizontal=True,
+        on_change=_remember,
+        args=("model", "swin_model"),
+        help="A Hugging Face SwinModel or SwinForImageClassification folder opens here too.",
+    )
     if choice == MODELS[0]:
         return "shapes-swin"
-    folder = st.text_input("Swin checkpoint folder on this computer", value=store["folder"], key="swin_folder",
-                           on_change=_remember, args=("folder", "swin_folder"),
-                           placeholder="/path/to/swin-tiny-patch4-window7-224")
+    folder = st.text_input(
+        "Swin checkpoint folder on this computer",
+        value=store["folder"],
+        key="swin_folder",
+        on_change=_remember,
+        args=("folder", "swin_folder"),
+        placeholder="/path/to/swin-tiny-patch4-window7-224",
+    )
     if not folder.strip():
         st.info("Type the path of a folder holding config.json and model.safetensors of a Swin model.")
         return None
@@ -74,7 +88,7 @@ def model_choice() -> str | None:
 
 
 def traced_input() -> SwinTrace | None:
-    """The model and image inputs, and the trace of the chosen image; None (after a message) when there is none."""
+    """The model and image inputs and the chosen image's trace; None (after a message) when there is none."""
     st.info(BUNDLED_NOTICE, icon=":material/info:")
     model = model_choice()
     if model is None:
@@ -83,8 +97,10 @@ def traced_input() -> SwinTrace | None:
     try:
         config = swin_model_config(model)
     except (ValueError, FileNotFoundError, OSError) as err:
-        st.error("That folder could not be opened as a Swin checkpoint. It needs config.json and model.safetensors "
-                 "of a Hugging Face Swin model. What went wrong:")
+        st.error(
+            "That folder could not be opened as a Swin checkpoint. It needs config.json and "
+            "model.safetensors of a Hugging Face Swin model. What went wrong:"
+        )
         st.text(str(err))
         return None
     picked = image_choice(config.image_size)
@@ -97,8 +113,10 @@ def traced_input() -> SwinTrace | None:
         st.error("The model could not run on this image. What went wrong:")
         st.text(f"{type(err).__name__}: {err}")
         return None
-    st.text(f"Image: {description}; {image.size[0]} x {image.size[1]} pixels as read, the centred square resized to "
-            f"{config.image_size} x {config.image_size}.")
+    st.text(
+        f"Image: {description}; {image.size[0]} x {image.size[1]} pixels as read, the centred square resized "
+        f"to {config.image_size} x {config.image_size}."
+    )
     show_notes(image)
     return trace
 
@@ -107,8 +125,11 @@ def prediction_section(trace: SwinTrace) -> None:
     if not trace.labels:
         st.info("This checkpoint has no classification head (a backbone): there is no prediction to show.")
         return
-    chart(top_k_figure(trace.top(5), "Prediction of the Swin: the top classes by probability"), "swin_top5",
-          data=lambda: pd.DataFrame(trace.top(len(trace.labels)), columns=["class", "probability"]))
+    chart(
+        top_k_figure(trace.top(5), "Prediction of the Swin: the top classes by probability"),
+        "swin_top5",
+        data=lambda: pd.DataFrame(trace.top(len(trace.labels)), columns=["class", "probability"]),
+    )
 
 
 def _shifted_stages(trace: SwinTrace) -> list[int]:
@@ -120,9 +141,16 @@ def stage_choice(trace: SwinTrace, key: str, shifted_only: bool = False) -> int:
     options = _shifted_stages(trace) if shifted_only else [s.index for s in trace.stages]
     if st.session_state.get(key) not in options:
         st.session_state.pop(key, None)
-    return st.selectbox("Stage", options, key=key, bind=URL, format_func=lambda s: (
-        f"stage {s + 1}: {trace.stages[s].height} x {trace.stages[s].width} tokens, "
-        f"{trace.stages[s].channels} channels"))
+    return st.selectbox(
+        "Stage",
+        options,
+        key=key,
+        bind=URL,
+        format_func=lambda s: (
+            f"stage {s + 1}: {trace.stages[s].height} x {trace.stages[s].width} tokens, "
+            f"{trace.stages[s].channels} channels"
+        ),
+    )
 
 
 def _first_block(trace: SwinTrace, stage: int, shifted: bool) -> BlockView:
@@ -138,17 +166,37 @@ def windows_section(trace: SwinTrace) -> int:
     regular, shifted = an.window_ids(n, n, m), an.window_ids(n, n, m, s)
     left, right = st.columns(2)
     with left:
-        chart(fig.window_partition_figure(trace.image, n, m, 0, regular,
-                                          f"Regular windows (W-MSA): {regular.max() + 1} of {m} x {m} tokens"),
-              "swin_regular", data=regular)
+        chart(
+            fig.window_partition_figure(
+                trace.image,
+                n,
+                m,
+                0,
+                regular,
+                f"Regular windows (W-MSA): {regular.max() + 1} of {m} x {m} tokens",
+            ),
+            "swin_regular",
+            data=regular,
+        )
     with right:
-        chart(fig.window_partition_figure(trace.image, n, m, s, shifted,
-                                          f"Shifted windows (SW-MSA), shift {s}: {shifted.max() + 1} windows"),
-              "swin_shifted", data=shifted)
-    st.caption(f"Stage {stage + 1} works on {n} x {n} tokens. Regular blocks attend inside {regular.max() + 1} "
-               f"windows of {m} x {m}; the next block moves the window borders by M/2 = {s} tokens, so tokens that "
-               f"sat on either side of a border now share a window. That makes {shifted.max() + 1} windows, many of "
-               "them smaller than M x M: batching them as they are would waste work on padding.")
+        chart(
+            fig.window_partition_figure(
+                trace.image,
+                n,
+                m,
+                s,
+                shifted,
+                f"Shifted windows (SW-MSA), shift {s}: {shifted.max() + 1} windows",
+            ),
+            "swin_shifted",
+            data=shifted,
+        )
+    st.caption(
+        f"Stage {stage + 1} works on {n} x {n} tokens. Regular blocks attend inside {regular.max() + 1} "
+        f"windows of {m} x {m}; the next block moves the window borders by M/2 = {s} tokens, so tokens that "
+        f"sat on either side of a border now share a window. That makes {shifted.max() + 1} windows, many of "
+        "them smaller than M x M: batching them as they are would waste work on padding."
+    )
     return stage
 
 
@@ -167,18 +215,35 @@ def cyclic_shift_section(trace: SwinTrace, stage: int) -> None:
     pixels_per_token = trace.image.shape[0] // h
     left, right = st.columns(2)
     with left:
-        chart(fig.region_figure(trace.image, h, m, s, original, an.REGION_NAMES,
-                                "Shifted windows, tokens named by region"), "swin_regions", data=original)
+        chart(
+            fig.region_figure(
+                trace.image, h, m, s, original, an.REGION_NAMES, "Shifted windows, tokens named by region"
+            ),
+            "swin_regions",
+            data=original,
+        )
     with right:
-        chart(fig.region_figure(an.roll_image(trace.image, s * pixels_per_token), h, m, 0, rolled_regions,
-                                an.REGION_NAMES, f"After the cyclic shift by {s}: {(h // m) * (w // m)} full windows",
-                                origin=(rows, cols)),
-              "swin_rolled", data=rolled_regions)
-    st.caption("The cyclic shift rolls the whole map up and left by M/2: the top rows and left columns (regions "
-               "C and 3) wrap around to the bottom and right. Now every window is a full M x M block again and all "
-               "windows go through attention as one batch. But the windows along the bottom and right edges hold "
-               "tokens from opposite sides of the image (different letters or digits): they must not attend to each "
-               "other, which is what the mask below is for. After attention the map is rolled back.")
+        chart(
+            fig.region_figure(
+                an.roll_image(trace.image, s * pixels_per_token),
+                h,
+                m,
+                0,
+                rolled_regions,
+                an.REGION_NAMES,
+                f"After the cyclic shift by {s}: {(h // m) * (w // m)} full windows",
+                origin=(rows, cols),
+            ),
+            "swin_rolled",
+            data=rolled_regions,
+        )
+    st.caption(
+        "The cyclic shift rolls the whole map up and left by M/2: the top rows and left columns (regions C "
+        "and 3) wrap around to the bottom and right. Now every window is a full M x M block again and all "
+        "windows go through attention as one batch. But the windows along the bottom and right edges hold "
+        "tokens from opposite sides of the image (different letters or digits): they must not attend to each "
+        "other, which is what the mask below is for. After attention the map is rolled back."
+    )
 
 
 def mask_section(trace: SwinTrace, stage: int) -> None:
@@ -187,42 +252,67 @@ def mask_section(trace: SwinTrace, stage: int) -> None:
         st.info("This stage has no shifted block, so no mask.")
         return
     per_row = block.padded[1] // block.window
-    counts = [len(set(an.window_mask(block.allowed, block.regions, k, block.padded, block.window)[1]))
-              for k in range(block.allowed.shape[0])]
+    counts = [
+        len(set(an.window_mask(block.allowed, block.regions, k, block.padded, block.window)[1]))
+        for k in range(block.allowed.shape[0])
+    ]
     options = list(range(block.allowed.shape[0]))
     if st.session_state.get("swin_mask_window") not in options:
         st.session_state["swin_mask_window"] = options[-1]  # the corner window: four regions
-    k = st.selectbox("Window (after the cyclic shift)", options, key="swin_mask_window", bind=URL,
-                     format_func=lambda i: f"window {i + 1} (row {i // per_row + 1}, column {i % per_row + 1}): "
-                                           f"{counts[i]} region{'s' if counts[i] > 1 else ''}")
+    k = st.selectbox(
+        "Window (after the cyclic shift)",
+        options,
+        key="swin_mask_window",
+        bind=URL,
+        format_func=lambda i: (
+            f"window {i + 1} (row {i // per_row + 1}, column {i % per_row + 1}): "
+            f"{counts[i]} region{'s' if counts[i] > 1 else ''}"
+        ),
+    )
     mask, names = an.window_mask(block.allowed, block.regions, k, block.padded, block.window)
     labels = [f"{q + 1} {names[q]}" for q in range(len(names))]
-    chart(fig.mask_figure(mask, names, f"The mask of window {k + 1}: 0 within a region, −∞ across regions"),
-          "swin_mask", data=lambda: pd.DataFrame(mask, index=labels, columns=labels))
-    st.caption("Added to the scaled scores before the softmax, like the causal mask of a decoder: a −∞ score "
-               "becomes a weight of exactly 0. Only the windows on the bottom and right edges have more than one "
-               "region; in the others the mask is all zeros and does nothing.")
+    chart(
+        fig.mask_figure(mask, names, f"The mask of window {k + 1}: 0 within a region, −∞ across regions"),
+        "swin_mask",
+        data=lambda: pd.DataFrame(mask, index=labels, columns=labels),
+    )
+    st.caption(
+        "Added to the scaled scores before the softmax, like the causal mask of a decoder: a −∞ score "
+        "becomes a weight of exactly 0. Only the windows on the bottom and right edges have more than one "
+        "region; in the others the mask is all zeros and does nothing."
+    )
 
 
 def bias_section(trace: SwinTrace, stage: int) -> None:
     """The relative position index table and the learned bias of each head of a block."""
     m = trace.window
-    chart(fig.relative_index_figure(trace.relative_index,
-                                    f"Relative position index of a {m} x {m} window: which bias each pair reads"),
-          "swin_rel_index", data=trace.relative_index)
-    st.caption(f"A query and a key in the same window are at most {m - 1} rows and {m - 1} columns apart, so there "
-               f"are only (2M − 1)² = {(2 * m - 1) ** 2} possible offsets (dy, dx). Each head learns one bias per "
-               "offset; the index says which one to add to each score. Pairs with the same offset (same colour) "
-               "share it, wherever the window is.")
+    chart(
+        fig.relative_index_figure(
+            trace.relative_index, f"Relative position index of a {m} x {m} window: which bias each pair reads"
+        ),
+        "swin_rel_index",
+        data=trace.relative_index,
+    )
+    st.caption(
+        f"A query and a key in the same window are at most {m - 1} rows and {m - 1} columns apart, so there "
+        f"are only (2M − 1)² = {(2 * m - 1) ** 2} possible offsets (dy, dx). Each head learns one bias per "
+        "offset; the index says which one to add to each score. Pairs with the same offset (same colour) "
+        "share it, wherever the window is."
+    )
     blocks = [b for b in trace.blocks if b.stage == stage]
-    index = st.selectbox("Block", range(len(blocks)), key="swin_bias_block", bind=URL,
-                         format_func=lambda i: blocks[i].name)
+    index = st.selectbox(
+        "Block", range(len(blocks)), key="swin_bias_block", bind=URL, format_func=lambda i: blocks[i].name
+    )
     block = blocks[index]
     grids = an.bias_grid(block.bias_table, m)
     offsets = [f"dy={dy},dx={dx}" for dy in range(-(m - 1), m) for dx in range(-(m - 1), m)]
-    chart(fig.bias_heads_figure(grids, f"Learned relative position bias per head, {block.name}"), "swin_bias",
-          data=lambda: pd.DataFrame(block.bias_table, index=offsets,
-                                    columns=[f"head {h + 1}" for h in range(block.n_heads)]))
+    chart(
+        fig.bias_heads_figure(grids, f"Learned relative position bias per head, {block.name}"),
+        "swin_bias",
+        data=lambda: pd.DataFrame(
+            block.bias_table, index=offsets, columns=[f"head {h + 1}" for h in range(block.n_heads)]
+        ),
+    )
 
 
 def _pick(event_key: str) -> None:
@@ -241,7 +331,9 @@ def attention_section(trace: SwinTrace) -> None:
     default = next((i for i, b in enumerate(trace.blocks) if b.shift), 0)
     if st.session_state.get("swin_att_block") not in range(len(names)):
         st.session_state["swin_att_block"] = default
-    index = st.selectbox("Block", range(len(names)), key="swin_att_block", bind=URL, format_func=names.__getitem__)
+    index = st.selectbox(
+        "Block", range(len(names)), key="swin_att_block", bind=URL, format_func=names.__getitem__
+    )
     block = trace.blocks[index]
     h, w = block.resolution
     for key, top in (("swin_q_row", h), ("swin_q_col", w)):
@@ -253,32 +345,67 @@ def attention_section(trace: SwinTrace) -> None:
     col = right.number_input("Query token column", 1, w, key="swin_q_col", bind=URL)
     heats, status = [], None
     for head in [None, *range(block.n_heads)]:
-        heat, status = an.patch_window_attention(block.weights, block.allowed, block.resolution, block.padded,
-                                                 block.window, block.shift, row - 1, col - 1, head)
+        heat, status = an.patch_window_attention(
+            block.weights,
+            block.allowed,
+            block.resolution,
+            block.padded,
+            block.window,
+            block.shift,
+            row - 1,
+            col - 1,
+            head,
+        )
         heats.append(heat)
     titles = ["mean of heads", *[f"head {k + 1}" for k in range(block.n_heads)]]
     box = None
     if not block.shift:
         r0, c0 = (row - 1) // block.window * block.window, (col - 1) // block.window * block.window
         box = (r0, c0, min(r0 + block.window, h), min(c0 + block.window, w))
-    figure = fig.window_attention_figure(trace.image, np.stack(heats), status, titles, (row - 1, col - 1), box,
-                                         f"Token (row {row}, column {col}), {block.name}: what it attends to")
-    frame = pd.DataFrame({"row": np.repeat(np.arange(1, h + 1), w), "column": np.tile(np.arange(1, w + 1), h),
-                          "status": np.asarray(["outside", "same region", "masked"])[status.ravel()],
-                          **{t: hm.ravel() for t, hm in zip(titles, heats)}})
-    st.plotly_chart(figure, key="swin_attention", on_select=lambda: _pick("swin_attention"), selection_mode="points",
-                    config={"displaylogo": False, "toImageButtonOptions": {"format": "png", "scale": 2}})
+    figure = fig.window_attention_figure(
+        trace.image,
+        np.stack(heats),
+        status,
+        titles,
+        (row - 1, col - 1),
+        box,
+        f"Token (row {row}, column {col}), {block.name}: what it attends to",
+    )
+    frame = pd.DataFrame(
+        {
+            "row": np.repeat(np.arange(1, h + 1), w),
+            "column": np.tile(np.arange(1, w + 1), h),
+            "status": np.asarray(["outside", "same region", "masked"])[status.ravel()],
+            **{t: hm.ravel() for t, hm in zip(titles, heats)},
+        }
+    )
+    st.plotly_chart(
+        figure,
+        key="swin_attention",
+        on_select=lambda: _pick("swin_attention"),
+        selection_mode="points",
+        config={"displaylogo": False, "toImageButtonOptions": {"format": "png", "scale": 2}},
+    )
     chart_csv(frame, "swin_attention")
-    st.caption("Click a token inside the picture, or set its row and column. The darkened tokens are outside its "
-               "window: it cannot see them at all in this block. In a shifted block, the tokens crossed out are in "
-               "the same window after the cyclic shift but came from another part of the image, so the mask gives "
-               "them weight 0. Rows of each head sum to 1 over the tokens of the window.")
+    st.caption(
+        "Click a token inside the picture, or set its row and column. The darkened tokens are outside its "
+        "window: it cannot see them at all in this block. In a shifted block, the tokens crossed out are in "
+        "the same window after the cyclic shift but came from another part of the image, so the mask gives "
+        "them weight 0. Rows of each head sum to 1 over the tokens of the window."
+    )
 
 
 def chart_csv(frame: pd.DataFrame, key: str) -> None:
     """The CSV button of :func:`viz.ui.export.chart` for a chart drawn with its own selection callback."""
-    st.download_button("Download the data (CSV)", lambda: frame.to_csv(index=False), file_name=f"{key}.csv",
-                       mime="text/csv", key=f"{key}_csv", on_click="ignore", icon=":material/download:")
+    st.download_button(
+        "Download the data (CSV)",
+        lambda: frame.to_csv(index=False),
+        file_name=f"{key}.csv",
+        mime="text/csv",
+        key=f"{key}_csv",
+        on_click="ignore",
+        icon=":material/download:",
+    )
 
 
 def hierarchy_section(trace: SwinTrace) -> None:
@@ -287,49 +414,100 @@ def hierarchy_section(trace: SwinTrace) -> None:
     ours = an.stage_table(trace.stages, size)
     left, right = st.columns(2)
     with left:
-        chart(fig.pyramid_figure(ours, f"This model at {size} px: the feature maps, stage by stage"), "swin_pyramid",
-              data=ours)
+        chart(
+            fig.pyramid_figure(ours, f"This model at {size} px: the feature maps, stage by stage"),
+            "swin_pyramid",
+            data=ours,
+        )
     swin_t = an.stage_table(SWIN_T.stages(), SWIN_T.image_size)
     with right:
-        chart(fig.pyramid_figure(swin_t, "Swin-T at 224 px: 56x56x96 → 28x28x192 → 14x14x384 → 7x7x768"),
-              "swin_t_pyramid", data=swin_t)
-    columns = ["stage", "feature map", "downsampling (pixels per token)", "heads", "blocks", "windows per block",
-               "shift in odd blocks"]
-    st.dataframe(pd.concat([ours[columns].assign(model="this model"), swin_t[columns].assign(model="Swin-T")]),
-                 hide_index=True, key="swin_stage_table")
+        chart(
+            fig.pyramid_figure(swin_t, "Swin-T at 224 px: 56x56x96 → 28x28x192 → 14x14x384 → 7x7x768"),
+            "swin_t_pyramid",
+            data=swin_t,
+        )
+    columns = [
+        "stage",
+        "feature map",
+        "downsampling (pixels per token)",
+        "heads",
+        "blocks",
+        "windows per block",
+        "shift in odd blocks",
+    ]
+    st.dataframe(
+        pd.concat([ours[columns].assign(model="this model"), swin_t[columns].assign(model="Swin-T")]),
+        hide_index=True,
+        key="swin_stage_table",
+    )
     maps = [pca_rgb(m.reshape(-1, m.shape[-1]), m.shape[:2]) for m in trace.stage_maps]
     titles = [f"stage {s.index + 1}: {s.height}x{s.width}x{s.channels}" for s in trace.stages]
-    chart(fig.stage_maps_figure(maps, titles, size, "What each stage computed on your image: the first three "
-                                "principal components of its feature map as red, green, blue"), "swin_stage_maps",
-          data=lambda: pd.concat([pd.DataFrame(m.reshape(-1, 3), columns=["red", "green", "blue"]).assign(stage=k + 1)
-                                  for k, m in enumerate(maps)]))
-    st.caption("Patch merging concatenates each 2 x 2 group of neighbouring tokens (4C numbers), normalises them "
-               "and projects them to 2C: every stage halves the resolution and doubles the channels, like the "
-               "stages of a CNN. Windows stay M x M tokens, so the same window covers more of the image in later "
-               "stages. ViT, by contrast, keeps one scale: 14 x 14 tokens of 16 x 16 pixels from start to end.")
+    chart(
+        fig.stage_maps_figure(
+            maps,
+            titles,
+            size,
+            "What each stage computed on your image: the first three principal components of its feature map "
+            "as red, green, blue",
+        ),
+        "swin_stage_maps",
+        data=lambda: pd.concat(
+            [
+                pd.DataFrame(m.reshape(-1, 3), columns=["red", "green", "blue"]).assign(stage=k + 1)
+                for k, m in enumerate(maps)
+            ]
+        ),
+    )
+    st.caption(
+        "Patch merging concatenates each 2 x 2 group of neighbouring tokens (4C numbers), normalises them "
+        "and projects them to 2C: every stage halves the resolution and doubles the channels, like the "
+        "stages of a CNN. Windows stay M x M tokens, so the same window covers more of the image in later "
+        "stages. ViT, by contrast, keeps one scale: 14 x 14 tokens of 16 x 16 pixels from start to end."
+    )
 
 
 def cost_section() -> None:
-    """ViT's global attention against Swin's windows, with sliders for C, M, the patch size and the image sizes."""
+    """ViT's global attention against Swin's windows; sliders for C, M, the patch size and the image sizes."""
     cols = st.columns(4)
-    channels = cols[0].select_slider("Channels C", [32, 48, 64, 96, 128, 192, 384, 768], 96, key="swin_cost_c",
-                                     bind=URL)
+    channels = cols[0].select_slider(
+        "Channels C", [32, 48, 64, 96, 128, 192, 384, 768], 96, key="swin_cost_c", bind=URL
+    )
     window = cols[1].slider("Window M", 2, 16, 7, key="swin_cost_m", bind=URL)
     patch = cols[2].select_slider("Patch size P (pixels)", [1, 2, 4, 8, 16], 4, key="swin_cost_p", bind=URL)
-    largest = cols[3].select_slider("Largest image side (pixels)", [256, 512, 1024, 2048], 1024, key="swin_cost_max",
-                                    bind=URL)
-    marked = st.slider("Compare at image side (pixels)", patch * window, largest, min(224, largest), step=patch,
-                       key="swin_cost_at", bind=URL)
+    largest = cols[3].select_slider(
+        "Largest image side (pixels)", [256, 512, 1024, 2048], 1024, key="swin_cost_max", bind=URL
+    )
+    marked = st.slider(
+        "Compare at image side (pixels)",
+        patch * window,
+        largest,
+        min(224, largest),
+        step=patch,
+        key="swin_cost_at",
+        bind=URL,
+    )
     sides = np.arange(patch, largest + 1, patch)
     table = an.cost_table(sides, patch, channels, window)
     crossover = float(np.sqrt(an.crossover_tokens(window)) * patch)
-    chart(fig.cost_figure(table, crossover, window, channels, marked,
-                          "Cost of one attention layer: ViT's global attention against Swin's windows"), "swin_cost",
-          data=table)
+    chart(
+        fig.cost_figure(
+            table,
+            crossover,
+            window,
+            channels,
+            marked,
+            "Cost of one attention layer: ViT's global attention against Swin's windows",
+        ),
+        "swin_cost",
+        data=table,
+    )
     row = table.iloc[int(np.argmin(np.abs(sides - marked)))]
-    st.caption(f"At {int(row['image side (px)'])} x {int(row['image side (px)'])} pixels there are "
-               f"{int(row['tokens hw']):,} tokens: global attention costs {row['ViT global MSA (GFLOPs)']:.3g} GFLOPs, "
-               f"windows {row['Swin window MSA (GFLOPs)']:.3g} ({row['ViT / Swin']:.1f} times less). Both pay 4hwC² "
-               "for the projections; the attention itself costs 2(hw)²C globally, quadratic in the number of tokens, "
-               "but 2M²hwC in windows, linear. The curves cross where hw = M²: a single window then covers the "
-               "whole image, and the two are the same computation.")
+    st.caption(
+        f"At {int(row['image side (px)'])} x {int(row['image side (px)'])} pixels there are "
+        f"{int(row['tokens hw']):,} tokens: global attention costs {row['ViT global MSA (GFLOPs)']:.3g} "
+        "GFLOPs, "
+        f"windows {row['Swin window MSA (GFLOPs)']:.3g} ({row['ViT / Swin']:.1f} times less). Both pay 4hwC² "
+        "for the projections; the attention itself costs 2(hw)²C globally, quadratic in the number of "
+        "tokens, but 2M²hwC in windows, linear. The curves cross where hw = M²: a single window then covers "
+        "the whole image, and the two are the same computation."
+    )

@@ -1,7 +1,8 @@
-"""Sections of the vision-results page: the course's ImageNet, COCO and ViT tables as charts and sortable tables.
+"""Sections of the vision-results page: the course's ImageNet, COCO and ViT tables, as charts and tables.
 
 Every chart's CSV is the typed table itself (:mod:`viz.data.vision_results`); the source is named under each.
 """
+
 from __future__ import annotations
 
 import pandas as pd
@@ -19,7 +20,14 @@ IMAGENET_AXES = {
     "params_m": ("parameters (millions)", False),
 }
 AXIS_NAMES = {"flops_b": "FLOPs", "throughput": "throughput", "params_m": "parameters"}
-COCO_METRICS = {"ap": "AP", "ap50": "AP50", "ap75": "AP75", "ap_s": "AP small", "ap_m": "AP medium", "ap_l": "AP large"}
+COCO_METRICS = {
+    "ap": "AP",
+    "ap50": "AP50",
+    "ap75": "AP75",
+    "ap_s": "AP small",
+    "ap_m": "AP medium",
+    "ap_l": "AP large",
+}
 COCO_COSTS = {"gflops": "GFLOPs", "params_m": "parameters (millions)", "fps": "frames per second"}
 
 
@@ -39,57 +47,124 @@ def vit_frame() -> pd.DataFrame:
 
 
 def _families(frame: pd.DataFrame, all_families: tuple[str, ...], key: str) -> pd.DataFrame:
-    chosen = st.pills("Families shown", list(all_families), selection_mode="multi", default=list(all_families),
-                      key=key, bind=URL)
+    chosen = st.pills(
+        "Families shown",
+        list(all_families),
+        selection_mode="multi",
+        default=list(all_families),
+        key=key,
+        bind=URL,
+    )
     return frame[frame["family"].isin(chosen or all_families)]
 
 
 def imagenet_section() -> None:
     frame = imagenet_frame()
     left, right = st.columns([2, 1], vertical_alignment="bottom")
-    axis = left.segmented_control("Accuracy against", list(IMAGENET_AXES), format_func=AXIS_NAMES.__getitem__,
-                                  default="flops_b", key="vr_axis", bind=URL, required=True)
+    axis = left.segmented_control(
+        "Accuracy against",
+        list(IMAGENET_AXES),
+        format_func=AXIS_NAMES.__getitem__,
+        default="flops_b",
+        key="vr_axis",
+        bind=URL,
+        required=True,
+    )
     log_x = right.toggle("Logarithmic x axis", value=False, key="vr_log", bind=URL)
     shown = _families(frame, vr.IMAGENET_FAMILIES, "vr_families")
     title, _ = IMAGENET_AXES[axis]
-    chart(fig.accuracy_scatter(shown, axis, title + (" (log scale)" if log_x else ""),
-                               f"ImageNet top-1 accuracy against {AXIS_NAMES[axis]}: CNNs, pure transformers, hybrids",
-                               list(vr.IMAGENET_FAMILIES), log_x=log_x, highlight="Swin"),
-          "vr_imagenet", data=shown.rename(columns=vr.IMAGENET_COLUMNS), filename="imagenet_results")
-    st.caption("Up and to the left is better for FLOPs and parameters; up and to the right for throughput. "
-               "Models of one line (e.g. DeiT-Ti, -S, -B) are joined. Swin is ringed. " + "; ".join(
-                   f"{k}: {v}" for k, v in vr.FAMILY_NOTES.items()) + ".")
-    st.dataframe(shown.rename(columns=vr.IMAGENET_COLUMNS), hide_index=True, key="vr_imagenet_table",
-                 column_config={"Top-1 (%)": st.column_config.NumberColumn(format="%.1f")})
+    chart(
+        fig.accuracy_scatter(
+            shown,
+            axis,
+            title + (" (log scale)" if log_x else ""),
+            f"ImageNet top-1 accuracy against {AXIS_NAMES[axis]}: CNNs, pure transformers, hybrids",
+            list(vr.IMAGENET_FAMILIES),
+            log_x=log_x,
+            highlight="Swin",
+        ),
+        "vr_imagenet",
+        data=shown.rename(columns=vr.IMAGENET_COLUMNS),
+        filename="imagenet_results",
+    )
+    st.caption(
+        "Up and to the left is better for FLOPs and parameters; up and to the right for throughput. Models "
+        "of one line (e.g. DeiT-Ti, -S, -B) are joined. Swin is ringed. "
+        + "; ".join(f"{k}: {v}" for k, v in vr.FAMILY_NOTES.items())
+        + "."
+    )
+    st.dataframe(
+        shown.rename(columns=vr.IMAGENET_COLUMNS),
+        hide_index=True,
+        key="vr_imagenet_table",
+        column_config={"Top-1 (%)": st.column_config.NumberColumn(format="%.1f")},
+    )
     st.caption("Click a column heading to sort. Source: " + vr.IMAGENET_SOURCE + ".")
 
 
 def coco_section() -> None:
     frame = coco_frame()
-    metric = st.segmented_control("Metric", list(COCO_METRICS), format_func=COCO_METRICS.__getitem__, default="ap",
-                                  key="vr_coco_metric", bind=URL, required=True)
+    metric = st.segmented_control(
+        "Metric",
+        list(COCO_METRICS),
+        format_func=COCO_METRICS.__getitem__,
+        default="ap",
+        key="vr_coco_metric",
+        bind=URL,
+        required=True,
+    )
     shown = _families(frame, vr.COCO_FAMILIES, "vr_coco_families")
-    chart(fig.coco_bars(shown, metric, f"COCO 2017 val {COCO_METRICS[metric]}",
-                        f"Object detection on COCO 2017: {COCO_METRICS[metric]} per detector",
-                        list(vr.COCO_FAMILIES)), "vr_coco", data=shown.rename(columns=vr.COCO_COLUMNS),
-          filename="coco_results")
+    chart(
+        fig.coco_bars(
+            shown,
+            metric,
+            f"COCO 2017 val {COCO_METRICS[metric]}",
+            f"Object detection on COCO 2017: {COCO_METRICS[metric]} per detector",
+            list(vr.COCO_FAMILIES),
+        ),
+        "vr_coco",
+        data=shown.rename(columns=vr.COCO_COLUMNS),
+        filename="coco_results",
+    )
     missing = shown[shown[metric].isna()]["method"].tolist()
     if missing:
         st.text("Not reported in the table, so not drawn: " + ", ".join(missing) + ".")
-    cost = st.segmented_control("AP against", list(COCO_COSTS), format_func=COCO_COSTS.__getitem__,
-                                default="gflops", key="vr_coco_cost", bind=URL, required=True)
-    chart(fig.coco_scatter(shown, cost, COCO_COSTS[cost], f"COCO AP against {COCO_COSTS[cost]} (detectors that "
-                           "report it)", list(vr.COCO_FAMILIES)), "vr_coco_scatter",
-          data=shown.rename(columns=vr.COCO_COLUMNS), filename="coco_results")
+    cost = st.segmented_control(
+        "AP against",
+        list(COCO_COSTS),
+        format_func=COCO_COSTS.__getitem__,
+        default="gflops",
+        key="vr_coco_cost",
+        bind=URL,
+        required=True,
+    )
+    chart(
+        fig.coco_scatter(
+            shown,
+            cost,
+            COCO_COSTS[cost],
+            f"COCO AP against {COCO_COSTS[cost]} (detectors that report it)",
+            list(vr.COCO_FAMILIES),
+        ),
+        "vr_coco_scatter",
+        data=shown.rename(columns=vr.COCO_COLUMNS),
+        filename="coco_results",
+    )
     st.dataframe(shown.rename(columns=vr.COCO_COLUMNS), hide_index=True, key="vr_coco_table")
-    st.caption("Click a column heading to sort; empty cells are '-' in the source. Source: " + vr.COCO_SOURCE + ".")
+    st.caption(
+        "Click a column heading to sort; empty cells are '-' in the source. Source: " + vr.COCO_SOURCE + "."
+    )
 
 
 def vit_section() -> None:
     frame = vit_frame()
     left, right = st.columns([1, 1])
     with left:
-        chart(fig.vit_sizes_figure(frame, "The three ViT sizes of the course: parameters"), "vr_vit",
-              data=frame.rename(columns=vr.VIT_COLUMNS), filename="vit_variants")
+        chart(
+            fig.vit_sizes_figure(frame, "The three ViT sizes of the course: parameters"),
+            "vr_vit",
+            data=frame.rename(columns=vr.VIT_COLUMNS),
+            filename="vit_variants",
+        )
     right.dataframe(frame.rename(columns=vr.VIT_COLUMNS), hide_index=True, key="vr_vit_table")
     right.caption("Source: " + vr.VIT_SOURCE + ". The ViT pages count these parameters from our own configs.")

@@ -7,6 +7,7 @@ streams use seed + 1000, validation 7000001). Also printed: how much of each pat
 own region in the shifted blocks (it must be all of it: the mask lets nothing cross) and the mean
 attention entropy per stage, to show the windows at work.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -33,26 +34,32 @@ class SwinEvaluation:
 
 
 @torch.inference_mode()
-def evaluate_swin(model: SwinTransformer, images: np.ndarray, labels: np.ndarray,
-                  batch_size: int = 250) -> SwinEvaluation:
+def evaluate_swin(
+    model: SwinTransformer, images: np.ndarray, labels: np.ndarray, batch_size: int = 250
+) -> SwinEvaluation:
     """Accuracy of ``model`` on ``images`` (n, S, S, 3) uint8 with ``labels`` (n,)."""
     device = next(model.parameters()).device
     predictions, masked = [], 0.0
     for start in range(0, len(images), batch_size):
-        out = model(model.normalize(to_tensor(images[start: start + batch_size]).to(device)))
+        out = model(model.normalize(to_tensor(images[start : start + batch_size]).to(device)))
         predictions.append(out.logits.argmax(-1).cpu().numpy())
         for trace in out.traces:
             if trace.allowed is not None:  # weights (B, nW, H, Q, K); blocked (1, nW, 1, Q, K)
                 blocked = ~trace.allowed.to(device)[None, :, None]
                 masked = max(masked, float((trace.weights * blocked).max()))
     correct = np.concatenate(predictions) == labels
-    per_class = {name: float(correct[labels == c].mean()) for c, name in enumerate(CLASSES) if (labels == c).any()}
-    return SwinEvaluation(n_images=len(labels), accuracy=float(correct.mean()), per_class_accuracy=per_class,
-                          masked_mass=masked)
+    per_class = {
+        name: float(correct[labels == c].mean()) for c, name in enumerate(CLASSES) if (labels == c).any()
+    }
+    return SwinEvaluation(
+        n_images=len(labels), accuracy=float(correct.mean()), per_class_accuracy=per_class, masked_mass=masked
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--model", default="shapes-swin", help="'shapes-swin' or a Swin checkpoint folder")
     parser.add_argument("--n", type=int, default=2000, help="held-out images (default 2000)")
     parser.add_argument("--seed", type=int, default=EVAL_SEED)
@@ -72,12 +79,17 @@ def main(argv: list[str] | None = None) -> int:
     result = evaluate_swin(model, images, labels)
     elapsed = time.perf_counter() - start
     stages = " -> ".join(f"{s.height}x{s.width}x{s.channels}" for s in config.stages())
-    print(f"model: {Path(str(args.model))}  ({config.n_params():,} parameters, {config.image_size} px, "
-          f"{config.window_size} x {config.window_size} windows, stages {stages})")
+    print(
+        f"model: {Path(str(args.model))}  ({config.n_params():,} parameters, {config.image_size} px, "
+        f"{config.window_size} x {config.window_size} windows, stages {stages})"
+    )
     print(f"held-out shapes: {result.n_images} (seed {args.seed}, never used in training)")
     print(f"held-out accuracy: {result.accuracy:.2%} (target >= 95%)")
     print("per class: " + ", ".join(f"{k} {v:.1%}" for k, v in result.per_class_accuracy.items()))
-    print(f"largest attention weight across a shifted-window region border: {result.masked_mass:.1e} (must be 0)")
+    print(
+        f"largest attention weight across a shifted-window region border: {result.masked_mass:.1e} (must be "
+        "0)"
+    )
     print(f"evaluated in {elapsed:.1f} s")
     return 0
 

@@ -10,6 +10,7 @@ is still near chance after 500 steps). Validation images come from another seed,
 a third. The same seed, step count and thread count give the same weights. The checkpoint is a Hugging Face
 ``SwinForImageClassification`` folder (config.json, preprocessor_config.json, model.safetensors).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -50,29 +51,37 @@ def dihedral(images: torch.Tensor, k: int) -> torch.Tensor:
     return out.flip(3) if k >= 4 else out
 
 
-def train(config: SwinConfig, settings: SwinTrainSettings, seed: int, max_minutes: float,
-          log=print) -> SwinTransformer:
+def train(
+    config: SwinConfig, settings: SwinTrainSettings, seed: int, max_minutes: float, log=print
+) -> SwinTransformer:
     torch.manual_seed(seed)
     model = SwinTransformer(config)
     init_weights(model, seed)
     decay = [p for n, p in model.named_parameters() if p.ndim >= 2 and "position" not in n]
     no_decay = [p for n, p in model.named_parameters() if not (p.ndim >= 2 and "position" not in n)]
-    optimizer = torch.optim.AdamW([{"params": decay, "weight_decay": settings.weight_decay},
-                                   {"params": no_decay, "weight_decay": 0.0}], lr=settings.lr, betas=(0.9, 0.999))
+    optimizer = torch.optim.AdamW(
+        [{"params": decay, "weight_decay": settings.weight_decay}, {"params": no_decay, "weight_decay": 0.0}],
+        lr=settings.lr,
+        betas=(0.9, 0.999),
+    )
     rng = np.random.default_rng(seed + TRAIN_SEED_OFFSET)
     val_images, _, val_labels = make_shapes(settings.n_validation, VALIDATION_SEED, config.image_size)
     start = time.perf_counter()
     running, batch, labels = 0.0, None, None
     for step in range(settings.steps):
         if (time.perf_counter() - start) / 60 > max_minutes:
-            log(f"stopped at step {step}: the {max_minutes:g}-minute limit was reached (the result is not the "
-                "seeded one; give more time or fewer steps)")
+            log(
+                f"stopped at step {step}: the {max_minutes:g}-minute limit was reached (the result is not "
+                "the seeded one; give more time or fewer steps)"
+            )
             break
         for group in optimizer.param_groups:
             group["lr"] = learning_rate(step, settings)
         if step % settings.reuse == 0:
             easy = max(0.0, 1.0 - step / settings.curriculum) if settings.curriculum else 0.0
-            images, _, numpy_labels = shape_batch(rng, settings.batch_size, config.image_size, easy_share=easy)
+            images, _, numpy_labels = shape_batch(
+                rng, settings.batch_size, config.image_size, easy_share=easy
+            )
             batch, labels = model.normalize(to_tensor(images)), torch.from_numpy(numpy_labels)
         x = dihedral(batch, int(rng.integers(8))) if step % settings.reuse else batch
         model.train()
@@ -87,22 +96,32 @@ def train(config: SwinConfig, settings: SwinTrainSettings, seed: int, max_minute
         if (step + 1) % settings.eval_every == 0 or step + 1 == settings.steps:
             model.eval()
             result = evaluate_swin(model, val_images, val_labels)
-            log(f"step {step + 1:5d}  loss {running:.3f}  val accuracy {result.accuracy:.1%}  "
-                f"{(time.perf_counter() - start) / 60:.1f} min")
+            log(
+                f"step {step + 1:5d}  loss {running:.3f}  val accuracy {result.accuracy:.1%}  "
+                f"{(time.perf_counter() - start) / 60:.1f} min"
+            )
     model.eval().requires_grad_(False)
     return model
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--out", type=Path, default=Path("assets/shapes-swin"))
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--steps", type=int, default=SwinTrainSettings.steps)
     parser.add_argument("--batch-size", type=int, default=SwinTrainSettings.batch_size)
     parser.add_argument("--lr", type=float, default=SwinTrainSettings.lr)
-    parser.add_argument("--reuse", type=int, default=SwinTrainSettings.reuse, help="steps per generated batch")
-    parser.add_argument("--curriculum", type=int, default=SwinTrainSettings.curriculum,
-                        help="steps over which flat backgrounds give way to all kinds (0: none)")
+    parser.add_argument(
+        "--reuse", type=int, default=SwinTrainSettings.reuse, help="steps per generated batch"
+    )
+    parser.add_argument(
+        "--curriculum",
+        type=int,
+        default=SwinTrainSettings.curriculum,
+        help="steps over which flat backgrounds give way to all kinds (0: none)",
+    )
     parser.add_argument("--threads", type=int, default=2, help="torch threads (default 2)")
     parser.add_argument("--max-minutes", type=float, default=90.0, help="stop early after this long")
     parser.add_argument("--embed-dim", type=int, default=SHAPES_SWIN.embed_dim)
@@ -110,10 +129,18 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     torch.set_num_threads(args.threads)
     config = dataclasses.replace(SHAPES_SWIN, embed_dim=args.embed_dim, window_size=args.window)
-    settings = SwinTrainSettings(steps=args.steps, batch_size=args.batch_size, lr=args.lr, reuse=max(1, args.reuse),
-                                 curriculum=args.curriculum)
-    print(f"training {config.n_params():,} parameters for {settings.steps} steps of {settings.batch_size} "
-          f"(seed {args.seed}, {args.threads} threads, a fresh batch every {settings.reuse} steps)", flush=True)
+    settings = SwinTrainSettings(
+        steps=args.steps,
+        batch_size=args.batch_size,
+        lr=args.lr,
+        reuse=max(1, args.reuse),
+        curriculum=args.curriculum,
+    )
+    print(
+        f"training {config.n_params():,} parameters for {settings.steps} steps of {settings.batch_size} "
+        f"(seed {args.seed}, {args.threads} threads, a fresh batch every {settings.reuse} steps)",
+        flush=True,
+    )
     start = time.perf_counter()
     model = train(config, settings, args.seed, args.max_minutes, log=lambda s: print(s, flush=True))
     save_swin(model, args.out)

@@ -106,8 +106,15 @@ class Student:
         outcome = await self.session.goto(url_path)
         return self._record(PAGE, outcome, started).ok
 
+    def _present(self, pages: tuple[str, ...]) -> list[str]:
+        """The pages of ``pages`` that the app's navigation lists (a page may not be registered yet)."""
+        return [p for p in pages if p in self.session.pages]
+
     async def _text_round(self) -> None:
-        if not await self._think() or not await self._goto(self.rng.choice(self.plan.text_pages)):
+        pages = self._present(self.plan.text_pages)
+        if not pages:
+            return await self._browse()
+        if not await self._think() or not await self._goto(self.rng.choice(pages)):
             return
         for _ in range(self.rng.randint(1, 3)):
             if not await self._think():
@@ -120,7 +127,10 @@ class Student:
                 return
 
     async def _vision_round(self) -> None:
-        if not await self._think() or not await self._goto(self.rng.choice(self.plan.vision_pages)):
+        pages = self._present(self.plan.vision_pages)
+        if not pages:
+            return await self._browse()
+        if not await self._think() or not await self._goto(self.rng.choice(pages)):
             return
         if UPLOAD_KEY not in self.session.widgets:
             started = time.monotonic()

@@ -1,0 +1,318 @@
+"""Figures for the Vision Transformer pages: images with their patch grid, patch mosaics, attention overlays.
+
+Images travel as compact PNG data URIs (``go.Image(source=...)``); the numbers a student reads (attention,
+similarity, probabilities) travel as plain heatmap or bar data. Colour maps are colour-blind safe
+(viridis for magnitudes, Okabe-Ito for categories). No torch, no streamlit.
+"""
+from __future__ import annotations
+
+import base64
+import io
+
+import numpy as np
+import plotly.graph_objects as go
+from PIL import Image
+
+from viz.figures.attention import grid_layout
+from viz.figures.labels import safe_label
+
+HEAT_COLORSCALE = "Viridis"
+#: Viridis whose low end is transparent: weak attention leaves the image visible, strong attention covers it.
+OVERLAY_COLORSCALE = [
+    [0.0, "rgba(68, 1, 84, 0.0)"],
+    [0.2, "rgba(65, 68, 135, 0.3)"],
+    [0.4, "rgba(42, 120, 142, 0.5)"],
+    [0.6, "rgba(34, 168, 132, 0.65)"],
+    [0.8, "rgba(122, 209, 81, 0.75)"],
+    [1.0, "rgba(253, 231, 37, 0.85)"],
+]
+OKABE_ITO = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
+X_PIXELS, Y_PIXELS = "x (pixels)", "y (pixels)"
+GRID_COLOUR = "rgba(255, 255, 255, 0.85)"
+SELECTED_COLOUR = "#E69F00"
+
+
+def png_data_uri(pixels: np.ndarray) -> str:
+    """(H, W, 3) uint8 -> a ``data:image/png;base64,...`` URI."""
+    pixels = np.asarray(pixels)
+    if pixels.dtype != np.uint8 or pixels.ndim != 3 or pixels.shape[2] != 3:
+        raise ValueError(f"expected an (H, W, 3) uint8 image, got {pixels.shape} {pixels.dtype}")
+    buffer = io.BytesIO()
+    Image.fromarray(pixels).save(buffer, format="PNG")
+    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
+
+
+def _image_trace(pixels: np.ndarray, xaxis: str = "x", yaxis: str = "y", max_side: int | None = None) -> dict:
+    """An image placed on pixel coordinates of ``pixels``; sent at most ``max_side`` pixels wide (a smaller
+    copy, stretched back to the same coordinates) to keep grids of many panels light."""
+    height, width = pixels.shape[:2]
+    scale = 1.0
+    if max_side and max(height, width) > max_side:
+        scale = max(height, width) / max_side
+        size = (max(1, round(width / scale)), max(1, round(height / scale)))
+        pixels = np.asarray(Image.fromarray(pixels).resize(size, Image.BILINEAR))
+        scale = width / size[0]
+    return dict(type="image", source=png_data_uri(pixels), x0=0, y0=0, dx=scale, dy=scale, xaxis=xaxis,
+                yaxis=yaxis, hoverinfo="skip")
+
+
+def _pixel_axes(fig: go.Figure, width: int, height: int) -> None:
+    fig.update_xaxes(title=X_PIXELS, range=[0, width], constrain="domain", showgrid=False, zeroline=False)
+    fig.update_yaxes(title=Y_PIXELS, range=[height, 0], scaleanchor="x", constrain="domain", showgrid=False,
+                     zeroline=False)
+
+
+def _grid_lines(width: int, height: int, patch_size: int) -> dict:
+    """One scatter trace drawing every patch border (None breaks the line between segments)."""
+    xs, ys = [], []
+    for x in range(0, width + 1, patch_size):
+        xs += [x, x, None]
+        ys += [0, height, None]
+    for y in range(0, height + 1, patch_size):
+        xs += [0, width, None]
+        ys += [y, y, None]
+    return dict(type="scatter", x=xs, y=ys, mode="lines", line=dict(color=GRID_COLOUR, width=1), hoverinfo="skip",
+                showlegend=False)
+
+
+def _box(left: float, top: float, right: float, bottom: float, colour: str, width: float = 3) -> dict:
+    return dict(type="rect", x0=left, y0=top, x1=right, y1=bottom, line=dict(color=colour, width=width))
+
+
+def image_with_crop(pixels: np.ndarray, box: tuple[int, int, int, int], title: str) -> go.Figure:
+    """The input image with the square the model reads outlined."""
+    height, width = pixels.shape[:2]
+    fig = go.Figure(_image_trace(pixels))
+    fig.add_shape(_box(*box, SELECTED_COLOUR))
+    _pixel_axes(fig, width, height)
+    fig.update_layout(title=title, height=360, margin=dict(l=10, r=10, t=50, b=10))
+    return fig
+
+
+def image_with_grid(pixels: np.ndarray, patch_size: int, title: str, numbered: bool = True) -> go.Figure:
+    """The model's view with the patch grid drawn over it; hovering a patch names its index, row and column."""
+    height, width = pixels.shape[:2]
+    grid_h, grid_w = height // patch_size, width // patch_size
+    fig = go.Figure([_image_trace(pixels), _grid_lines(width, height, patch_size)])
+    centres = (np.arange(grid_w) + 0.5) * patch_size
+    rows, cols = np.mgrid[0:grid_h, 0:grid_w]
+    fig.add_trace(go.Scatter(
+        x=np.tile(centres, grid_h), y=np.repeat((np.arange(grid_h) + 0.5) * patch_size, grid_w),
+        mode="text" if numbered and grid_w <= 16 else "markers",
+        text=[str(i + 1) for i in range(grid_h * grid_w)], textfont=dict(color="white", size=9),
+        marker=dict(color="rgba(0,0,0,0)"), customdata=np.stack([rows.ravel() + 1, cols.ravel() + 1], axis=1),
+        hovertemplate="patch %{text}: row %{customdata[0]}, column %{customdata[1]}<extra></extra>",
+        showlegend=False))
+    _pixel_axes(fig, width, height)
+    fig.update_layout(title=title, height=360, margin=dict(l=10, r=10, t=50, b=10))
+    return fig
+
+
+def mosaic(tiles: np.ndarray, per_row: int, gap: int = 1, background: int = 255) -> np.ndarray:
+    """(n, h, w, 3) uint8 tiles -> one (rows * (h + gap) - gap, per_row * (w + gap) - gap, 3) image."""
+    n, h, w, _ = tiles.shape
+    rows = int(np.ceil(n / per_row))
+    out = np.full((rows * (h + gap) - gap, per_row * (w + gap) - gap, 3), background, dtype=np.uint8)
+    for i, tile in enumerate(tiles):
+        r, c = divmod(i, per_row)
+        out[r * (h + gap) : r * (h + gap) + h, c * (w + gap) : c * (w + gap) + w] = tile
+    return out
+
+
+def patch_sequence(patches: np.ndarray, title: str, per_row: int = 16, scale: int = 1) -> go.Figure:
+    """The patches, in reading order, laid out as a sequence of small pictures (wrapped every ``per_row``)."""
+    patches = np.asarray(patches)
+    n, p = patches.shape[0], patches.shape[1]
+    if scale > 1:
+        patches = patches.repeat(scale, axis=1).repeat(scale, axis=2)
+    gap = max(2, patches.shape[1] // 8)
+    image = mosaic(patches, per_row, gap=gap)
+    step = patches.shape[1] + gap
+    fig = go.Figure(_image_trace(image))
+    first_of_row = list(range(0, n, per_row))
+    fig.update_xaxes(title="position in the sequence (patch number)", tickmode="array",
+                     tickvals=[(k + 0.5) * step for k in range(min(per_row, n))],
+                     ticktext=[str(k + 1) for k in range(min(per_row, n))], range=[0, image.shape[1]],
+                     showgrid=False, zeroline=False, constrain="domain")
+    fig.update_yaxes(title="patches (row of the sequence)", tickmode="array",
+                     tickvals=[(k + 0.5) * step for k in range(len(first_of_row))],
+                     ticktext=[f"{i + 1}-{min(i + per_row, n)}" for i in first_of_row],
+                     range=[image.shape[0], 0], scaleanchor="x", showgrid=False, zeroline=False, constrain="domain")
+    fig.update_layout(title=title, height=max(220, min(560, 60 + 40 * len(first_of_row))),
+                      margin=dict(l=10, r=10, t=50, b=10))
+    return fig
+
+
+def flattened_patches(patches: np.ndarray, patch_size: int, title: str, max_patches: int = 64) -> go.Figure:
+    """Each patch flattened to P * P * C numbers, one row per patch (the matrix the projection multiplies)."""
+    patches = np.asarray(patches, dtype=np.float32)
+    shown = patches[:max_patches]
+    n, length = shown.shape
+    channels = length // patch_size**2
+    colours = "RGB" if channels == 3 else "".join(f"c{i}" for i in range(channels))
+    fig = go.Figure(go.Heatmap(
+        z=shown, x=np.arange(length), y=np.arange(1, n + 1), colorscale=HEAT_COLORSCALE,
+        colorbar=dict(title="value"),
+        hovertemplate="patch %{y}, entry %{x}<br>value %{z:.3f}<extra></extra>"))
+    fig.update_xaxes(title=f"entry of the flattened patch (pixel by pixel, {colours} per pixel): "
+                           f"{patch_size} x {patch_size} x {channels} = {length} numbers")
+    fig.update_yaxes(title="patch number", autorange="reversed")
+    fig.update_layout(title=title, height=380, margin=dict(l=10, r=10, t=50, b=10))
+    return fig
+
+
+def filter_gallery(images: np.ndarray, ratios: np.ndarray, title: str, per_row: int = 7) -> go.Figure:
+    """(k, P, P, C) filter images in [0, 1] as a mosaic; hover tells the component's share of variance."""
+    images = np.asarray(images)
+    if images.shape[-1] == 1:
+        images = np.repeat(images, 3, axis=-1)
+    tiles = np.rint(images[..., :3] * 255).astype(np.uint8)
+    scale = max(1, 48 // tiles.shape[1])
+    tiles = tiles.repeat(scale, axis=1).repeat(scale, axis=2)
+    gap = 4
+    image = mosaic(tiles, per_row, gap=gap)
+    step = tiles.shape[1] + gap
+    k = len(tiles)
+    fig = go.Figure(_image_trace(image))
+    fig.add_trace(go.Scatter(
+        x=[(i % per_row + 0.5) * step for i in range(k)], y=[(i // per_row + 0.5) * step for i in range(k)],
+        mode="markers", marker=dict(color="rgba(0,0,0,0)", size=20), showlegend=False,
+        text=[f"component {i + 1}: {r:.1%} of the variance" for i, r in enumerate(ratios)],
+        hovertemplate="%{text}<extra></extra>"))
+    fig.update_xaxes(title="principal component (left to right, then down)", showticklabels=False,
+                     range=[0, image.shape[1]], showgrid=False, zeroline=False, constrain="domain")
+    fig.update_yaxes(title=f"{per_row} per row", showticklabels=False, range=[image.shape[0], 0], scaleanchor="x",
+                     showgrid=False,
+                     zeroline=False, constrain="domain")
+    fig.update_layout(title=title, height=360, margin=dict(l=10, r=10, t=50, b=10))
+    return fig
+
+
+def rgb_patch_map(rgb: np.ndarray, patch_size: int, title: str) -> go.Figure:
+    """A (grid_h, grid_w, 3) map in [0, 1] blown up to pixel size, with the patch grid."""
+    pixels = np.rint(np.asarray(rgb) * 255).astype(np.uint8).repeat(patch_size, 0).repeat(patch_size, 1)
+    fig = go.Figure([_image_trace(pixels), _grid_lines(pixels.shape[1], pixels.shape[0], patch_size)])
+    _pixel_axes(fig, pixels.shape[1], pixels.shape[0])
+    fig.update_layout(title=title, height=360, margin=dict(l=10, r=10, t=50, b=10))
+    return fig
+
+
+def similarity_mosaic(similarity: np.ndarray, grid: tuple[int, int], title: str) -> go.Figure:
+    """The ViT paper's figure: for every patch position, a small map of its embedding's cosine similarity
+    to every other position's, laid out where the patch sits. (N, N) -> one heatmap of grid x grid maps."""
+    grid_h, grid_w = grid
+    n = grid_h * grid_w
+    similarity = np.asarray(similarity, dtype=np.float32)
+    if similarity.shape != (n, n):
+        raise ValueError(f"similarity {similarity.shape} does not match a {grid_h} x {grid_w} grid")
+    cell_h, cell_w = grid_h + 1, grid_w + 1  # one blank row and column between maps
+    z = np.full((grid_h * cell_h - 1, grid_w * cell_w - 1), np.nan, dtype=np.float32)
+    for i in range(n):
+        r, c = divmod(i, grid_w)
+        z[r * cell_h : r * cell_h + grid_h, c * cell_w : c * cell_w + grid_w] = similarity[i].reshape(grid_h, grid_w)
+    fig = go.Figure(go.Heatmap(
+        z=z, colorscale=HEAT_COLORSCALE, zmin=-1, zmax=1, colorbar=dict(title="cosine<br>similarity"),
+        hovertemplate="similarity %{z:.2f}<extra></extra>", hoverongaps=False))
+    centres_x = [c * cell_w + (grid_w - 1) / 2 for c in range(grid_w)]
+    centres_y = [r * cell_h + (grid_h - 1) / 2 for r in range(grid_h)]
+    fig.update_xaxes(title="input patch column", tickmode="array", tickvals=centres_x,
+                     ticktext=[str(c + 1) for c in range(grid_w)], showgrid=False, zeroline=False,
+                     constrain="domain")
+    fig.update_yaxes(title="input patch row", tickmode="array", tickvals=centres_y,
+                     ticktext=[str(r + 1) for r in range(grid_h)], autorange="reversed", scaleanchor="x",
+                     showgrid=False, zeroline=False, constrain="domain")
+    fig.update_layout(title=title, height=620, margin=dict(l=10, r=10, t=50, b=10))
+    return fig
+
+
+def _heat_trace(heat: np.ndarray, patch_size: int, zmax: float | None, opacity: float, show_scale: bool,
+                xaxis: str = "x", yaxis: str = "y", label: str = "weight") -> dict:
+    heat = np.asarray(heat, dtype=np.float32)
+    grid_h, grid_w = heat.shape
+    rows, cols = np.mgrid[1 : grid_h + 1, 1 : grid_w + 1]
+    return dict(
+        type="heatmap", z=heat, x0=patch_size / 2, dx=patch_size, y0=patch_size / 2, dy=patch_size,
+        zmin=0, zmax=float(heat.max()) if zmax is None else zmax, colorscale=OVERLAY_COLORSCALE, opacity=opacity,
+        showscale=show_scale, colorbar=dict(title=label), xaxis=xaxis, yaxis=yaxis, zsmooth=False,
+        customdata=np.stack([rows, cols], axis=-1),
+        hovertemplate=f"patch row %{{customdata[0]}}, column %{{customdata[1]}}<br>{label} %{{z:.4f}}<extra></extra>")
+
+
+def attention_overlay(pixels: np.ndarray, heat: np.ndarray, patch_size: int, title: str, opacity: float = 1.0,
+                      selected: tuple[int, int] | None = None, label: str = "weight") -> go.Figure:
+    """A (grid_h, grid_w) map over the image, one coloured square per patch (hover for the value).
+
+    Args:
+        selected: (row, column), 0-based, of a patch to outline (the query patch).
+    """
+    height, width = pixels.shape[:2]
+    heat = np.asarray(heat)
+    if heat.shape != (height // patch_size, width // patch_size):
+        raise ValueError(f"map {heat.shape} does not fit a {height} x {width} image of {patch_size}-pixel patches")
+    fig = go.Figure([_image_trace(pixels), _heat_trace(heat, patch_size, None, opacity, True, label=label)])
+    if selected is not None:
+        r, c = selected
+        fig.add_shape(_box(c * patch_size, r * patch_size, (c + 1) * patch_size, (r + 1) * patch_size,
+                           SELECTED_COLOUR))
+    _pixel_axes(fig, width, height)
+    fig.update_layout(title=title, height=420, margin=dict(l=10, r=10, t=50, b=10))
+    return fig
+
+
+def heads_overlay_grid(pixels: np.ndarray, heats: np.ndarray, patch_size: int, title: str, n_cols: int = 4,
+                       opacity: float = 1.0) -> go.Figure:
+    """One small overlay per head, (H, grid_h, grid_w) maps, each on its own colour scale (hover for values)."""
+    heats = np.asarray(heats)
+    n_heads = heats.shape[0]
+    height, width = pixels.shape[:2]
+    layout, refs = grid_layout(n_heads, n_cols, gap=0.02)
+    background = _image_trace(pixels, max_side=112)  # one small copy, shared by every panel
+    data, annotations = [], []
+    for h, (xref, yref) in enumerate(refs):
+        data.append({**background, "xaxis": xref, "yaxis": yref})
+        trace = _heat_trace(heats[h], patch_size, None, opacity, False, xref, yref)
+        trace["hovertemplate"] = f"head {h + 1}<br>" + trace["hovertemplate"]
+        data.append(trace)
+        x_axis, y_axis = layout["xaxis" + xref[1:]], layout["yaxis" + yref[1:]]
+        x_axis.update(range=[0, width], showgrid=False, zeroline=False)
+        y_axis.update(range=[height, 0], autorange=False, scaleanchor=xref, showgrid=False, zeroline=False)
+        annotations.append(dict(text=f"head {h + 1}", xref="paper", yref="paper", showarrow=False,
+                                x=sum(x_axis["domain"]) / 2, y=y_axis["domain"][1], yanchor="bottom"))
+    n_rows = int(np.ceil(n_heads / n_cols))
+    first_of_last_row = (n_rows - 1) * n_cols
+    layout["xaxis" + refs[first_of_last_row][0][1:]]["title"] = dict(text=X_PIXELS, font=dict(size=11))
+    layout["yaxis" + refs[first_of_last_row][1][1:]]["title"] = dict(text=Y_PIXELS, font=dict(size=11))
+    annotations.append(dict(text="brighter = more attention (each head on its own scale; hover for the weight)",
+                            xref="paper", yref="paper", x=0.5, y=-0.02, showarrow=False, yanchor="top"))
+    layout.update(title=dict(text=title), annotations=annotations, height=230 * n_rows + 110,
+                  margin=dict(l=10, r=10, t=60, b=40))
+    return go.Figure(dict(data=data, layout=layout))
+
+
+def attention_distance_figure(distance: np.ndarray, title: str, unit: str = "pixels") -> go.Figure:
+    """(L, H) mean attention distance: one point per head, layers along x (the ViT paper's fig. 7, right)."""
+    distance = np.asarray(distance)
+    n_layers, n_heads = distance.shape
+    fig = go.Figure()
+    for h in range(n_heads):
+        fig.add_trace(go.Scatter(
+            x=np.arange(1, n_layers + 1), y=distance[:, h], mode="markers", name=f"head {h + 1}",
+            marker=dict(color=OKABE_ITO[h % len(OKABE_ITO)], size=9, symbol=h // len(OKABE_ITO)),
+            hovertemplate=f"layer %{{x}}, head {h + 1}<br>mean distance %{{y:.1f}} {unit}<extra></extra>"))
+    fig.update_xaxes(title="layer (network depth)", dtick=1)
+    fig.update_yaxes(title=f"mean attention distance ({unit})", rangemode="tozero")
+    fig.update_layout(title=title, height=380, margin=dict(l=10, r=10, t=50, b=10), legend_title="head")
+    return fig
+
+
+def top_k_figure(top: list[tuple[str, float]], title: str) -> go.Figure:
+    """Horizontal bars of the top classes, best at the top; class names are escaped."""
+    names = [safe_label(name, 40) for name, _ in top]
+    probs = [p for _, p in top]
+    fig = go.Figure(go.Bar(x=probs, y=names, orientation="h", marker_color=OKABE_ITO[0],
+                           text=[f"{p:.1%}" for p in probs], textposition="auto",
+                           hovertemplate="%{y}: %{x:.2%}<extra></extra>"))
+    fig.update_xaxes(title="probability", range=[0, 1], tickformat=".0%")
+    fig.update_yaxes(title="class", autorange="reversed")
+    fig.update_layout(title=title, height=120 + 36 * len(top), margin=dict(l=10, r=10, t=50, b=10))
+    return fig

@@ -48,6 +48,42 @@ LESSONS: dict[str, list[str]] = {
         "A jump in SI marks a layer where branching or fusing makes sense.",
         "Layer-wise learning trains one layer at a time with its own classifier; compare with backpropagation.",
     ],
+    "encoder-decoder": [
+        "The encoder reads the whole input; the decoder writes the output one token at a time.",
+        "Masked self-attention: the decoder sees only what it has written so far (−∞ above the diagonal).",
+        "Cross-attention: each output character looks back at the input characters it needs.",
+        "The final linear layer and softmax give a probability for every next token; temperature reshapes it.",
+        "Train a small model live and watch its loss fall and its attention become sharp.",
+    ],
+    "vit-patches": [
+        "A Vision Transformer cuts the image into patches, like words in a sentence.",
+        "Each patch is flattened into one long vector of pixel values.",
+        "A learned linear projection turns each flattened patch into a d_model-wide embedding.",
+        "A [CLS] token is put in front and a learned position embedding is added to every patch.",
+    ],
+    "vit-attention": [
+        "The encoder blocks let every patch attend to every other patch.",
+        "The [CLS] token's attention shows which patches it reads, per layer and head.",
+        "Attention rollout follows attention through all layers to the input patches.",
+        "The [CLS] token's final vector gives the class probabilities.",
+    ],
+    "swin": [
+        "Swin attends only inside M × M windows: cost grows linearly with the image, not quadratically.",
+        "Shifting the windows by M/2 in the next block lets information cross window borders.",
+        "A cyclic shift keeps the number of windows fixed; a mask stops regions that were not neighbours from "
+        "attending to each other.",
+        "A learned relative position bias is added to each head's scores.",
+    ],
+    "swin-hierarchy": [
+        "Patch merging halves the resolution and doubles the channels between stages, like a CNN pyramid.",
+        "Swin-T at 224 px: 56×56×96, 28×28×192, 14×14×384, 7×7×768.",
+        "Global attention costs 2(hw)²C; window attention 2M²hwC: compare them as the image grows.",
+    ],
+    "vision-results": [
+        "The course's ImageNet results: CNNs, pure transformers and hybrids.",
+        "Accuracy against FLOPs and throughput: what does each family buy for its cost?",
+        "COCO detection: transformer backbones and heads against CNNs.",
+    ],
 }
 
 

@@ -26,16 +26,14 @@ def encode_batch(
     vocab = task.vocab
     src_ids = [vocab.encode(s) for s in sources]
     tgt_ids = [vocab.encode(t) for t in targets]
-    batch = len(sources)
-    src = torch.full((batch, max(map(len, src_ids))), vocab.pad_id, dtype=torch.long)
-    width = max(map(len, tgt_ids)) + 1
-    tgt_in = torch.full((batch, width), vocab.pad_id, dtype=torch.long)
-    tgt_out = torch.full((batch, width), vocab.pad_id, dtype=torch.long)
-    for i, (s, t) in enumerate(zip(src_ids, tgt_ids)):
-        src[i, : len(s)] = torch.tensor(s)
-        tgt_in[i, : len(t) + 1] = torch.tensor([vocab.bos_id] + t)
-        tgt_out[i, : len(t) + 1] = torch.tensor(t + [vocab.eos_id])
-    return Batch(sources, targets, src.to(device), tgt_in.to(device), tgt_out.to(device))
+    pad = vocab.pad_id
+    src_width, width = max(map(len, src_ids)), max(map(len, tgt_ids)) + 1
+    # Padded Python lists, then one tensor each: a tensor per row costs more than the model step.
+    src = [s + [pad] * (src_width - len(s)) for s in src_ids]
+    tgt_in = [[vocab.bos_id] + t + [pad] * (width - 1 - len(t)) for t in tgt_ids]
+    tgt_out = [t + [vocab.eos_id] + [pad] * (width - 1 - len(t)) for t in tgt_ids]
+    tensors = (torch.tensor(rows, dtype=torch.long, device=device) for rows in (src, tgt_in, tgt_out))
+    return Batch(sources, targets, *tensors)
 
 
 def sample_batch(

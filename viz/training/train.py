@@ -131,7 +131,9 @@ def train(
     rng = random.Random(settings.seed)
     model, task = build_model(settings)
     model.to(device).train()
-    optimizer = torch.optim.Adam(model.parameters(), lr=settings.lr, betas=(0.9, 0.98), eps=1e-9)
+    # foreach: one call per step for all tensors (bit-equal to the per-tensor loop on CPU, and faster)
+    optimizer = torch.optim.Adam(model.parameters(), lr=settings.lr, betas=(0.9, 0.98), eps=1e-9,
+                                 foreach=True)
     eval_pairs = held_out_set(task, settings.eval_size, seed=settings.seed + 1)
     history: list[Progress] = []
     start = time.perf_counter()

@@ -77,7 +77,7 @@ def main(argv: list[str] | None = None) -> None:
     vocab = char_vocab(task.chars)
     config = dataclasses.replace(DECODER_PRESETS["char"], vocab_size=len(vocab))
     model = GPT2(config).train()
-    optimizer = torch.optim.Adam(model.parameters(), lr=args.lr, betas=(0.9, 0.98), eps=1e-9)
+    optimizer = torch.optim.Adam(model.parameters(), lr=args.lr, betas=(0.9, 0.98), eps=1e-9, foreach=True)
     eval_rng = random.Random(f"held-out:causal:{args.seed + 1}")
     eval_pairs = [task.sample(eval_rng, "held_out") for _ in range(200)]
     start, losses = time.perf_counter(), []

@@ -73,9 +73,11 @@ def test_step_slider_and_buttons_move_through_the_decoding(at):
 
 
 def test_temperature_moves_the_distribution(at):
+    at.slider(key="s2s_step").set_value(3).run()
     at.slider(key="s2s_temperature").set_value(2.5).run()
     assert_no_exception(at)
     step = at.slider(key="s2s_step").value
+    assert step == 3  # the student stays on the step they are looking at
     trace = translate(at.text_input(key="s2s_text").value, task="date", temperature=2.5)
     bars = figure(at, [f"Step {step}", "temperature 2.5"])
     np.testing.assert_allclose(

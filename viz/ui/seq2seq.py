@@ -141,8 +141,8 @@ def step_view(trace: TranslationTrace) -> None:
     """One decoding step: the decoder's input so far, its mask and masked self-attention, the
     cross-attention over the input, and the final linear + softmax."""
     n = trace.n_steps
-    key = (trace.text, trace.task, trace.strategy, trace.temperature, trace.top_k, trace.seed)
-    if st.session_state.get("s2s_step_for") != key:  # a new decoding: start from its last step
+    key = (trace.text, trace.task)
+    if st.session_state.get("s2s_step_for") != key:  # a new input: start from its last step
         st.session_state["s2s_step_for"] = key
         st.session_state["s2s_step"] = n
     _clamp("s2s_step", 1, n, n)

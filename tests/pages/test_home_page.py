@@ -34,7 +34,10 @@ def test_every_linked_page_is_registered():
     for page in {p for _, _, p in PARTS if p} | {ATTENTION_PAGE}:
         assert f'"{page}"' in app, page
     at = open_page()
+    import re
+
+    url_paths = dict(re.findall(r'st\.Page\("([^"]+)"[^)]*?url_path="([^"]+)"', app, flags=re.S))
     links = {e.proto.label: e.proto.page for e in at.get("page_link")}
     for part, _, page in PARTS:
         if page:
-            assert links[f"See it live: {part.lower()}"] == page.split("/")[-1].removesuffix(".py")
+            assert links[f"See it live: {part.lower()}"] == url_paths[page]

@@ -7,6 +7,7 @@ ATTENTION_PAGE = "app_pages/attention.py"
 WALKTHROUGH_PAGE = "app_pages/walkthrough.py"
 MULTIHEAD_PAGE = "app_pages/multihead.py"
 POSITIONAL_PAGE = "app_pages/positional.py"
+SEQ2SEQ_PAGE = "app_pages/seq2seq.py"
 
 THREE_USES = [
     ("Encoder-decoder", "The original Transformer (Vaswani et al. 2017), T5, BART",
@@ -32,10 +33,10 @@ PARTS = [
     ("Add & Norm", "A residual connection around each sub-layer, followed by layer normalisation.", None),
     ("Feed-forward network", "FFN(x) = max(0, xW1 + b1)W2 + b2 with inner size d_ff = 2048, applied to each "
      "position alike.", None),
-    ("Masked self-attention (decoder)", "Decoder tokens may not look at later positions.", None),
-    ("Cross-attention (decoder)", "Decoder queries attend to the encoder's keys and values.", None),
+    ("Masked self-attention (decoder)", "Decoder tokens may not look at later positions.", SEQ2SEQ_PAGE),
+    ("Cross-attention (decoder)", "Decoder queries attend to the encoder's keys and values.", SEQ2SEQ_PAGE),
     ("Linear + softmax", "The decoder output is projected to the vocabulary and turned into "
-     "next-token probabilities.", None),
+     "next-token probabilities.", SEQ2SEQ_PAGE),
 ]
 
 

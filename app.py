@@ -11,9 +11,6 @@ navigation = st.navigation(
     [
         st.Page("app_pages/home.py", title="Home", icon=":material/home:", default=True),
         st.Page("app_pages/attention.py", title="Attention heatmaps", icon=":material/grid_on:", url_path="attention"),
-        st.Page("app_pages/swin.py", title="Swin: shifted windows", icon=":material/window:", url_path="swin"),
-        st.Page("app_pages/swin_hierarchy.py", title="Swin: hierarchy and cost", icon=":material/stacks:",
-                url_path="swin-hierarchy"),
         st.Page("app_pages/vision_results.py", title="Vision results (course tables)", icon=":material/leaderboard:",
                 url_path="vision-results"),
         st.Page("app_pages/seq2seq.py", title="Encoder-decoder", icon=":material/translate:", url_path="encoder-decoder"),

@@ -4,7 +4,7 @@ import streamlit as st
 from viz.layerwise.csv_input import MAX_ROWS, CsvError, parse_labelled_csv
 from viz.ui.controls import URL, section
 from viz.ui.layerwise_views import (bundled_sentences, date_layers, forward_learning_view, layer_analysis,
-                                   sentence_layers, shape_layers)
+                                   sentence_layers, shape_layers, shapes_vit_available)
 
 st.title("Layer-wise analysis")
 st.write(
@@ -13,7 +13,9 @@ st.write(
     "SI asks that all r nearest neighbours agree, soft SI counts the share that do, and centre SI uses the "
     "nearest class mean. Watching SI layer by layer shows where a network does its work."
 )
-VIEWS = ["Sentences (MiniLM)", "Your CSV (MiniLM)", "Shapes (ViT)", "Dates (encoder-decoder)", "Layer-wise learning"]
+VIEWS = ["Sentences (MiniLM)", "Your CSV (MiniLM)", "Dates (encoder-decoder)", "Layer-wise learning"]
+if shapes_vit_available():  # the bundled shapes ViT, once its trained checkpoint is in assets/
+    VIEWS.insert(2, "Shapes (ViT)")
 view = section("Data", VIEWS, key="lw_view")
 
 if view == "Layer-wise learning":

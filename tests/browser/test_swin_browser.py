@@ -3,6 +3,10 @@ click a token to query it; a bad file gets a message, not a traceback."""
 
 from __future__ import annotations
 
+from pathlib import Path as _Path
+
+import pytest as _pytest
+
 import io
 import time
 
@@ -14,6 +18,8 @@ from tests.browser.serve import chromium_available, launch_chromium, streamlit_s
 from viz.data.shapes import CLASSES, make_shape
 
 pytestmark = [
+    _pytest.mark.skipif(not (_Path(__file__).resolve().parents[2] / "assets" / "shapes-swin" / "config.json").is_file(),
+                        reason="the bundled shapes Swin checkpoint (assets/shapes-swin) is not in this checkout"),
     pytest.mark.browser,
     pytest.mark.skipif(
         not chromium_available(), reason="needs /usr/bin/chromium and the playwright Python package"

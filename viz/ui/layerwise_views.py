@@ -36,6 +36,12 @@ def separation_tables(representations: np.ndarray, labels: tuple, layer_names: t
             per_class_by_layer(representations, list(labels), layer_names=names, device="cpu"))
 
 
+def shapes_vit_available() -> bool:
+    from pathlib import Path
+
+    return (Path(__file__).resolve().parents[2] / "assets" / "shapes-vit" / "config.json").is_file()
+
+
 @st.cache_data(max_entries=4, show_spinner="Running the ViT over 400 new shapes…")
 def shape_layers(model: str = "shapes-vit") -> tuple[np.ndarray, np.ndarray, list[str]]:
     from viz.data.shapes import CLASSES

@@ -13,8 +13,15 @@ import asyncio
 import pytest
 
 from bench.load.runner import LoadConfig, format_report, run_load
-from bench.load.student import BAD_UPLOAD, OPEN, SENTENCE, UPLOAD
+from bench.load.student import BAD_UPLOAD, OPEN, SENTENCE, UPLOAD, VISION_PAGES
 from tests.browser.serve import streamlit_server
+
+
+def vision_pages_listed() -> bool:
+    from pathlib import Path
+
+    app = (Path(__file__).resolve().parents[1] / "app.py").read_text()
+    return any(f'url_path="{page}"' in app for page in VISION_PAGES)
 
 
 def test_three_students_get_answers_without_errors():
@@ -37,5 +44,6 @@ def test_three_students_get_answers_without_errors():
         assert OPEN in kinds, summary
         assert log.answered() >= 2, summary  # a page change and at least one sentence or upload
         assert SENTENCE in kinds, summary  # the first round of every student is a text round
-    assert any(a.kind in (UPLOAD, BAD_UPLOAD) and a.ok for a in report.actions), summary
+    if vision_pages_listed():  # uploads need a vision page in the navigation
+        assert any(a.kind in (UPLOAD, BAD_UPLOAD) and a.ok for a in report.actions), summary
     assert report.max_active == 3, summary

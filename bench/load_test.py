@@ -12,8 +12,11 @@ after the sessions were dropped) and CPU time, what else was busy on the machine
 
 Usage:
   python bench/load_test.py [--students 20] [--duration 120] [--think 3 12] [--url http://127.0.0.1:8501]
-Without --url a server is started (tests/browser/serve.py) and stopped afterwards. Traffic goes to
-127.0.0.1 only. The full run takes about duration + 3.5 minutes (warm-up, cleanup wait of 130 s).
+Without --url a server is started (tests/browser/serve.py) and stopped afterwards; --server-env passes it
+settings, e.g. STREAMLIT_RUNNER_POST_SCRIPT_GC=false, or STREAMLIT_CLIENT_SHOW_ERROR_DETAILS=full to see the
+message of an exception element (the app's config redacts it). Traffic goes to 127.0.0.1 only. The full run
+takes about duration + 3.5 minutes (warm-up, cleanup wait of 130 s). Other busy processes on the machine
+change the figures a lot: the report lists those that used more than 5% of a core meanwhile.
 """
 from __future__ import annotations
 
@@ -63,7 +66,8 @@ def main(argv: list[str] | None = None) -> int:
 
             env = dict(item.split("=", 1) for item in args.server_env)
             base_url = stack.enter_context(streamlit_server(env=env, timeout=180))
-        print(f"server: {base_url}", flush=True)
+        print(f"server: {base_url}" + (f" (server environment: {args.server_env})" if args.server_env else ""),
+              flush=True)
         report = asyncio.run(run_load(base_url, cfg, args.server_pid, log=lambda s: print(s, flush=True)))
     print(format_report(report), flush=True)
     return 0 if all(ok for _, ok in check_targets(report)) else 1

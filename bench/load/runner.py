@@ -9,8 +9,10 @@
 4. With every student still connected: RSS and the server's own memory metrics (``/_stcore/metrics``:
    session state, caches, uploads, media). Then every tab is closed.
 5. *Cleanup*: Streamlit keeps a closed tab's session for reconnection (two minutes, in a TTL cache that is
-   only swept when something writes to it). After ``cleanup_wait`` seconds one probe session opens and
-   closes the home page, as the next visitor would, then RSS is read again.
+   only swept when something writes to it). After ``cleanup_wait`` seconds two probe sessions open and close
+   the home page one after the other, as the next visitors would (the first one's disconnect sweeps the
+   expired sessions, the second one's rerun lets Streamlit's post-run garbage collection free them), then
+   RSS is read again.
 """
 from __future__ import annotations
 
@@ -269,12 +271,16 @@ async def run_load(base_url: str, cfg: LoadConfig, server_pid: int | None = None
     if cfg.cleanup_wait > 0:
         log(f"all tabs closed; waiting {cfg.cleanup_wait:.0f} s for the server to drop the sessions")
         await asyncio.sleep(max(0.0, cfg.cleanup_wait - (time.monotonic() - closed_at)))
-        probe = BrowserSession(base_url, name="probe", rerun_timeout=cfg.rerun_timeout)
-        outcome = await probe.open()
-        await probe.close()
-        if not outcome.ok:
-            report.warmup.append(Action(0, "probe after cleanup", "home", time.monotonic(), outcome.seconds, False,
-                                        outcome.problems))
+        # Two visitors: closing the first makes Streamlit sweep the expired sessions out of its storage; the
+        # second one's rerun then runs the collector (runner.postScriptGC) over what they left.
+        for n in (1, 2):
+            probe = BrowserSession(base_url, name=f"probe{n}", rerun_timeout=cfg.rerun_timeout)
+            outcome = await probe.open()
+            await probe.close()
+            if not outcome.ok:
+                report.warmup.append(Action(0, "probe after cleanup", "home", time.monotonic(), outcome.seconds,
+                                            False, outcome.problems))
+            await asyncio.sleep(2.0)
         await asyncio.sleep(5.0)
         if monitor:
             report.rss["after cleanup"] = int(statistics.median(monitor.sample().rss for _ in range(3)))

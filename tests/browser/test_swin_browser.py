@@ -18,7 +18,8 @@ from tests.browser.serve import chromium_available, launch_chromium, streamlit_s
 from viz.data.shapes import CLASSES, make_shape
 
 pytestmark = [
-    _pytest.mark.skipif(not (_Path(__file__).resolve().parents[2] / "assets" / "shapes-swin" / "config.json").is_file(),
+    _pytest.mark.skipif(not (_Path(__file__).resolve().parents[2] / "assets" / "shapes-swin" / "config.json").is_file()
+                        or 'url_path="swin"' not in (_Path(__file__).resolve().parents[2] / "app.py").read_text(),
                         reason="the bundled shapes Swin checkpoint (assets/shapes-swin) is not in this checkout"),
     pytest.mark.browser,
     pytest.mark.skipif(

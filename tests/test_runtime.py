@@ -5,6 +5,7 @@ import threading
 import time
 
 import pytest
+import threadpoolctl
 import torch
 
 from viz import runtime
@@ -38,6 +39,8 @@ def test_slots_bound_concurrency_and_torch_threads():
     policy = runtime.configure(runtime.ThreadPolicy(cores=4, threads_per_inference=2, slots=2))
     try:
         assert torch.get_num_threads() == 2
+        blas = [info for info in threadpoolctl.threadpool_info() if info["user_api"] == "blas"]
+        assert blas and all(info["num_threads"] == 2 for info in blas)  # numpy's BLAS follows the policy
         running, peak, lock = [0], [0], threading.Lock()
 
         def work():

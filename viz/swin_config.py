@@ -10,10 +10,9 @@ Shapes: S = image side, P = patch size, C = embed_dim, M = window size, stage s 
 from __future__ import annotations
 
 import dataclasses
-import json
 from pathlib import Path
 
-from viz.config import ACTIVATIONS
+from viz import hf_config
 from viz.data.shapes import CLASSES as SHAPE_CLASSES
 
 #: ImageNet's per-channel mean and standard deviation, which Swin's image processor uses.
@@ -120,14 +119,7 @@ class SwinConfig:
             if s < self.n_stages - 1 and side % 2:
                 raise ValueError(f"stage {s + 1}'s {side} x {side} grid cannot be merged 2 x 2")
             side //= 2
-        if self.activation not in ACTIVATIONS:
-            raise ValueError(f"activation {self.activation!r} is not one of {sorted(ACTIVATIONS)}")
-        if self.labels and len(self.labels) != self.n_classes:
-            raise ValueError(f"{len(self.labels)} labels for {self.n_classes} classes")
-        if len(self.image_mean) != self.n_channels or len(self.image_std) != self.n_channels:
-            raise ValueError("image_mean and image_std need one value per channel")
-        if any(s <= 0 for s in self.image_std):
-            raise ValueError(f"image_std must be positive, got {self.image_std}")
+        hf_config.check_image_fields(self)
 
     @property
     def n_stages(self) -> int:
@@ -208,7 +200,7 @@ class SwinConfig:
         return total
 
     @classmethod
-    def from_hf(cls, path: str | Path, **overrides) -> "SwinConfig":
+    def from_hf(cls, path: str | Path, **overrides) -> SwinConfig:
         """Read a Hugging Face Swin ``config.json`` (and ``preprocessor_config.json`` when present).
 
         Args:
@@ -218,67 +210,26 @@ class SwinConfig:
         Raises:
             ValueError: for another model type or settings this implementation does not cover.
         """
-        path = Path(path)
-        folder = path if path.is_dir() else path.parent
-        raw = json.loads((folder / "config.json").read_text(encoding="utf-8"))
-        model_type = raw.get("model_type", "swin")
-        if model_type != "swin":
-            raise ValueError(
-                f"this folder holds a {model_type!r} model; only Swin folders (model_type 'swin') "
-                "can be opened here"
-            )
-        image_size, patch_size = raw.get("image_size", 224), raw.get("patch_size", 4)
-        if not isinstance(image_size, int) or not isinstance(patch_size, int):
-            raise ValueError(
-                "only square images and patches (integer image_size and patch_size) are supported"
-            )
-        id2label = raw.get("id2label") or {}
-        labels = tuple(str(id2label.get(str(i), id2label.get(i, f"class {i}"))) for i in range(len(id2label)))
-        channels = raw.get("num_channels", 3)
-        fields = dict(
-            image_size=image_size,
-            patch_size=patch_size,
-            n_channels=channels,
+        folder, raw = hf_config.read_config_json(path, ("swin",), "swin", "Swin folders (model_type 'swin')")
+        fields = hf_config.image_fields(raw, default_patch=4)
+        channels = fields["n_channels"]
+        fields.update(
             embed_dim=raw.get("embed_dim", 96),
             depths=tuple(raw.get("depths", (2, 2, 6, 2))),
             n_heads=tuple(raw.get("num_heads", (3, 6, 12, 24))),
             window_size=raw.get("window_size", 7),
             mlp_ratio=float(raw.get("mlp_ratio", 4.0)),
-            qkv_bias=bool(raw.get("qkv_bias", True)),
             absolute_positions=bool(raw.get("use_absolute_embeddings", False)),
-            n_classes=len(labels),
-            labels=labels,
             layer_norm_eps=raw.get("layer_norm_eps", 1e-5),
-            activation=raw.get("hidden_act", "gelu"),
             image_mean=(IMAGENET_MEAN if channels == 3 else (0.5,) * channels),
             image_std=(IMAGENET_STD if channels == 3 else (0.5,) * channels),
         )
-        preprocessor = folder / "preprocessor_config.json"
-        if preprocessor.is_file():
-            pre = json.loads(preprocessor.read_text(encoding="utf-8"))
-            if pre.get("do_normalize", True):
-                mean, std = (
-                    pre.get("image_mean", fields["image_mean"]),
-                    pre.get("image_std", fields["image_std"]),
-                )
-            else:
-                mean, std = (0.0,) * channels, (1.0,) * channels
-            fields.update(image_mean=tuple(float(m) for m in mean), image_std=tuple(float(s) for s in std))
-        fields.update(overrides)
-        if (
-            len(fields["labels"]) != fields["n_classes"]
-        ):  # id2label disagrees with the head: number the classes
-            fields["labels"] = ()
-        return cls(**fields)
+        return cls(**hf_config.finish_fields(folder, fields, overrides))
 
     def to_hf(self) -> tuple[dict, dict]:
         """``(config.json, preprocessor_config.json)`` contents for a Hugging Face Swin folder."""
         config = {
-            "architectures": ["SwinForImageClassification"] if self.n_classes else ["SwinModel"],
-            "model_type": "swin",
-            "image_size": self.image_size,
-            "patch_size": self.patch_size,
-            "num_channels": self.n_channels,
+            **hf_config.image_config_json(self, family="Swin", model_type="swin"),
             "embed_dim": self.embed_dim,
             "depths": list(self.depths),
             "num_heads": list(self.n_heads),
@@ -296,20 +247,10 @@ class SwinConfig:
             "initializer_range": 0.02,
             "encoder_stride": self.patch_size * 2 ** (self.n_stages - 1),
         }
-        if self.n_classes:
-            config["id2label"] = {str(i): name for i, name in enumerate(self.class_names)}
-            config["label2id"] = {name: i for i, name in enumerate(self.class_names)}
-        preprocessor = {
-            "image_processor_type": "ViTImageProcessor",
-            "do_resize": True,
-            "size": {"height": self.image_size, "width": self.image_size},
-            "resample": 3,
-            "do_rescale": True,
-            "rescale_factor": 1 / 255,
-            "do_normalize": True,
-            "image_mean": list(self.image_mean),
-            "image_std": list(self.image_std),
-        }
+        config.update(hf_config.label_maps(self.class_names))
+        preprocessor = hf_config.preprocessor_json(
+            self.image_size, self.image_mean, self.image_std, resample=3
+        )
         return config, preprocessor
 
 

@@ -6,10 +6,9 @@ building a model (and a test checks the formula against a model built on the ``m
 from __future__ import annotations
 
 import dataclasses
-import json
 from pathlib import Path
 
-from viz.config import ACTIVATIONS
+from viz import hf_config
 
 #: The model types whose checkpoint folders :func:`viz.models.vit_checkpoint.load_vit` reads.
 HF_MODEL_TYPES = ("vit",)
@@ -65,14 +64,7 @@ class ViTConfig:
             raise ValueError(f"d_model={self.d_model} is not divisible by n_heads={self.n_heads}")
         if self.image_size % self.patch_size:
             raise ValueError(f"image_size={self.image_size} is not a multiple of patch_size={self.patch_size}")
-        if self.activation not in ACTIVATIONS:
-            raise ValueError(f"activation {self.activation!r} is not one of {sorted(ACTIVATIONS)}")
-        if self.labels and len(self.labels) != self.n_classes:
-            raise ValueError(f"{len(self.labels)} labels for {self.n_classes} classes")
-        if len(self.image_mean) != self.n_channels or len(self.image_std) != self.n_channels:
-            raise ValueError("image_mean and image_std need one value per channel")
-        if any(s <= 0 for s in self.image_std):
-            raise ValueError(f"image_std must be positive, got {self.image_std}")
+        hf_config.check_image_fields(self)
 
     @property
     def d_head(self) -> int:
@@ -116,7 +108,7 @@ class ViTConfig:
         return total
 
     @classmethod
-    def from_hf(cls, path: str | Path, **overrides) -> "ViTConfig":
+    def from_hf(cls, path: str | Path, **overrides) -> ViTConfig:
         """Read a Hugging Face ViT ``config.json`` (and ``preprocessor_config.json`` when present).
 
         Args:
@@ -124,57 +116,26 @@ class ViTConfig:
             overrides: fields to set instead of what the file says (the loader sets ``n_classes`` and
                 ``pooler`` from the tensors actually present).
         """
-        path = Path(path)
-        folder = path if path.is_dir() else path.parent
-        raw = json.loads((folder / "config.json").read_text(encoding="utf-8"))
-        model_type = raw.get("model_type", "vit")
-        if model_type not in HF_MODEL_TYPES:
-            raise ValueError(f"this folder holds a {model_type!r} model; only ViT folders ({', '.join(HF_MODEL_TYPES)}) "
-                             "can be opened here")
-        image_size, patch_size = raw.get("image_size", 224), raw.get("patch_size", 16)
-        if not isinstance(image_size, int) or not isinstance(patch_size, int):
-            raise ValueError("only square images and patches (integer image_size and patch_size) are supported")
-        id2label = raw.get("id2label") or {}
-        labels = tuple(str(id2label.get(str(i), id2label.get(i, f"class {i}"))) for i in range(len(id2label)))
-        channels = raw.get("num_channels", 3)
-        fields = dict(
-            image_size=image_size,
-            patch_size=patch_size,
-            n_channels=channels,
+        accepted = f"ViT folders ({', '.join(HF_MODEL_TYPES)})"
+        folder, raw = hf_config.read_config_json(path, HF_MODEL_TYPES, "vit", accepted)
+        fields = hf_config.image_fields(raw, default_patch=16)
+        channels = fields["n_channels"]
+        fields.update(
             d_model=raw["hidden_size"],
             n_layers=raw["num_hidden_layers"],
             n_heads=raw["num_attention_heads"],
             d_ff=raw["intermediate_size"],
-            n_classes=len(labels),
-            labels=labels,
-            qkv_bias=bool(raw.get("qkv_bias", True)),
             pooler=False,
             layer_norm_eps=raw.get("layer_norm_eps", 1e-12),
-            activation=raw.get("hidden_act", "gelu"),
             image_mean=(0.5,) * channels,  # ViTImageProcessor's defaults
             image_std=(0.5,) * channels,
         )
-        preprocessor = folder / "preprocessor_config.json"
-        if preprocessor.is_file():
-            pre = json.loads(preprocessor.read_text(encoding="utf-8"))
-            if pre.get("do_normalize", True):
-                mean, std = pre.get("image_mean", fields["image_mean"]), pre.get("image_std", fields["image_std"])
-            else:
-                mean, std = (0.0,) * channels, (1.0,) * channels
-            fields.update(image_mean=tuple(float(m) for m in mean), image_std=tuple(float(s) for s in std))
-        fields.update(overrides)
-        if len(fields["labels"]) != fields["n_classes"]:  # id2label disagrees with the head: number the classes
-            fields["labels"] = ()
-        return cls(**fields)
+        return cls(**hf_config.finish_fields(folder, fields, overrides))
 
     def to_hf(self) -> tuple[dict, dict]:
         """``(config.json, preprocessor_config.json)`` contents for a Hugging Face ViT folder."""
         config = {
-            "architectures": ["ViTForImageClassification"] if self.n_classes else ["ViTModel"],
-            "model_type": "vit",
-            "image_size": self.image_size,
-            "patch_size": self.patch_size,
-            "num_channels": self.n_channels,
+            **hf_config.image_config_json(self, family="ViT", model_type="vit"),
             "hidden_size": self.d_model,
             "num_hidden_layers": self.n_layers,
             "num_attention_heads": self.n_heads,
@@ -187,20 +148,8 @@ class ViTConfig:
             "initializer_range": 0.02,
             "encoder_stride": self.patch_size,
         }
-        if self.n_classes:
-            config["id2label"] = {str(i): name for i, name in enumerate(self.class_names)}
-            config["label2id"] = {name: i for i, name in enumerate(self.class_names)}
-        preprocessor = {
-            "image_processor_type": "ViTImageProcessor",
-            "do_resize": True,
-            "size": {"height": self.image_size, "width": self.image_size},
-            "resample": 2,
-            "do_rescale": True,
-            "rescale_factor": 1 / 255,
-            "do_normalize": True,
-            "image_mean": list(self.image_mean),
-            "image_std": list(self.image_std),
-        }
+        config.update(hf_config.label_maps(self.class_names))
+        preprocessor = hf_config.preprocessor_json(self.image_size, self.image_mean, self.image_std, resample=2)
         return config, preprocessor
 
 

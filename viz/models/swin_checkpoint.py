@@ -10,14 +10,12 @@ read: the one of the checkpoints on the Hub (``attention.self.query``, ``interme
 
 from __future__ import annotations
 
-import json
 import re
 from pathlib import Path
 
 import torch
-from safetensors.torch import load_file, save_file
 
-from viz.models.checkpoint import load_strict
+from viz.models.hf_folder import NameTable, load_frozen, read_weights, state_to_save, write_folder
 from viz.models.swin import SwinTransformer, relative_position_index
 from viz.swin_config import SwinConfig
 
@@ -60,29 +58,17 @@ _INDEX = re.compile(
     r"relative_position_index$"
 )
 _IGNORED = re.compile(r"^embeddings\.mask_token$")
-_HF_PREFIX = "swin."
+_TABLE = NameTable(_NAME_TABLE, prefix="swin.", family="Swin", ignored=_IGNORED)
 
 
-def _regex(template: str) -> re.Pattern:
-    pattern = re.escape(template)
-    for field, group in (("s", r"\d+"), ("b", r"\d+"), ("p", "weight|bias")):
-        pattern = pattern.replace(rf"\{{{field}\}}", f"(?P<{field}>{group})")
-    return re.compile(f"^{pattern}$")
-
-
-_HF_TO_OURS = [(_regex(hf), ours) for hf, ours in _NAME_TABLE]
-_OURS_TO_HF: list[tuple[re.Pattern, str]] = []
-for _hf, _ours in _NAME_TABLE:
-    if all(_ours != o for _, o in _NAME_TABLE[: _NAME_TABLE.index((_hf, _ours))]):
-        _OURS_TO_HF.append((_regex(_ours), _hf))
-
-
-def _rename(name: str, rules: list[tuple[re.Pattern, str]]) -> str | None:
-    for pattern, template in rules:
-        match = pattern.match(name)
-        if match:
-            return template.format(**match.groupdict())
-    return None
+def _checked_index(name: str, inner: str, tensor: torch.Tensor) -> bool:
+    """True for a stored relative position index (to drop) once it is checked to equal ours."""
+    if not _INDEX.match(inner):
+        return False
+    side = round((tensor.numel() ** 0.5) ** 0.5)
+    if not torch.equal(tensor.reshape(-1).long(), relative_position_index(side).reshape(-1)):
+        raise ValueError(f"{name} is not the relative position index this implementation uses")
+    return True
 
 
 def map_swin_names(state: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
@@ -93,41 +79,18 @@ def map_swin_names(state: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
     Raises:
         ValueError: for a tensor the table does not know, or a stored index that differs from ours.
     """
-    mapped: dict[str, torch.Tensor] = {}
-    for name, tensor in state.items():
-        if name.startswith("classifier."):
-            ours = name if name in ("classifier.weight", "classifier.bias") else None
-        else:
-            inner = name.removeprefix(_HF_PREFIX)
-            if _IGNORED.match(inner):
-                continue
-            if _INDEX.match(inner):
-                side = round((tensor.numel() ** 0.5) ** 0.5)
-                if not torch.equal(tensor.reshape(-1).long(), relative_position_index(side).reshape(-1)):
-                    raise ValueError(f"{name} is not the relative position index this implementation uses")
-                continue
-            ours = _rename(inner, _HF_TO_OURS)
-        if ours is None:
-            raise ValueError(f"unexpected tensor in a Swin checkpoint: {name}")
-        if ours in mapped:
-            raise ValueError(f"two tensors in the checkpoint map to {ours}")
-        mapped[ours] = tensor
-    return mapped
+    return _TABLE.from_hf_names(state, skip=_checked_index)
 
 
 def to_hf_names(state: dict[str, torch.Tensor], with_head: bool) -> dict[str, torch.Tensor]:
     """Our state dict -> Hugging Face (Hub) names, with the ``swin.`` prefix when the model has a head."""
-    prefix = _HF_PREFIX if with_head else ""
-    out = {}
-    for name, tensor in state.items():
-        if name.startswith("classifier."):
-            out[name] = tensor
-            continue
-        hf = _rename(name, _OURS_TO_HF)
-        if hf is None:
-            raise ValueError(f"no Hugging Face name for {name}")
-        out[prefix + hf] = tensor
-    return out
+    return _TABLE.to_hf_names(state, with_head)
+
+
+def config_for_state(folder: Path, state: dict[str, torch.Tensor]) -> SwinConfig:
+    """The folder's config, with the head set from the tensors actually present."""
+    classifier = state.get("classifier.weight")
+    return SwinConfig.from_hf(folder, n_classes=0 if classifier is None else int(classifier.shape[0]))
 
 
 def load_swin(folder: str | Path, device: torch.device | str = "cpu") -> SwinTransformer:
@@ -138,45 +101,13 @@ def load_swin(folder: str | Path, device: torch.device | str = "cpu") -> SwinTra
         ValueError: if the folder is not a Swin model or its tensors do not fit the config.
     """
     folder = Path(folder)
-    weights = folder / "model.safetensors"
-    if not (folder / "config.json").is_file():
-        raise FileNotFoundError(f"{folder} has no config.json")
-    if not weights.is_file():
-        raise FileNotFoundError(f"{folder} has no model.safetensors (only safetensors checkpoints are read)")
-    SwinConfig.from_hf(folder)  # a folder of another model type is refused before its weights are read
-    try:
-        raw = load_file(str(weights))
-    except Exception as err:  # noqa: BLE001 - safetensors raises its own error type for damaged files
-        raise ValueError(f"{weights.name} could not be read as safetensors ({err})") from None
-    state = map_swin_names(raw)
-    classifier = state.get("classifier.weight")
-    config = SwinConfig.from_hf(folder, n_classes=0 if classifier is None else int(classifier.shape[0]))
-    model = SwinTransformer(config)
-    if not config.qkv_bias:  # checkpoints without q/k/v biases: ours are zero
-        for name, param in model.named_parameters():
-            if re.search(r"\.attention\.w_[qkv]\.bias$", name):
-                state.setdefault(name, torch.zeros_like(param))
-    load_strict(model, {k: v.float() for k, v in state.items()})
-    model.eval().requires_grad_(False)
-    return model.to(device)
+    state = map_swin_names(read_weights(folder, SwinConfig.from_hf))
+    config = config_for_state(folder, state)
+    return load_frozen(SwinTransformer(config), state, config.qkv_bias, device)
 
 
 def save_swin(model: SwinTransformer, folder: str | Path) -> Path:
     """Write ``model`` as a HF Swin folder: config.json, preprocessor_config.json, model.safetensors."""
-    folder = Path(folder)
-    folder.mkdir(parents=True, exist_ok=True)
     config = model.config
-    state = {k: v.detach().cpu().float().contiguous() for k, v in model.state_dict().items()}
-    if not config.qkv_bias:
-        state = {k: v for k, v in state.items() if not re.search(r"\.w_[qkv]\.bias$", k)}
-    save_file(
-        to_hf_names(state, with_head=config.n_classes > 0),
-        str(folder / "model.safetensors"),
-        metadata={"format": "pt"},
-    )
-    hf_config, preprocessor = config.to_hf()
-    (folder / "config.json").write_text(json.dumps(hf_config, indent=2) + "\n", encoding="utf-8")
-    (folder / "preprocessor_config.json").write_text(
-        json.dumps(preprocessor, indent=2) + "\n", encoding="utf-8"
-    )
-    return folder
+    tensors = to_hf_names(state_to_save(model, config.qkv_bias), with_head=config.n_classes > 0)
+    return write_folder(folder, tensors, *config.to_hf())

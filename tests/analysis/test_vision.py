@@ -137,5 +137,5 @@ def test_cosine_similarity_and_pca():
     np.testing.assert_allclose(scores.var(axis=0), ref, rtol=1e-9)
     rgb = pca_rgb(x, (4, 4))
     assert rgb.shape == (4, 4, 3) and rgb.min() >= 0 and rgb.max() <= 1
-    images, ratios = filter_components(rng.normal(size=(32, 4 * 4 * 3)), 4, 3, k=6)
+    images, _ = filter_components(rng.normal(size=(32, 4 * 4 * 3)), 4, 3, k=6)
     assert images.shape == (6, 4, 4, 3) and images.min() == 0 and images.max() == 1

@@ -7,8 +7,8 @@ import numpy as np
 import pytest
 import torch
 
-from viz.models.vit_checkpoint import load_vit, map_vit_names, save_vit
 from viz.models.vit import VisionTransformer
+from viz.models.vit_checkpoint import load_vit, map_vit_names, save_vit
 from viz.vit_config import ViTConfig
 
 transformers = pytest.importorskip("transformers")

@@ -11,6 +11,7 @@ the same images.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import math
 
 import numpy as np
@@ -20,8 +21,10 @@ CLASSES: tuple[str, ...] = ("circle", "square", "triangle", "diamond", "star", "
 BACKGROUNDS: tuple[str, ...] = ("gradient", "value noise", "stripes", "checkerboard", "flat")
 #: Default image side and the range of the shape's outer radius, as fractions of the side.
 IMAGE_SIZE = 64
-RADIUS_RANGE = (0.18, 0.275)  # a circle of the largest radius covers 23.8% of the image
+#: The shape's area as a share of the image: every class, thin or round, covers 14% to 24% of it.
+AREA_RANGE = (0.14, 0.24)
 TEXTURE_CONTRAST = 80.0  # per channel, of 255
+MIN_LUMA_CONTRAST = 100.0  # brightness difference between a shape and the background under it, of 255
 _SUPERSAMPLE = 4  # shapes are drawn at 4x and averaged down: smooth edges, exact coverage
 
 
@@ -102,6 +105,13 @@ def shape_coverage(name: str, size: int, centre: tuple[float, float], radius: fl
     return np.asarray(canvas.reduce(k), dtype=np.float32) / 255.0  # mean of each k x k block
 
 
+@functools.cache
+def area_per_squared_radius(name: str) -> float:
+    """The area of a class's shape of outer radius 1 (measured once on a large drawing)."""
+    radius = 100.0
+    return float(shape_coverage(name, 256, (128.0, 128.0), radius, 0.0).sum()) / radius**2
+
+
 def _random_colour(rng: np.random.Generator) -> np.ndarray:
     return rng.uniform(0, 255, size=3)
 
@@ -141,21 +151,22 @@ def _luma(rgb: np.ndarray) -> np.ndarray:
 
 
 def _contrasting_colour(rng: np.random.Generator, under: np.ndarray, tries: int = 40) -> np.ndarray:
-    """A colour whose brightness differs from the mean background under the shape by at least 80 of 255,
-    or whose colour differs from it by at least 150; black or white, whichever is farther, otherwise."""
-    ref = under.mean(axis=0)
+    """A random colour whose brightness differs from the mean background under the shape by at least
+    :data:`MIN_LUMA_CONTRAST` (lighter or darker, either may come up); black or white, whichever is
+    farther, if none is found. Hue alone is never the only difference: a shape must stand out in grey too."""
+    ref = _luma(under.mean(axis=0))
     for _ in range(tries):
         colour = _random_colour(rng)
-        if abs(_luma(colour) - _luma(ref)) >= 80 or np.linalg.norm(colour - ref) >= 150:
+        if abs(_luma(colour) - ref) >= MIN_LUMA_CONTRAST:
             return colour
-    return np.zeros(3) if _luma(ref) > 127 else np.full(3, 255.0)
+    return np.zeros(3) if ref > 127 else np.full(3, 255.0)
 
 
 def make_shape(
     rng: np.random.Generator,
     label: int | None = None,
     size: int = IMAGE_SIZE,
-    radius_range: tuple[float, float] = RADIUS_RANGE,
+    area_range: tuple[float, float] = AREA_RANGE,
     background: str | None = None,
 ) -> ShapeSample:
     """Draw one shape.
@@ -164,7 +175,8 @@ def make_shape(
         rng: the random generator (all randomness comes from it).
         label: index into :data:`CLASSES`; random when None.
         size: image side in pixels (at least 32).
-        radius_range: the shape's outer radius as fractions of ``size``.
+        area_range: the share of the image the shape covers, drawn uniformly from this range (its radius
+            follows from the class's area per squared radius, so thin and round shapes are alike in area).
         background: one of :data:`BACKGROUNDS`; random when None.
     """
     if size < 32:
@@ -174,7 +186,7 @@ def make_shape(
         raise ValueError(f"label must be in [0, {len(CLASSES)}), got {label}")
     kind = BACKGROUNDS[int(rng.integers(len(BACKGROUNDS)))] if background is None else background
     canvas = _background(rng, size, kind)
-    radius = rng.uniform(*radius_range) * size
+    radius = math.sqrt(rng.uniform(*area_range) * size**2 / area_per_squared_radius(CLASSES[label]))
     rotation = rng.uniform(0, 2 * np.pi)
     vertices, _ = shape_outline(CLASSES[label], radius, rotation)
     extent = radius if vertices is None else float(np.abs(vertices).max())  # farthest reach along x or y
@@ -190,7 +202,7 @@ def make_shape(
 
 
 def make_shapes(n: int, seed: int, size: int = IMAGE_SIZE,
-                radius_range: tuple[float, float] = RADIUS_RANGE) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+                area_range: tuple[float, float] = AREA_RANGE) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """``n`` shapes, classes balanced (cycled, then shuffled), reproducible from ``seed``.
 
     Returns:
@@ -201,6 +213,25 @@ def make_shapes(n: int, seed: int, size: int = IMAGE_SIZE,
     images = np.empty((n, size, size, 3), dtype=np.uint8)
     masks = np.empty((n, size, size), dtype=bool)
     for i, label in enumerate(labels):
-        sample = make_shape(rng, int(label), size, radius_range)
+        sample = make_shape(rng, int(label), size, area_range)
         images[i], masks[i] = sample.image, sample.mask
     return images, masks, labels.astype(np.int64)
+
+
+def make_training_batch(seed: int, index: int, n: int, size: int = IMAGE_SIZE,
+                        easy_share: float = 0.0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Batch number ``index`` of a training stream: ``n`` shapes of random classes drawn from a generator
+    seeded by (seed, index), so any process can make any batch and the stream is the same however it is split.
+
+    Args:
+        easy_share: the probability that an image gets a flat background (a curriculum starts high);
+            the others draw their background from all kinds, as the evaluation does.
+
+    Returns:
+        images (n, S, S, 3) uint8, masks (n, S, S) bool, labels (n,) int64.
+    """
+    rng = np.random.default_rng([seed, index])
+    samples = [make_shape(rng, size=size, background="flat" if rng.random() < easy_share else None)
+               for _ in range(n)]
+    return (np.stack([s.image for s in samples]), np.stack([s.mask for s in samples]),
+            np.array([s.label for s in samples], dtype=np.int64))

@@ -594,9 +594,7 @@ def pyramid_figure(table: pd.DataFrame, title: str) -> go.Figure:
             go.Scatter(
                 x=[start + side / 2],
                 y=[side],
-                mode="text+markers",
-                text=[f"stage {row['stage']}: {row['feature map']}"],
-                textposition="top center",
+                mode="markers",
                 marker=dict(color=colour, size=1),
                 showlegend=False,
                 hovertemplate=(
@@ -607,10 +605,12 @@ def pyramid_figure(table: pd.DataFrame, title: str) -> go.Figure:
                 ),
             )
         )
-    top = float(sides.max()) * 1.25
+    top = float(sides.max()) * 1.1
     fig.update_xaxes(
         title="stages, left to right (each square drawn to scale: tokens per side)",
-        showticklabels=False,
+        tickmode="array",
+        tickvals=list(starts + sides / 2),
+        ticktext=[f"stage {r['stage']}<br>{r['feature map']}" for r in table.to_dict("records")],
         range=[-gap / 2, float(starts[-1] + sides[-1] + gap / 2)],
         showgrid=False,
         zeroline=False,
@@ -677,7 +677,8 @@ def cost_figure(
             )
         )
     fig.update_xaxes(title="image side (pixels; square images)")
-    fig.update_yaxes(title=f"attention cost of one layer (GFLOPs, log scale; C = {channels})", type="log")
+    fig.update_yaxes(title=f"attention cost of one layer (GFLOPs, log scale; C = {channels})", type="log",
+                     exponentformat="power")
     fig.update_layout(
         title=dict(text=title),
         height=440,

@@ -7,14 +7,15 @@ similarity, probabilities) travel as plain heatmap or bar data. Colour maps are 
 from __future__ import annotations
 
 import base64
+import html
 import io
+import unicodedata
 
 import numpy as np
 import plotly.graph_objects as go
 from PIL import Image
 
 from viz.figures.attention import grid_layout
-from viz.figures.labels import safe_label
 
 HEAT_COLORSCALE = "Viridis"
 #: Viridis whose low end is transparent: weak attention leaves the image visible, strong attention covers it.
@@ -122,7 +123,7 @@ def mosaic(tiles: np.ndarray, per_row: int, gap: int = 1, background: int = 255)
 def patch_sequence(patches: np.ndarray, title: str, per_row: int = 16, scale: int = 1) -> go.Figure:
     """The patches, in reading order, laid out as a sequence of small pictures (wrapped every ``per_row``)."""
     patches = np.asarray(patches)
-    n, p = patches.shape[0], patches.shape[1]
+    n = patches.shape[0]
     if scale > 1:
         patches = patches.repeat(scale, axis=1).repeat(scale, axis=2)
     gap = max(2, patches.shape[1] // 8)
@@ -305,9 +306,18 @@ def attention_distance_figure(distance: np.ndarray, title: str, unit: str = "pix
     return fig
 
 
+def class_label(name: str, max_len: int = 40) -> str:
+    """A class name as chart text: control characters dropped, cut to ``max_len``, HTML-escaped
+    (spaces stay spaces: "tabby cat", not a token's visible-space form)."""
+    name = "".join(ch for ch in str(name) if unicodedata.category(ch) not in ("Cc", "Cf", "Zl", "Zp"))
+    if len(name) > max_len:
+        name = name[: max_len - 1] + "…"
+    return html.escape(name or "?", quote=False)
+
+
 def top_k_figure(top: list[tuple[str, float]], title: str) -> go.Figure:
     """Horizontal bars of the top classes, best at the top; class names are escaped."""
-    names = [safe_label(name, 40) for name, _ in top]
+    names = [class_label(name) for name, _ in top]
     probs = [p for _, p in top]
     fig = go.Figure(go.Bar(x=probs, y=names, orientation="h", marker_color=OKABE_ITO[0],
                            text=[f"{p:.1%}" for p in probs], textposition="auto",

@@ -1,10 +1,15 @@
 """Generated shapes as torch batches: fresh images every step, reproducible from one seed."""
 from __future__ import annotations
 
+import collections
+import multiprocessing
+from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+
 import numpy as np
 import torch
 
-from viz.data.shapes import make_shape
+from viz.data.shapes import make_shape, make_training_batch
 
 
 def to_tensor(images: np.ndarray) -> torch.Tensor:
@@ -24,3 +29,28 @@ def shape_batch(rng: np.random.Generator, batch_size: int, size: int,
                for _ in range(batch_size)]
     return (np.stack([s.image for s in samples]), np.stack([s.mask for s in samples]),
             np.array([s.label for s in samples], dtype=np.int64))
+
+
+def batch_stream(seed: int, n_batches: int, batch_size: int, size: int, easy_share: Callable[[int], float],
+                 workers: int = 1, window: int = 8) -> Iterator[tuple[np.ndarray, np.ndarray, np.ndarray]]:
+    """Batches 0 .. n_batches - 1 of :func:`viz.data.shapes.make_training_batch`, in order.
+
+    With ``workers`` > 0 they are drawn ahead in that many other processes (at most ``window`` waiting),
+    so drawing overlaps training; the batches are identical either way.
+    """
+    if workers <= 0:
+        for index in range(n_batches):
+            yield make_training_batch(seed, index, batch_size, size, easy_share(index))
+        return
+    pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
+    try:
+        pending: collections.deque = collections.deque()
+        submitted = 0
+        while submitted < n_batches or pending:
+            while submitted < n_batches and len(pending) < window:
+                pending.append(pool.submit(make_training_batch, seed, submitted, batch_size, size,
+                                           easy_share(submitted)))
+                submitted += 1
+            yield pending.popleft().result()
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)

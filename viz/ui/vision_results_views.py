@@ -70,7 +70,7 @@ def imagenet_section() -> None:
         bind=URL,
         required=True,
     )
-    log_x = right.toggle("Logarithmic x axis", value=False, key="vr_log", bind=URL)
+    log_x = right.toggle("Logarithmic x axis", value=True, key="vr_log", bind=URL)
     shown = _families(frame, vr.IMAGENET_FAMILIES, "vr_families")
     title, _ = IMAGENET_AXES[axis]
     chart(

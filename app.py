@@ -11,6 +11,10 @@ navigation = st.navigation(
     [
         st.Page("app_pages/home.py", title="Home", icon=":material/home:", default=True),
         st.Page("app_pages/attention.py", title="Attention heatmaps", icon=":material/grid_on:", url_path="attention"),
+        st.Page("app_pages/vit_patches.py", title="ViT: patches and embeddings", icon=":material/grid_view:",
+                url_path="vit-patches"),
+        st.Page("app_pages/vit_attention.py", title="ViT: attention and rollout", icon=":material/visibility:",
+                url_path="vit-attention"),
         st.Page("app_pages/vision_results.py", title="Vision results (course tables)", icon=":material/leaderboard:",
                 url_path="vision-results"),
         st.Page("app_pages/seq2seq.py", title="Encoder-decoder", icon=":material/translate:", url_path="encoder-decoder"),

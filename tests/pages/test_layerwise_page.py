@@ -81,3 +81,19 @@ def test_dates_section(at):
     assert_no_exception(at)
     table = next(d.value for d in at.dataframe if "SI" in getattr(d.value, "columns", []))
     assert len(table) == 3 and table["SI"].iloc[-1] > table["SI"].iloc[0]
+
+
+def test_shapes_vit_section(at):
+    from viz.layerwise.representations import shape_representations
+
+    at.segmented_control(key="lw_view").set_value("Shapes (ViT)").run()
+    assert_no_exception(at)
+    cls, mean, labels = shape_representations()
+    for token, reps in (("cls", cls), ("mean", mean)):
+        at.radio(key="lw_vit_token").set_value(token).run()
+        assert_no_exception(at)
+        table = next(d.value for d in at.dataframe if "SI" in getattr(d.value, "columns", []))
+        assert len(table) == reps.shape[0] and table["layer"].tolist()[0] == "embeddings"
+        expected = [separation_index(x, labels, device="cpu") for x in reps]
+        np.testing.assert_allclose(table["SI"], expected, atol=1e-9)
+        assert table["SI"].iloc[-1] > table["SI"].iloc[0] + 0.3  # the classes separate through the blocks

@@ -1,0 +1,225 @@
+"""The two ViT pages under AppTest: charts carry the trace's real numbers; every input, good or bad, is handled."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+
+from tests.data import image_cases as cases
+from tests.pages.helpers import array, assert_no_exception, open_page, plotly_figures
+from viz.data.shapes import CLASSES, make_shape
+from viz.image_trace import trace_image
+from viz.models.vit import VisionTransformer
+from viz.models.vit_checkpoint import save_vit
+from viz.ui.vision_inputs import SAMPLES, SOURCES
+from viz.vit_config import ViTConfig
+
+PATCHES = "app_pages/vit_patches.py"
+ATTENTION = "app_pages/vit_attention.py"
+PAGES = [PATCHES, ATTENTION]
+
+
+def default_shape() -> np.ndarray:
+    """The image both pages start on: the generated shape of seed 0."""
+    return make_shape(np.random.default_rng(0), None, size=64).image
+
+
+def figure(at, fragment: str) -> dict:
+    figures = plotly_figures(at)
+    matches = [f for title, f in figures.items() if fragment in title]
+    assert matches, f"no chart titled with {fragment!r} among {list(figures)}"
+    return matches[0]
+
+
+def heat(fig: dict) -> np.ndarray:
+    return array(next(t for t in fig["data"] if t["type"] == "heatmap")["z"])
+
+
+def texts(at) -> str:
+    return "\n".join(t.value for t in at.text)
+
+
+@pytest.fixture(scope="module")
+def patches_page():
+    return open_page(PATCHES)
+
+
+@pytest.fixture(scope="module")
+def attention_page():
+    return open_page(ATTENTION)
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_every_chart_has_a_title_and_axis_labels(page):
+    at = open_page(page)
+    assert_no_exception(at)
+    figures = plotly_figures(at)
+    assert len(figures) >= 6
+    for title, fig in figures.items():
+        assert title.strip(), "a chart without a title"
+        layout = fig["layout"]
+        x_titles = [v.get("title", {}).get("text") for k, v in layout.items() if k.startswith("xaxis")]
+        y_titles = [v.get("title", {}).get("text") for k, v in layout.items() if k.startswith("yaxis")]
+        assert any(x_titles) and any(y_titles), f"{title!r} lacks axis labels"
+    assert any("only knows" in i.value or "trained on generated shapes only" in i.value for i in at.info)
+
+
+def test_patch_page_shows_the_traces_numbers(patches_page):
+    at = patches_page
+    trace = trace_image(default_shape())
+    np.testing.assert_allclose(heat(figure(at, "flattened")), trace.patches, atol=1e-6)
+    similarity = heat(figure(at, "cosine similarity"))
+    unit = trace.position_embeddings[1:] / np.linalg.norm(trace.position_embeddings[1:], axis=1, keepdims=True)
+    np.testing.assert_allclose(similarity[:8, :8], (unit @ unit.T)[0].reshape(8, 8), atol=1e-5)  # patch 1's map
+    table = next(d.value for d in at.dataframe if "Published" in d.value.columns)
+    assert list(table["Model"]) == ["ViT-Base", "ViT-Large", "ViT-Huge"]
+    for diff in table["Difference"]:
+        assert abs(float(diff.rstrip("%"))) < 1.0
+
+
+def test_heads_patch_and_rollout_charts_carry_the_trace(attention_page):
+    at = attention_page
+    trace = trace_image(default_shape())
+    at.slider(key="vit_layer").set_value(2).run()
+    assert_no_exception(at)
+    heads = figure(at, "Layer 2: where [CLS] looks")
+    maps = [array(t["z"]) for t in heads["data"] if t["type"] == "heatmap"]
+    assert len(maps) == trace.n_heads
+    for h, z in enumerate(maps):
+        np.testing.assert_allclose(z.ravel(), trace.attentions[1, h, 0, 1:], atol=1e-6)
+
+    at.number_input(key="vit_patch_row").set_value(2).run()
+    at.number_input(key="vit_patch_col").set_value(7).run()
+    at.selectbox(key="vit_patch_head").set_value(3).run()
+    at.slider(key="vit_patch_layer").set_value(3).run()
+    patch = heat(figure(at, "Patch (row 2, column 7) in layer 3, head 3"))
+    np.testing.assert_allclose(patch.ravel(), trace.attentions[2, 2, 1 + 8 + 6, 1:], atol=1e-6)
+
+    for fusion, discard in (("mean", 0.0), ("max", 0.5), ("min", 0.9)):
+        at.radio(key="vit_fusion").set_value(fusion).run()
+        at.slider(key="vit_discard").set_value(discard).run()
+        rollout = heat(figure(at, f"Attention rollout ({fusion} of heads"))
+        np.testing.assert_allclose(rollout, trace.rollout_map(fusion, discard), atol=1e-6)
+        np.testing.assert_allclose(rollout.sum(), 1.0, atol=1e-5)
+    # The bundled model's rollout was trained to point: the page says so, with both runs' figures.
+    notice = next(i.value for i in at.info if "attention supervision" in i.value)
+    assert "labels alone" in notice and "%" in notice and "XX" not in notice
+
+    other = (trace.target_class + 3) % len(CLASSES)
+    at.selectbox(key="vit_grad_class").set_value(other).run()
+    assert_no_exception(at)
+    gradient = heat(figure(at, f"Gradient rollout for the class '{CLASSES[other]}'"))
+    expected = trace_image(default_shape(), target_class=other).gradient_rollout_map(0.9)
+    np.testing.assert_allclose(gradient, expected, atol=1e-5)
+
+
+@pytest.mark.parametrize("sample", sorted(SAMPLES))
+def test_sample_photographs(sample):
+    at = open_page(ATTENTION)
+    at.radio(key="vision_source").set_value(SOURCES[1]).run()
+    at.selectbox(key="vision_sample").set_value(sample).run()
+    assert_no_exception(at)
+    assert sample in texts(at)
+    assert figure(at, "Attention rollout")
+
+
+def test_every_shape_class_and_regenerate(patches_page):
+    at = patches_page
+    for name in CLASSES:
+        at.selectbox(key="vision_shape").set_value(name).run()
+        assert_no_exception(at)
+        assert f"generated {name}" in texts(at)
+    before = texts(at)
+    grid_before = figure(at, "Step 1")["data"][0]["source"]
+    at.button(key="vision_regenerate").click().run()
+    assert figure(at, "Step 1")["data"][0]["source"] != grid_before or texts(at) != before
+
+
+@pytest.mark.parametrize("name", sorted(cases.BAD_INPUTS))
+@pytest.mark.parametrize("page", PAGES)
+def test_bad_uploads_get_a_message_not_a_traceback(page, name):
+    data, fragment = cases.BAD_INPUTS[name]
+    at = open_page(page)
+    at.radio(key="vision_source").set_value(SOURCES[2]).run()
+    at.file_uploader(key="vision_upload").upload("picture.png", data, "image/png").run()
+    assert_no_exception(at)
+    assert any(fragment in e.value for e in at.error), [e.value for e in at.error]
+    assert not plotly_figures(at) or page == PATCHES  # the patch page still shows the sizes table only
+    assert "Step 1" not in " ".join(plotly_figures(at))
+
+
+@pytest.mark.parametrize("name", sorted(cases.CONVERTED_INPUTS))
+def test_odd_uploads_are_converted_and_traced(name):
+    data, fragment = cases.CONVERTED_INPUTS[name]
+    at = open_page(ATTENTION)
+    at.radio(key="vision_source").set_value(SOURCES[2]).run()
+    at.file_uploader(key="vision_upload").upload("upload.bin", data).run()
+    assert_no_exception(at)
+    assert not at.error
+    assert figure(at, "Attention rollout")
+    if fragment:
+        assert fragment in texts(at)
+
+
+def test_upload_survives_a_page_switch_and_file_names_stay_text():
+    at = open_page(PATCHES)
+    at.radio(key="vision_source").set_value(SOURCES[2]).run()
+    name = "<b>cat</b> **bold** [x](javascript:alert(1)).png"
+    at.file_uploader(key="vision_upload").upload(name, cases.good_png(), "image/png").run()
+    assert_no_exception(at)
+    assert name in texts(at)  # shown literally, with st.text
+    assert not any(name in m.value for m in at.markdown)
+    at.switch_page(ATTENTION).run()
+    assert_no_exception(at)
+    assert name in texts(at)
+    np.testing.assert_allclose(heat(figure(at, "Attention rollout")),
+                               trace_image(cases.good_png()).rollout_map(), atol=1e-6)
+
+
+@pytest.fixture(scope="module")
+def checkpoint_folders(tmp_path_factory):
+    """A random ViT with a 3-class head whose labels are HTML, and one without a head."""
+    root = tmp_path_factory.mktemp("vit-folders")
+    torch.manual_seed(0)
+    labels = ("<b>bold</b>", "plain", "<img src=x onerror=alert(1)>")
+    with_head = VisionTransformer(ViTConfig(image_size=32, patch_size=8, d_model=32, n_layers=2, n_heads=4,
+                                            d_ff=64, n_classes=3, labels=labels))
+    backbone = VisionTransformer(ViTConfig(image_size=48, patch_size=16, d_model=32, n_layers=3, n_heads=2,
+                                           d_ff=64, pooler=True))
+    return save_vit(with_head.eval(), root / "head"), save_vit(backbone.eval(), root / "backbone")
+
+
+def test_checkpoint_folder_with_head(checkpoint_folders):
+    at = open_page(ATTENTION)
+    at.slider(key="vit_layer").set_value(4).run()  # beyond the folder model's 2 layers
+    at.number_input(key="vit_patch_row").set_value(8).run()  # beyond its 4 x 4 grid
+    at.selectbox(key="vit_patch_head").set_value(4).run()
+    at.radio(key="vision_model").set_value("A ViT checkpoint folder").run()
+    at.text_input(key="vision_folder").input(str(checkpoint_folders[0])).run()
+    at.radio(key="vision_source").set_value(SOURCES[1]).run()
+    assert_no_exception(at)
+    top = figure(at, "Prediction")
+    assert len(top["data"][0]["y"]) == 3
+    assert not any("<" in label for label in top["data"][0]["y"])  # escaped labels
+    rollout = heat(figure(at, "Attention rollout"))
+    assert rollout.shape == (4, 4)
+
+
+def test_checkpoint_folder_without_head(checkpoint_folders):
+    at = open_page(ATTENTION)
+    at.radio(key="vision_model").set_value("A ViT checkpoint folder").run()
+    at.text_input(key="vision_folder").input(str(checkpoint_folders[1])).run()
+    assert_no_exception(at)
+    assert any("no classification head" in i.value for i in at.info)
+    assert heat(figure(at, "Attention rollout")).shape == (3, 3)
+    assert not [t for t in plotly_figures(at) if "Gradient rollout" in t]
+
+
+@pytest.mark.parametrize("folder", ["/nonexistent/folder", "/etc", "<script>alert(1)</script>"])
+def test_bad_checkpoint_folder_gets_a_message(folder):
+    at = open_page(PATCHES)
+    at.radio(key="vision_model").set_value("A ViT checkpoint folder").run()
+    at.text_input(key="vision_folder").input(folder).run()
+    assert_no_exception(at)
+    assert at.error and "could not be opened" in at.error[0].value
+    assert not any(folder in e.value for e in at.error)  # the typed path is shown only as plain text

@@ -1,6 +1,8 @@
 """What every page shows in the sidebar."""
 from __future__ import annotations
 
+import sys
+
 import streamlit as st
 
 
@@ -14,5 +16,8 @@ def device_description() -> str:
 def render_sidebar() -> None:
     with st.sidebar:
         st.caption("Computing on")
-        st.markdown(f"**{device_description()}**")
+        if "torch" in sys.modules:  # a model page has run: the device is known at no cost
+            st.markdown(f"**{device_description()}**")
+        else:  # importing torch only to name the device would cost the landing page over a second
+            st.markdown("**the GPU if there is one, else the CPU** (named once a model runs)")
         st.caption("Set VIZ_DEVICE=cpu, cuda or mps to choose. Nothing is downloaded: models ship with the app.")

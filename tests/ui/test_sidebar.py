@@ -1,0 +1,35 @@
+"""The sidebar names the device on model pages, and the landing page never waits for torch to import."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.pages.helpers import open_page
+from viz.device import get_device
+
+ROOT = Path(__file__).resolve().parents[2]
+
+_LANDING = """
+import json, sys
+from streamlit.testing.v1 import AppTest
+at = AppTest.from_file("app.py", default_timeout=120).run()
+print(json.dumps({"torch": "torch" in sys.modules, "exception": bool(at.exception),
+                  "sidebar": [m.value for m in at.sidebar.markdown]}))
+"""
+
+
+def test_landing_page_does_not_import_torch():
+    done = subprocess.run([sys.executable, "-c", _LANDING], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    assert not result["exception"]
+    assert result["torch"] is False
+    assert any("GPU if there is one" in m for m in result["sidebar"])
+
+
+def test_model_page_names_the_device():
+    at = open_page("app_pages/attention.py")
+    kind = {"cpu": "CPU", "cuda": "GPU", "mps": "GPU"}[get_device().type]
+    assert any(kind in m.value for m in at.sidebar.markdown), [m.value for m in at.sidebar.markdown]

@@ -3,10 +3,6 @@ click a token to query it; a bad file gets a message, not a traceback."""
 
 from __future__ import annotations
 
-from pathlib import Path as _Path
-
-import pytest as _pytest
-
 import io
 import time
 
@@ -18,9 +14,6 @@ from tests.browser.serve import chromium_available, launch_chromium, streamlit_s
 from viz.data.shapes import CLASSES, make_shape
 
 pytestmark = [
-    _pytest.mark.skipif(not (_Path(__file__).resolve().parents[2] / "assets" / "shapes-swin" / "config.json").is_file()
-                        or 'url_path="swin"' not in (_Path(__file__).resolve().parents[2] / "app.py").read_text(),
-                        reason="the bundled shapes Swin checkpoint (assets/shapes-swin) is not in this checkout"),
     pytest.mark.browser,
     pytest.mark.skipif(
         not chromium_available(), reason="needs /usr/bin/chromium and the playwright Python package"
@@ -33,16 +26,25 @@ BUDGET_S = 120.0
 _SWIN_CHARTS = """
 (queryTitle) => {
   const plots = Array.from(document.querySelectorAll('.js-plotly-plot'));
-  const titled = (start) => plots.find(
-    p => p.layout && p.layout.title && String(p.layout.title.text).startsWith(start));
+  const titleOf = p => String((p.layout && p.layout.title && p.layout.title.text) || '').replace(/<[^>]+>/g, '');
+  const titled = (start) => plots.find(p => titleOf(p).startsWith(start));
+  const rows = z => {  // plotly sends numpy arrays as {dtype, bdata (base64), shape}; nested lists otherwise
+    if (z && z.bdata) {
+      const bytes = Uint8Array.from(atob(z.bdata), c => c.charCodeAt(0));
+      const flat = Array.from(new ({f4: Float32Array, f8: Float64Array, i1: Int8Array, u1: Uint8Array,
+                                    i4: Int32Array}[z.dtype])(bytes.buffer));
+      const width = z.shape ? Number(String(z.shape).split(',').pop()) : flat.length;
+      return Array.from({length: flat.length / width}, (_, r) => flat.slice(r * width, (r + 1) * width));
+    }
+    return Array.from(z, row => Array.from(row));
+  };
   const mask = titled('The mask of window');
   const attention = titled(queryTitle);
   if (!mask || !attention) return null;
-  const z = Array.from(mask.data[0].z, row => Array.from(row));
+  const z = rows(mask.data[0].z);
   const sums = attention.data.filter(t => t.type === 'heatmap' && String(t.hovertemplate).includes('weight'))
-    .map(t => Array.from(t.z, row => Array.from(row)).flat().filter(v => v !== null && !Number.isNaN(v))
-      .reduce((a, b) => a + b, 0));
-  return [mask.layout.title.text, [z.length, z[0].length], z.flat().filter(v => v === 1).length, sums];
+    .map(t => rows(t.z).flat().filter(v => v !== null && !Number.isNaN(v)).reduce((a, b) => a + b, 0));
+  return [titleOf(mask), [z.length, z[0].length], z.flat().filter(v => v === 1).length, sums];
 }
 """
 

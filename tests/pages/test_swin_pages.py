@@ -9,8 +9,6 @@ import pandas as pd
 import pytest
 import torch
 
-from pathlib import Path
-
 from tests.data import image_cases as cases
 from tests.pages.helpers import array, assert_no_exception, open_page, plotly_figures
 from viz.analysis import swin as an
@@ -22,13 +20,6 @@ from viz.swin_config import SwinConfig
 from viz.swin_trace import trace_swin
 from viz.ui.vision_inputs import SAMPLES, SOURCES
 
-
-#: The Swin pages run the bundled shapes Swin; until its trained checkpoint is committed they are not listed.
-SWIN_CHECKPOINT = Path(__file__).resolve().parents[2] / "assets" / "shapes-swin" / "config.json"
-SWIN_LISTED = 'url_path="swin"' in (Path(__file__).resolve().parents[2] / "app.py").read_text()
-needs_swin = pytest.mark.skipif(not (SWIN_CHECKPOINT.is_file() and SWIN_LISTED),
-                                reason="the Swin pages are listed only with the trained shapes Swin checkpoint "
-                                "(assets/shapes-swin), which is not in this checkout")
 
 SWIN = "app_pages/swin.py"
 HIERARCHY = "app_pages/swin_hierarchy.py"
@@ -69,7 +60,6 @@ def swin_page():
     return open_page(SWIN)
 
 
-@needs_swin
 def test_swin_page_shows_the_traces_windows_mask_and_attention(swin_page):
     at = swin_page
     assert_no_exception(at)
@@ -116,7 +106,6 @@ def test_swin_page_shows_the_traces_windows_mask_and_attention(swin_page):
         assert np.isclose(np.nansum(z), 1.0, atol=1e-5)
 
 
-@needs_swin
 def test_swin_page_widgets(swin_page):
     at = swin_page
     at.selectbox(key="swin_stage").set_value(1).run()
@@ -146,7 +135,6 @@ def test_swin_page_widgets(swin_page):
     assert figure(at, "stage 3, block 2")
 
 
-@needs_swin
 @pytest.mark.parametrize("sample", sorted(SAMPLES))
 def test_every_sample_photograph(sample):
     at = open_page(SWIN)
@@ -157,7 +145,6 @@ def test_every_sample_photograph(sample):
     assert figure(at, "The mask of window")
 
 
-@needs_swin
 def test_generated_shapes_and_regenerate(swin_page):
     at = swin_page
     at.radio(key="vision_source").set_value(SOURCES[0]).run()
@@ -171,7 +158,6 @@ def test_generated_shapes_and_regenerate(swin_page):
     assert figure(at, "Regular windows")["data"][0]["source"] != before
 
 
-@needs_swin
 def test_upload_is_traced_and_its_name_stays_text():
     at = open_page(SWIN)
     at.radio(key="vision_source").set_value(SOURCES[2]).run()
@@ -189,7 +175,6 @@ def test_upload_is_traced_and_its_name_stays_text():
     assert name in texts(at)
 
 
-@needs_swin
 @pytest.mark.parametrize("name", sorted(cases.BAD_INPUTS))
 def test_bad_uploads_get_a_message_not_a_traceback(name):
     data, fragment = cases.BAD_INPUTS[name]
@@ -201,7 +186,6 @@ def test_bad_uploads_get_a_message_not_a_traceback(name):
     assert not plotly_figures(at)
 
 
-@needs_swin
 @pytest.mark.parametrize("name", ["grayscale", "rgba", "cmyk", "animated gif"])
 def test_odd_uploads_are_converted_and_traced(name):
     data, fragment = cases.CONVERTED_INPUTS[name]
@@ -246,7 +230,6 @@ def swin_folders(tmp_path_factory):
     return save_swin(with_head.eval(), root / "head"), save_swin(backbone.eval(), root / "backbone")
 
 
-@needs_swin
 def test_checkpoint_folder_with_head(swin_folders):
     at = open_page(SWIN)
     at.radio(key="swin_model").set_value("A Swin checkpoint folder").run()
@@ -258,7 +241,6 @@ def test_checkpoint_folder_with_head(swin_folders):
     assert heatmaps(figure(at, "Regular windows"))[0].shape == (16, 16)
 
 
-@needs_swin
 def test_checkpoint_folder_without_head_and_7x7_windows(swin_folders):
     at = open_page(SWIN)
     at.radio(key="swin_model").set_value("A Swin checkpoint folder").run()
@@ -269,7 +251,6 @@ def test_checkpoint_folder_without_head_and_7x7_windows(swin_folders):
     assert "(25 windows" not in " ".join(plotly_figures(at))
 
 
-@needs_swin
 @pytest.mark.parametrize("folder", ["/nonexistent/folder", "/etc", "<script>alert(1)</script>"])
 def test_bad_checkpoint_folder_gets_a_message(folder):
     at = open_page(SWIN)
@@ -280,7 +261,6 @@ def test_bad_checkpoint_folder_gets_a_message(folder):
     assert not any(folder in e.value for e in at.error)
 
 
-@needs_swin
 def test_a_vit_folder_is_refused_on_the_swin_page(tmp_path):
     from viz.models.vit import VisionTransformer
     from viz.models.vit_checkpoint import save_vit
@@ -297,7 +277,6 @@ def test_a_vit_folder_is_refused_on_the_swin_page(tmp_path):
     assert "only Swin folders" in texts(at)
 
 
-@needs_swin
 def test_hierarchy_page_pyramids_and_cost():
     at = open_page(HIERARCHY)
     assert_no_exception(at)

@@ -2,14 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path as _Path
-
-import pytest as _pytest
-
-pytestmark = _pytest.mark.skipif(
-    not (_Path(__file__).resolve().parents[2] / "assets" / "shapes-swin" / "config.json").is_file(),
-    reason="the bundled shapes Swin checkpoint (assets/shapes-swin) is not in this checkout")
-
 from viz.data.shapes import make_shapes
 from viz.models.swin_registry import load_swin_model
 from viz.vision_training.evaluate_swin import evaluate_swin

@@ -2,17 +2,22 @@
 from __future__ import annotations
 
 import io
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
+
+if TYPE_CHECKING:
+    import pandas as pd  # imported where a table is built: the landing page never pays for pandas
 
 #: plotly options: the PNG button saves at twice the size for slides; no plotly logo, no external links.
 PLOTLY_CONFIG = {"displaylogo": False, "toImageButtonOptions": {"format": "png", "scale": 2}}
 
 
 def to_frame(data, row_labels: list[str] | None = None, col_labels: list[str] | None = None) -> pd.DataFrame:
+    import pandas as pd
+
     if isinstance(data, pd.DataFrame):
         return data
     if isinstance(data, list) and data and isinstance(data[0], dict):
@@ -36,6 +41,8 @@ def chart(fig: go.Figure, key: str, data=None, row_labels=None, col_labels=None,
         return
 
     def csv() -> str:  # built only when the button is clicked
+        import pandas as pd
+
         buffer = io.StringIO()
         table = data() if callable(data) else data
         to_frame(table, row_labels, col_labels).to_csv(buffer, index=not isinstance(table, (pd.DataFrame, list)))

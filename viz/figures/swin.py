@@ -250,22 +250,8 @@ def mask_figure(mask: np.ndarray, regions: list[str], title: str) -> go.Figure:
             hovertemplate="query %{y} → key %{x}: mask %{text}<extra></extra>",
         )
     )
-    fig.update_xaxes(
-        title="keys: token of the window (row, column) and its region →",
-        tickangle=-60,
-        type="category",
-        tickfont=dict(size=9),
-    )
-    fig.update_yaxes(
-        title="queries: token of the window (row, column) and its region ↓",
-        autorange="reversed",
-        type="category",
-        tickfont=dict(size=9),
-    )
-    size = int(np.clip(24 * q + 220, 380, 900))
-    fig.update_layout(
-        title=dict(text=title), height=size, margin=dict(l=10, r=10, t=50, b=10), plot_bgcolor="#FFFFFF"
-    )
+    _token_matrix_layout(fig, title, q, " and its region")
+    fig.update_layout(plot_bgcolor="#FFFFFF")
     return fig
 
 
@@ -292,24 +278,18 @@ def relative_index_figure(index: np.ndarray, title: str) -> go.Figure:
             "<br>bias table row %{z}<extra></extra>",
         )
     )
-    fig.update_xaxes(
-        title="keys: token of the window (row, column) →",
-        tickangle=-60,
-        type="category",
-        tickfont=dict(size=9),
-    )
-    fig.update_yaxes(
-        title="queries: token of the window (row, column) ↓",
-        autorange="reversed",
-        type="category",
-        tickfont=dict(size=9),
-    )
-    fig.update_layout(
-        title=dict(text=title),
-        height=int(np.clip(24 * q + 220, 380, 900)),
-        margin=dict(l=10, r=10, t=50, b=10),
-    )
+    _token_matrix_layout(fig, title, q)
     return fig
+
+
+def _token_matrix_layout(fig: go.Figure, title: str, q: int, suffix: str = "") -> None:
+    """Axes of a (Q, Q) matrix over a window's tokens: keys across, queries down, labelled by (row, column)."""
+    fig.update_xaxes(title=f"keys: token of the window (row, column){suffix} →", tickangle=-60, type="category",
+                     tickfont=dict(size=9))
+    fig.update_yaxes(title=f"queries: token of the window (row, column){suffix} ↓", autorange="reversed",
+                     type="category", tickfont=dict(size=9))
+    fig.update_layout(title=dict(text=title), height=int(np.clip(24 * q + 220, 380, 900)),
+                      margin=dict(l=10, r=10, t=50, b=10))
 
 
 def bias_heads_figure(grids: np.ndarray, title: str, n_cols: int = 4) -> go.Figure:

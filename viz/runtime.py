@@ -60,10 +60,10 @@ def configure(policy: ThreadPolicy | None = None) -> ThreadPolicy:
     with _lock:
         _policy = policy or make_policy()
         torch.set_num_threads(_policy.threads_per_inference)
-        # numpy's BLAS (the PCA of the layer-wise and vision pages) runs in each session's own thread,
-        # outside the slots; with OpenBLAS's default pool per call, a few concurrent PCAs oversubscribe
-        # the cores. One BLAS thread per call keeps the bound threads x concurrent calls <= cores.
-        threadpool_limits(limits=_policy.threads_per_inference, user_api="blas")
+        # numpy's BLAS (the small PCAs of the layer-wise and vision pages) runs in each session's own thread,
+        # outside the slots; with OpenBLAS's default pool per call, a few concurrent PCAs oversubscribed the
+        # cores. One BLAS thread per call: the matrices are small, and the server's work stays in torch.
+        threadpool_limits(limits=1, user_api="blas")
         _semaphore = threading.BoundedSemaphore(_policy.slots)
         return _policy
 

@@ -33,5 +33,7 @@ def test_landing_page_imports_neither_torch_nor_pandas():
 
 def test_model_page_names_the_device():
     at = open_page("app_pages/attention.py")
-    kind = {"cpu": "CPU", "cuda": "GPU", "mps": "GPU"}[get_device().type]
-    assert any(kind in m.value for m in at.sidebar.markdown), [m.value for m in at.sidebar.markdown]
+    shown = [m.value for m in at.sidebar.markdown]
+    assert not any("GPU if there is one" in m for m in shown), shown  # torch was imported: the device is named
+    prefix = {"cpu": "**CPU (", "cuda": "**GPU: ", "mps": "**Apple GPU"}[get_device().type]
+    assert any(m.startswith(prefix) for m in shown), shown

@@ -9,7 +9,7 @@ give the same weights. The checkpoint is written as a Hugging Face ``ViTForImage
 
 The loss is cross-entropy on the labels plus, with weight ``--pointing-weight``, the pointing objective of
 :mod:`viz.vision_training.pointing`: the generator's masks ask the [CLS] attention rollout to fall on the
-shape (attention supervision). Trained on the labels alone (``--pointing-weight 0``) the same model learns the
+shape (attention supervision). Trained on the labels alone (``--pointing-weight 0``) the same architecture learns the
 shapes too (92.5% after 3,000 steps), but its rollout stays spread over the outline and the background around
 it (40% of the mass on the shape, against 19% for a uniform map); assets/README.md gives both runs' figures.
 """

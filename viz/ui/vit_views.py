@@ -25,8 +25,8 @@ BUNDLED_NOTICE = (
     "The bundled model is a tiny ViT that this project trained on generated shapes only: it knows eight "
     "classes (circle, square, triangle, diamond, star, cross, ring, hexagon) and nothing else, so on a photograph "
     "it still answers with a shape. It was also trained to put its attention on the shape (see the note beside "
-    "the attention rollout), so its attention maps look tidier than those of a ViT trained on labels alone. To see a ViT at work on real photographs, choose \"A ViT checkpoint folder\" "
-    "and give the path of a Hugging Face ViT folder (config.json and model.safetensors, e.g. a downloaded ViT, "
+    "the attention rollout), so its attention maps look tidier than those of a ViT trained on labels alone. "
+    "To see a ViT at work on real photographs, choose \"A ViT checkpoint folder\" and give the path of a Hugging Face ViT folder (config.json and model.safetensors, e.g. a downloaded ViT, "
     "DeiT or DINO)."
 )
 
@@ -97,7 +97,8 @@ def projection_section(trace: ImageTrace) -> None:
     d_model = trace.filters.shape[0]
     images, ratios = filter_components(trace.filters, trace.patch_size, trace.n_channels, k=min(28, d_model))
     left, right = st.columns(2)
-    left.plotly_chart(fig.filter_gallery(images, ratios, f"Step 3: principal components of the {d_model} filters"), key="vit_filters")
+    left.plotly_chart(fig.filter_gallery(images, ratios, f"Step 3: principal components of the {d_model} filters"),
+                      key="vit_filters")
     right.plotly_chart(fig.rgb_patch_map(pca_rgb(trace.patch_embeddings, trace.grid), trace.patch_size,
                                          "Step 3: the patch embeddings as colours (PCA)"), key="vit_pca")
     st.caption(f"The projection multiplies each flattened patch by a {trace.patches.shape[1]} x {d_model} matrix "
@@ -175,7 +176,8 @@ def patch_section(trace: ImageTrace) -> None:
     matrix = weights.mean(axis=0) if head == "mean of heads" else weights[head - 1]
     index = (row - 1) * gw + (col - 1)
     heat = patch_map(matrix, index, trace.grid)
-    title = f"Patch (row {row}, column {col}) in layer {layer}, {'mean of heads' if isinstance(head, str) else f'head {head}'}: what it attends to"
+    heads = "mean of heads" if isinstance(head, str) else f"head {head}"
+    title = f"Patch (row {row}, column {col}) in layer {layer}, {heads}: what it attends to"
     figure = fig.attention_overlay(trace.image, heat, trace.patch_size, title, selected=(row - 1, col - 1))
     st.plotly_chart(figure, key="vit_patch_chart", on_select=lambda: _pick_patch("vit_patch_chart"),
                     selection_mode="points")

@@ -14,7 +14,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from viz.figures.attention import grid_layout
-from viz.figures.vision import png_data_uri
+from viz.figures.vision import image_layer
 
 OKABE_ITO = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
 REGION_COLOURS = [
@@ -40,20 +40,6 @@ X_PIXELS, Y_PIXELS = "x (pixels)", "y (pixels)"
 def _rgba(hex_colour: str, alpha: float) -> str:
     r, g, b = (int(hex_colour[i : i + 2], 16) for i in (1, 3, 5))
     return f"rgba({r}, {g}, {b}, {alpha})"
-
-
-def _image(pixels: np.ndarray, xaxis: str = "x", yaxis: str = "y") -> dict:
-    return dict(
-        type="image",
-        source=png_data_uri(pixels),
-        x0=0,
-        y0=0,
-        dx=1,
-        dy=1,
-        xaxis=xaxis,
-        yaxis=yaxis,
-        hoverinfo="skip",
-    )
 
 
 def _lines(edges_x: list[float], edges_y: list[float], colour: str, width: float, name: str = "") -> dict:
@@ -110,7 +96,7 @@ def window_partition_figure(
     rows, cols = np.mgrid[0:tokens, 0:tokens]
     tint = ((ids // per_row) % 2) * 2 + (ids % per_row) % 2  # 4 colours, neighbouring windows differ
     data = [
-        _image(pixels),
+        image_layer(pixels),
         dict(
             type="heatmap",
             z=tint,
@@ -171,7 +157,7 @@ def region_figure(
     from_rows, from_cols = origin if origin is not None else (rows, cols)
     names = np.asarray(region_names)[regions]
     data = [
-        _image(pixels),
+        image_layer(pixels),
         dict(
             type="heatmap",
             z=regions + 0.5,
@@ -370,18 +356,14 @@ def window_attention_figure(
     unit = size / tokens
     n_cols = min(n_cols, n_panels)
     layout, refs = grid_layout(n_panels, n_cols, gap=0.03)
-    source = png_data_uri(pixels)
+    background = image_layer(pixels)  # encoded once, shared by every panel
     rows, cols = np.mgrid[0:tokens, 0:tokens]
     outside = np.where(status == 0, 1.0, np.nan)
     masked_r, masked_c = np.nonzero(status == 2)
     zmax = float(np.nanmax(heats)) if np.isfinite(heats).any() else 1.0
     data, annotations, shapes = [], [], []
     for p, (xref, yref) in enumerate(refs):
-        data.append(
-            dict(
-                type="image", source=source, x0=0, y0=0, dx=1, dy=1, xaxis=xref, yaxis=yref, hoverinfo="skip"
-            )
-        )
+        data.append({**background, "xaxis": xref, "yaxis": yref})
         data.append(
             dict(
                 type="heatmap",
@@ -498,19 +480,7 @@ def stage_maps_figure(maps: list[np.ndarray], titles: list[str], size: int, titl
         h = rgb.shape[0]
         scale = max(1, size // h)
         pixels = np.rint(np.clip(rgb, 0, 1) * 255).astype(np.uint8).repeat(scale, 0).repeat(scale, 1)
-        data.append(
-            dict(
-                type="image",
-                source=png_data_uri(pixels),
-                x0=0,
-                y0=0,
-                dx=1,
-                dy=1,
-                xaxis=xref,
-                yaxis=yref,
-                hoverinfo="skip",
-            )
-        )
+        data.append(image_layer(pixels, xref, yref))
         unit = pixels.shape[0] / h
         if h <= 32:
             grid = [i * unit for i in range(h + 1)]

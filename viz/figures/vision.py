@@ -43,7 +43,7 @@ def png_data_uri(pixels: np.ndarray) -> str:
     return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
 
 
-def _image_trace(pixels: np.ndarray, xaxis: str = "x", yaxis: str = "y", max_side: int | None = None) -> dict:
+def image_layer(pixels: np.ndarray, xaxis: str = "x", yaxis: str = "y", max_side: int | None = None) -> dict:
     """An image placed on pixel coordinates of ``pixels``; sent at most ``max_side`` pixels wide (a smaller
     copy, stretched back to the same coordinates) to keep grids of many panels light."""
     height, width = pixels.shape[:2]
@@ -83,7 +83,7 @@ def _box(left: float, top: float, right: float, bottom: float, colour: str, widt
 def image_with_crop(pixels: np.ndarray, box: tuple[int, int, int, int], title: str) -> go.Figure:
     """The input image with the square the model reads outlined."""
     height, width = pixels.shape[:2]
-    fig = go.Figure(_image_trace(pixels))
+    fig = go.Figure(image_layer(pixels))
     fig.add_shape(_box(*box, SELECTED_COLOUR))
     _pixel_axes(fig, width, height)
     fig.update_layout(title=title, height=360, margin=dict(l=10, r=10, t=50, b=10))
@@ -94,7 +94,7 @@ def image_with_grid(pixels: np.ndarray, patch_size: int, title: str, numbered: b
     """The model's view with the patch grid drawn over it; hovering a patch names its index, row and column."""
     height, width = pixels.shape[:2]
     grid_h, grid_w = height // patch_size, width // patch_size
-    fig = go.Figure([_image_trace(pixels), _grid_lines(width, height, patch_size)])
+    fig = go.Figure([image_layer(pixels), _grid_lines(width, height, patch_size)])
     centres = (np.arange(grid_w) + 0.5) * patch_size
     rows, cols = np.mgrid[0:grid_h, 0:grid_w]
     fig.add_trace(go.Scatter(
@@ -129,7 +129,7 @@ def patch_sequence(patches: np.ndarray, title: str, per_row: int = 16, scale: in
     gap = max(2, patches.shape[1] // 8)
     image = mosaic(patches, per_row, gap=gap)
     step = patches.shape[1] + gap
-    fig = go.Figure(_image_trace(image))
+    fig = go.Figure(image_layer(image))
     first_of_row = list(range(0, n, per_row))
     fig.update_xaxes(title="position in the sequence (patch number)", tickmode="array",
                      tickvals=[(k + 0.5) * step for k in range(min(per_row, n))],
@@ -174,7 +174,7 @@ def filter_gallery(images: np.ndarray, ratios: np.ndarray, title: str, per_row: 
     image = mosaic(tiles, per_row, gap=gap)
     step = tiles.shape[1] + gap
     k = len(tiles)
-    fig = go.Figure(_image_trace(image))
+    fig = go.Figure(image_layer(image))
     fig.add_trace(go.Scatter(
         x=[(i % per_row + 0.5) * step for i in range(k)], y=[(i // per_row + 0.5) * step for i in range(k)],
         mode="markers", marker=dict(color="rgba(0,0,0,0)", size=20), showlegend=False,
@@ -192,7 +192,7 @@ def filter_gallery(images: np.ndarray, ratios: np.ndarray, title: str, per_row: 
 def rgb_patch_map(rgb: np.ndarray, patch_size: int, title: str) -> go.Figure:
     """A (grid_h, grid_w, 3) map in [0, 1] blown up to pixel size, with the patch grid."""
     pixels = np.rint(np.asarray(rgb) * 255).astype(np.uint8).repeat(patch_size, 0).repeat(patch_size, 1)
-    fig = go.Figure([_image_trace(pixels), _grid_lines(pixels.shape[1], pixels.shape[0], patch_size)])
+    fig = go.Figure([image_layer(pixels), _grid_lines(pixels.shape[1], pixels.shape[0], patch_size)])
     _pixel_axes(fig, pixels.shape[1], pixels.shape[0])
     fig.update_layout(title=title, height=360, margin=dict(l=10, r=10, t=50, b=10))
     return fig
@@ -250,7 +250,7 @@ def attention_overlay(pixels: np.ndarray, heat: np.ndarray, patch_size: int, tit
     heat = np.asarray(heat)
     if heat.shape != (height // patch_size, width // patch_size):
         raise ValueError(f"map {heat.shape} does not fit a {height} x {width} image of {patch_size}-pixel patches")
-    fig = go.Figure([_image_trace(pixels), _heat_trace(heat, patch_size, None, opacity, True, label=label)])
+    fig = go.Figure([image_layer(pixels), _heat_trace(heat, patch_size, None, opacity, True, label=label)])
     if selected is not None:
         r, c = selected
         fig.add_shape(_box(c * patch_size, r * patch_size, (c + 1) * patch_size, (r + 1) * patch_size,
@@ -267,7 +267,7 @@ def heads_overlay_grid(pixels: np.ndarray, heats: np.ndarray, patch_size: int, t
     n_heads = heats.shape[0]
     height, width = pixels.shape[:2]
     layout, refs = grid_layout(n_heads, n_cols, gap=0.02)
-    background = _image_trace(pixels, max_side=112)  # one small copy, shared by every panel
+    background = image_layer(pixels, max_side=112)  # one small copy, shared by every panel
     data, annotations = [], []
     for h, (xref, yref) in enumerate(refs):
         data.append({**background, "xaxis": xref, "yaxis": yref})

@@ -160,3 +160,40 @@ def launch_chromium(playwright, **context_options):
         raise
     context.on("close", lambda _ctx: shutil.rmtree(profile, ignore_errors=True))
     return context
+
+
+@contextlib.contextmanager
+def screenshot_on_failure(page, path: Path) -> Iterator[None]:
+    """On any failure inside the block, save a full-page screenshot to ``path`` (and say where), then re-raise."""
+    try:
+        yield
+    except BaseException:
+        try:
+            page.screenshot(path=str(path), full_page=True)
+            print(f"screenshot of the failing page: {path}")
+        except Exception as err:  # the browser may be gone; keep the original failure
+            print(f"could not take a screenshot: {err}")
+        raise
+
+
+#: JavaScript for reading plotly charts in the page: ``titleOf(plot)``, its title without HTML tags (the theme
+#: wraps titles in <b>), and ``rowsOf(z)``, a heatmap's z as rows of numbers (plotly sends numpy arrays as
+#: ``{dtype, bdata (base64), shape}``, plain lists as nested arrays).
+PLOTLY_JS = """
+  const titleOf = p => String((p.layout && p.layout.title && p.layout.title.text) || '').replace(/<[^>]+>/g, '');
+  const rowsOf = z => {
+    if (z && z.bdata) {
+      const bytes = Uint8Array.from(atob(z.bdata), c => c.charCodeAt(0));
+      const Typed = {f4: Float32Array, f8: Float64Array, i1: Int8Array, u1: Uint8Array, i4: Int32Array}[z.dtype];
+      const flat = Array.from(new Typed(bytes.buffer));
+      const width = z.shape ? Number(String(z.shape).split(',').pop()) : flat.length;
+      return Array.from({length: flat.length / width}, (_, r) => flat.slice(r * width, (r + 1) * width));
+    }
+    return Array.from(z, row => Array.from(row));
+  };
+"""
+
+
+def plotly_function(body: str, argument: str = "") -> str:
+    """A function for ``page.wait_for_function``: ``body`` runs with :data:`PLOTLY_JS`'s helpers in scope."""
+    return f"({argument}) => {{{PLOTLY_JS}\n{body}\n}}"

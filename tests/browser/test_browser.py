@@ -5,7 +5,7 @@ import time
 
 import pytest
 
-from tests.browser.serve import chromium_available, launch_chromium, streamlit_server
+from tests.browser.serve import chromium_available, launch_chromium, screenshot_on_failure, streamlit_server
 
 pytestmark = [
     pytest.mark.browser,
@@ -44,28 +44,21 @@ def test_attention_page_shows_heatmap_of_typed_sentence(tmp_path):
         context = launch_chromium(playwright)
         page = context.new_page()
         try:
-            page.goto(f"{base}/attention", timeout=left_ms())
-            box = page.get_by_role("textbox", name="Type a sentence", exact=True)
-            box.wait_for(state="visible", timeout=left_ms())
-            assert box.input_value().strip(), "the text area should start with a default sentence"
-            box.fill(SENTENCE)
-            box.press("Control+Enter")  # Streamlit commits a text_area on Ctrl+Enter (or blur)
+            with screenshot_on_failure(page, tmp_path / "attention_failure.png"):
+                page.goto(f"{base}/attention", timeout=left_ms())
+                box = page.get_by_role("textbox", name="Type a sentence", exact=True)
+                box.wait_for(state="visible", timeout=left_ms())
+                assert box.input_value().strip(), "the text area should start with a default sentence"
+                box.fill(SENTENCE)
+                box.press("Control+Enter")  # Streamlit commits a text_area on Ctrl+Enter (or blur)
 
-            labels = page.wait_for_function(_HEATMAP_WITH_TOKENS, arg=TOKENS, timeout=left_ms()).json_value()
-            for token in TOKENS:
-                assert token in labels, f"{token!r} missing from heatmap tick labels {labels}"
-            # Let the rerun finish before looking for errors (the status widget shows while it runs).
-            page.locator('[data-testid="stStatusWidget"]').wait_for(state="hidden", timeout=left_ms())
-            exceptions = page.locator('[data-testid="stException"]')
-            assert exceptions.count() == 0, "Streamlit exception on the page:\n" + "\n".join(
-                exceptions.all_inner_texts())
-        except BaseException:
-            shot = tmp_path / "attention_failure.png"
-            try:
-                page.screenshot(path=str(shot), full_page=True)
-                print(f"screenshot of the failing page: {shot}")
-            except Exception as err:  # the browser may be gone; keep the original failure
-                print(f"could not take a screenshot: {err}")
-            raise
+                labels = page.wait_for_function(_HEATMAP_WITH_TOKENS, arg=TOKENS, timeout=left_ms()).json_value()
+                for token in TOKENS:
+                    assert token in labels, f"{token!r} missing from heatmap tick labels {labels}"
+                # Let the rerun finish before looking for errors (the status widget shows while it runs).
+                page.locator('[data-testid="stStatusWidget"]').wait_for(state="hidden", timeout=left_ms())
+                exceptions = page.locator('[data-testid="stException"]')
+                assert exceptions.count() == 0, "Streamlit exception on the page:\n" + "\n".join(
+                    exceptions.all_inner_texts())
         finally:
             context.close()

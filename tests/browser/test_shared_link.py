@@ -5,7 +5,7 @@ from urllib.parse import urlencode
 
 import pytest
 
-from tests.browser.serve import chromium_available, launch_chromium, streamlit_server
+from tests.browser.serve import chromium_available, launch_chromium, screenshot_on_failure, streamlit_server
 
 pytestmark = [
     pytest.mark.browser,
@@ -35,20 +35,18 @@ def test_shared_link_opens_the_same_view(tmp_path):
         context = launch_chromium(playwright)
         page = context.new_page()
         try:
-            page.goto(f"{base}/multihead?{query}", timeout=60_000)
-            title = page.wait_for_function(
-                _CHART_TITLED, arg=["Rollout through 6 layers (max)", ["purple", "elephants", "quietly"]],
-                timeout=60_000).json_value()
-            assert "(max)" in title
-            box = page.get_by_role("textbox", name="Type a sentence", exact=True)
-            assert box.input_value() == SENTENCE
-            # the page keeps the state in its address: changing a widget updates the link to share
-            page.get_by_text("Head view", exact=True).first.click()
-            page.wait_for_function("() => location.search.includes('mh_view=Head')", timeout=30_000)
-            assert "sentence=Purple" in page.url
-            assert page.locator('[data-testid="stException"]').count() == 0
-        except BaseException:
-            page.screenshot(path=str(tmp_path / "shared_link_failure.png"), full_page=True)
-            raise
+            with screenshot_on_failure(page, tmp_path / "shared_link_failure.png"):
+                page.goto(f"{base}/multihead?{query}", timeout=60_000)
+                title = page.wait_for_function(
+                    _CHART_TITLED, arg=["Rollout through 6 layers (max)", ["purple", "elephants", "quietly"]],
+                    timeout=60_000).json_value()
+                assert "(max)" in title
+                box = page.get_by_role("textbox", name="Type a sentence", exact=True)
+                assert box.input_value() == SENTENCE
+                # the page keeps the state in its address: changing a widget updates the link to share
+                page.get_by_text("Head view", exact=True).first.click()
+                page.wait_for_function("() => location.search.includes('mh_view=Head')", timeout=30_000)
+                assert "sentence=Purple" in page.url
+                assert page.locator('[data-testid="stException"]').count() == 0
         finally:
             context.close()

@@ -10,7 +10,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from tests.browser.serve import chromium_available, launch_chromium, streamlit_server
+from tests.browser.serve import (chromium_available, launch_chromium, plotly_function, screenshot_on_failure,
+                                 streamlit_server)
 from viz.data.shapes import CLASSES, make_shape
 
 pytestmark = [
@@ -23,30 +24,17 @@ pytestmark = [
 BUDGET_S = 120.0
 
 #: [title, the mask's shape, the number of masked (-inf) cells, the sums of the attention chart's weight maps]
-_SWIN_CHARTS = """
-(queryTitle) => {
+_SWIN_CHARTS = plotly_function("""
   const plots = Array.from(document.querySelectorAll('.js-plotly-plot'));
-  const titleOf = p => String((p.layout && p.layout.title && p.layout.title.text) || '').replace(/<[^>]+>/g, '');
   const titled = (start) => plots.find(p => titleOf(p).startsWith(start));
-  const rows = z => {  // plotly sends numpy arrays as {dtype, bdata (base64), shape}; nested lists otherwise
-    if (z && z.bdata) {
-      const bytes = Uint8Array.from(atob(z.bdata), c => c.charCodeAt(0));
-      const flat = Array.from(new ({f4: Float32Array, f8: Float64Array, i1: Int8Array, u1: Uint8Array,
-                                    i4: Int32Array}[z.dtype])(bytes.buffer));
-      const width = z.shape ? Number(String(z.shape).split(',').pop()) : flat.length;
-      return Array.from({length: flat.length / width}, (_, r) => flat.slice(r * width, (r + 1) * width));
-    }
-    return Array.from(z, row => Array.from(row));
-  };
   const mask = titled('The mask of window');
   const attention = titled(queryTitle);
   if (!mask || !attention) return null;
-  const z = rows(mask.data[0].z);
+  const z = rowsOf(mask.data[0].z);
   const sums = attention.data.filter(t => t.type === 'heatmap' && String(t.hovertemplate).includes('weight'))
-    .map(t => rows(t.z).flat().filter(v => v !== null && !Number.isNaN(v)).reduce((a, b) => a + b, 0));
+    .map(t => rowsOf(t.z).flat().filter(v => v !== null && !Number.isNaN(v)).reduce((a, b) => a + b, 0));
   return [titleOf(mask), [z.length, z[0].length], z.flat().filter(v => v === 1).length, sums];
-}
-"""
+""", "queryTitle")
 
 
 def _png(image: np.ndarray) -> bytes:
@@ -68,51 +56,44 @@ def test_upload_shows_mask_and_window_attention(tmp_path):
         context = launch_chromium(playwright, viewport={"width": 1400, "height": 7000})
         page = context.new_page()
         try:
-            page.goto(f"{base}/swin", timeout=left_ms())
-            page.get_by_text("Upload your own", exact=True).click(timeout=left_ms())
-            chooser = page.locator('[data-testid="stFileUploaderDropzoneInput"], input[type="file"]').first
-            chooser.wait_for(state="attached", timeout=left_ms())
-            chooser.set_input_files(
-                files=[{"name": "my cross.png", "mimeType": "image/png", "buffer": _png(cross)}]
-            )
-            page.get_by_text("your upload: my cross.png").wait_for(timeout=left_ms())
-            title, shape, masked, sums = page.wait_for_function(
-                _SWIN_CHARTS, arg="Token (row 16, column 16)", timeout=left_ms()
-            ).json_value()
-            assert title.startswith("The mask of window 16")
-            assert (
-                shape == [16, 16] and masked == 16 * 16 - 4 * 16
-            )  # four regions of 4 tokens: 64 cells allowed
-            assert len(sums) == 3 and all(
-                abs(s - 1.0) < 1e-3 for s in sums
-            )  # mean + 2 heads, each row sums to 1
-            page.locator('[data-testid="stStatusWidget"]').wait_for(state="hidden", timeout=left_ms())
-            assert page.locator('[data-testid="stException"]').count() == 0
+            with screenshot_on_failure(page, tmp_path / "swin_failure.png"):
+                page.goto(f"{base}/swin", timeout=left_ms())
+                page.get_by_text("Upload your own", exact=True).click(timeout=left_ms())
+                chooser = page.locator('[data-testid="stFileUploaderDropzoneInput"], input[type="file"]').first
+                chooser.wait_for(state="attached", timeout=left_ms())
+                chooser.set_input_files(
+                    files=[{"name": "my cross.png", "mimeType": "image/png", "buffer": _png(cross)}]
+                )
+                page.get_by_text("your upload: my cross.png").wait_for(timeout=left_ms())
+                title, shape, masked, sums = page.wait_for_function(
+                    _SWIN_CHARTS, arg="Token (row 16, column 16)", timeout=left_ms()
+                ).json_value()
+                assert title.startswith("The mask of window 16")
+                assert (
+                    shape == [16, 16] and masked == 16 * 16 - 4 * 16
+                )  # four regions of 4 tokens: 64 cells allowed
+                assert len(sums) == 3 and all(
+                    abs(s - 1.0) < 1e-3 for s in sums
+                )  # mean + 2 heads, each row sums to 1
+                page.locator('[data-testid="stStatusWidget"]').wait_for(state="hidden", timeout=left_ms())
+                assert page.locator('[data-testid="stException"]').count() == 0
 
-            row = page.get_by_label("Query token row")  # set the query through its widget, as a student would
-            row.fill("2")
-            row.press("Enter")
-            page.wait_for_function(_SWIN_CHARTS, arg="Token (row 2, column 16)", timeout=left_ms())
+                row = page.get_by_label("Query token row")  # set the query through its widget, as a student would
+                row.fill("2")
+                row.press("Enter")
+                page.wait_for_function(_SWIN_CHARTS, arg="Token (row 2, column 16)", timeout=left_ms())
 
-            chooser = page.locator('[data-testid="stFileUploaderDropzoneInput"], input[type="file"]').first
-            chooser.set_input_files(
-                files=[
-                    {
-                        "name": "notes.png",
-                        "mimeType": "image/png",
-                        "buffer": b"these are lecture notes, not a picture\n" * 10,
-                    }
-                ]
-            )
-            page.get_by_text("not an image", exact=False).wait_for(timeout=left_ms())
-            assert page.locator('[data-testid="stException"]').count() == 0
-        except BaseException:
-            shot = tmp_path / "swin_failure.png"
-            try:
-                page.screenshot(path=str(shot), full_page=True)
-                print(f"screenshot of the failing page: {shot}")
-            except Exception as err:  # the browser may be gone; keep the original failure
-                print(f"could not take a screenshot: {err}")
-            raise
+                chooser = page.locator('[data-testid="stFileUploaderDropzoneInput"], input[type="file"]').first
+                chooser.set_input_files(
+                    files=[
+                        {
+                            "name": "notes.png",
+                            "mimeType": "image/png",
+                            "buffer": b"these are lecture notes, not a picture\n" * 10,
+                        }
+                    ]
+                )
+                page.get_by_text("not an image", exact=False).wait_for(timeout=left_ms())
+                assert page.locator('[data-testid="stException"]').count() == 0
         finally:
             context.close()

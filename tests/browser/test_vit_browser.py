@@ -8,7 +8,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from tests.browser.serve import chromium_available, launch_chromium, streamlit_server
+from tests.browser.serve import (chromium_available, launch_chromium, plotly_function, screenshot_on_failure,
+                                 streamlit_server)
 from tests.data.image_cases import png_bomb
 from viz.data.shapes import CLASSES, make_shape
 
@@ -22,34 +23,22 @@ BUDGET_S = 120.0
 
 #: The rollout overlay: a plotly chart titled "Attention rollout ..." with an image and a heatmap whose
 #: values sum to 1 (a distribution over the patches); returns [title, number of patches, sum] or null.
-_ROLLOUT_OVERLAY = """
-() => {
-  const titleOf = p => String((p.layout && p.layout.title && p.layout.title.text) || '').replace(/<[^>]+>/g, '');
-  const values = z => {  // plotly sends numpy arrays as {dtype, bdata (base64), shape}; plain lists otherwise
-    if (z && z.bdata) {
-      const bytes = Uint8Array.from(atob(z.bdata), c => c.charCodeAt(0));
-      const Typed = {f4: Float32Array, f8: Float64Array}[z.dtype];
-      return Array.from(new Typed(bytes.buffer));
-    }
-    return Array.from(z, row => Array.from(row)).flat();
-  };
+_ROLLOUT_OVERLAY = plotly_function("""
   for (const plot of document.querySelectorAll('.js-plotly-plot')) {
     const title = titleOf(plot);
     if (!title.startsWith('Attention rollout')) continue;
     const image = plot.data.find(t => t.type === 'image');
     const heat = plot.data.find(t => t.type === 'heatmap');
     if (!image || !heat) continue;
-    const z = values(heat.z);
+    const z = rowsOf(heat.z).flat();
     return [title, z.length, z.reduce((a, b) => a + b, 0), image.source.length];
   }
   return null;
-}
-"""
+""")
 
-_NO_ROLLOUT = """
-() => !Array.from(document.querySelectorAll('.js-plotly-plot')).some(
-  p => p.layout && p.layout.title && String(p.layout.title.text).replace(/<[^>]+>/g, '').startsWith('Attention rollout'))
-"""
+_NO_ROLLOUT = plotly_function("""
+  return !Array.from(document.querySelectorAll('.js-plotly-plot')).some(p => titleOf(p).startsWith('Attention rollout'));
+""")
 
 
 def _png(image: np.ndarray) -> bytes:
@@ -71,35 +60,28 @@ def test_upload_shows_rollout_overlay_and_bad_file_gets_a_message(tmp_path):
         context = launch_chromium(playwright, viewport={"width": 1400, "height": 3000})
         page = context.new_page()
         try:
-            page.goto(f"{base}/vit-attention", timeout=left_ms())
-            page.get_by_text("Upload your own", exact=True).click(timeout=left_ms())
-            chooser = page.locator('[data-testid="stFileUploaderDropzoneInput"], input[type="file"]').first
-            chooser.wait_for(state="attached", timeout=left_ms())
-            chooser.set_input_files(files=[{"name": "my star.png", "mimeType": "image/png", "buffer": _png(star)}])
-            page.get_by_text("your upload: my star.png").wait_for(timeout=left_ms())
-            # The rollout is the last section, below the fold of the page's scroll container: bring it into view.
-            page.get_by_text("Attention rollout: through all the layers at once").scroll_into_view_if_needed(
-                timeout=left_ms())
-            page.mouse.wheel(0, 2000)
-            title, n_patches, total, _ = page.wait_for_function(_ROLLOUT_OVERLAY, timeout=left_ms()).json_value()
-            assert title.startswith("Attention rollout (mean of heads")
-            assert n_patches == 64
-            assert abs(total - 1.0) < 1e-3
-            page.locator('[data-testid="stStatusWidget"]').wait_for(state="hidden", timeout=left_ms())
-            assert page.locator('[data-testid="stException"]').count() == 0
+            with screenshot_on_failure(page, tmp_path / "vit_failure.png"):
+                page.goto(f"{base}/vit-attention", timeout=left_ms())
+                page.get_by_text("Upload your own", exact=True).click(timeout=left_ms())
+                chooser = page.locator('[data-testid="stFileUploaderDropzoneInput"], input[type="file"]').first
+                chooser.wait_for(state="attached", timeout=left_ms())
+                chooser.set_input_files(files=[{"name": "my star.png", "mimeType": "image/png", "buffer": _png(star)}])
+                page.get_by_text("your upload: my star.png").wait_for(timeout=left_ms())
+                # The rollout is the last section, below the fold of the page's scroll container: bring it into view.
+                page.get_by_text("Attention rollout: through all the layers at once").scroll_into_view_if_needed(
+                    timeout=left_ms())
+                page.mouse.wheel(0, 2000)
+                title, n_patches, total, _ = page.wait_for_function(_ROLLOUT_OVERLAY, timeout=left_ms()).json_value()
+                assert title.startswith("Attention rollout (mean of heads")
+                assert n_patches == 64
+                assert abs(total - 1.0) < 1e-3
+                page.locator('[data-testid="stStatusWidget"]').wait_for(state="hidden", timeout=left_ms())
+                assert page.locator('[data-testid="stException"]').count() == 0
 
-            chooser = page.locator('[data-testid="stFileUploaderDropzoneInput"], input[type="file"]').first
-            chooser.set_input_files(files=[{"name": "bomb.png", "mimeType": "image/png", "buffer": png_bomb()}])
-            page.get_by_text("refused before decoding", exact=False).wait_for(timeout=left_ms())
-            assert page.locator('[data-testid="stException"]').count() == 0
-            page.wait_for_function(_NO_ROLLOUT, timeout=left_ms())  # the refused file replaced the charts
-        except BaseException:
-            shot = tmp_path / "vit_failure.png"
-            try:
-                page.screenshot(path=str(shot), full_page=True)
-                print(f"screenshot of the failing page: {shot}")
-            except Exception as err:  # the browser may be gone; keep the original failure
-                print(f"could not take a screenshot: {err}")
-            raise
+                chooser = page.locator('[data-testid="stFileUploaderDropzoneInput"], input[type="file"]').first
+                chooser.set_input_files(files=[{"name": "bomb.png", "mimeType": "image/png", "buffer": png_bomb()}])
+                page.get_by_text("refused before decoding", exact=False).wait_for(timeout=left_ms())
+                assert page.locator('[data-testid="stException"]').count() == 0
+                page.wait_for_function(_NO_ROLLOUT, timeout=left_ms())  # the refused file replaced the charts
         finally:
             context.close()

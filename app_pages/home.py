@@ -2,9 +2,10 @@
 import streamlit as st
 
 from viz.data.milestones import MILESTONES, milestone_table
-from viz.figures.timeline import timeline_figure
+from viz.figures.timeline import timeline_png, timeline_spec
 from viz.ui.architecture import render_architecture, render_three_uses
-from viz.ui.export import chart
+from viz.ui.export import vega_chart
+from viz.ui.warmup import warm_up_plotly
 
 st.title("Transformers, made visible")
 st.write(
@@ -20,7 +21,10 @@ st.header("Three ways to use a transformer")
 render_three_uses()
 
 st.header("Milestones")
-chart(timeline_figure(MILESTONES), "timeline", milestone_table(), filename="milestones")
+vega_chart(timeline_spec(MILESTONES), "timeline", png=lambda: timeline_png(MILESTONES), data=milestone_table(),
+           filename="milestones", alt="Timeline of transformer milestones from 2017 to 2021, NLP and vision")
 
 st.header("The vanilla Transformer at a glance")
 render_architecture()
+
+warm_up_plotly()  # every other page draws with plotly: fetch it while the student reads this one

@@ -3,10 +3,14 @@
 Each run launches Chromium on a fresh profile first (not timed), then starts the clock, launches a new
 Streamlit process and measures
   * health: until ``/_stcore/health`` first answers ``ok``;
-  * rendered: until the landing page shows its title "Transformers, made visible" and the milestone
-    timeline (a ``.js-plotly-plot`` element) in the browser.
+  * rendered: until the landing page shows its title "Transformers, made visible" and every chart on it is
+    drawn (Vega-Lite: its marks; plotly: its SVG), at least one chart: the milestones timeline;
+  * next page: after ``--read`` seconds on the landing page (a student reading it), a click on "Positional
+    encodings" (a page without a model, so this is the browser's share) until its plotly charts are drawn.
+    The landing page draws with Vega-Lite and loads plotly.js in the background (viz/ui/warmup.py); this
+    figure shows whether the next page still waits for it.
 
-Usage: python bench/cold_start.py [--runs 3] [--timeout 120]
+Usage: python bench/cold_start.py [--runs 3] [--read 3] [--timeout 120]
 """
 from __future__ import annotations
 
@@ -25,13 +29,24 @@ TITLE = "Transformers, made visible"
 _RENDERED = """
 (title) => {
   const titled = Array.from(document.querySelectorAll('h1')).some(h => h.textContent.includes(title));
-  return titled && document.querySelector('.js-plotly-plot') !== null;
+  const vega = Array.from(document.querySelectorAll('[data-testid="stVegaLiteChart"]'));
+  const plotly = Array.from(document.querySelectorAll('[data-testid="stPlotlyChart"]'));
+  return titled && vega.length + plotly.length > 0
+    && vega.every(chart => chart.querySelector('svg.marks, canvas.marks') !== null)
+    && plotly.every(chart => chart.querySelector('.main-svg') !== null);
 }
 """
 
+_PLOTLY_DRAWN = """() => {
+  const charts = Array.from(document.querySelectorAll('[data-testid="stPlotlyChart"]'));
+  return charts.length > 0 && charts.every(chart => chart.querySelector('.main-svg') !== null);
+}"""
+NEXT_PAGE = "Positional encodings"
 
-def one_run(playwright, timeout: float) -> tuple[float, float]:
-    """(seconds to healthy, seconds to rendered landing page), both from the server's launch."""
+
+def one_run(playwright, timeout: float, read: float) -> tuple[float, float, float]:
+    """(seconds to healthy, seconds to rendered landing page, both from the server's launch; seconds from the
+    click to the next page's charts drawn)."""
     context = launch_chromium(playwright)  # fresh profile: no cached Streamlit bundle
     try:
         page = context.new_page()
@@ -44,7 +59,12 @@ def one_run(playwright, timeout: float) -> tuple[float, float]:
             exceptions = page.locator('[data-testid="stException"]').count()
             if exceptions:
                 print(f"  warning: {exceptions} Streamlit exception(s) on the landing page", flush=True)
-        return healthy, rendered
+            page.wait_for_timeout(read * 1000)
+            clicked = time.perf_counter()
+            page.get_by_role("link", name=NEXT_PAGE).first.click()
+            page.wait_for_function(_PLOTLY_DRAWN, timeout=timeout * 1000)
+            next_page = time.perf_counter() - clicked
+        return healthy, rendered, next_page
     finally:
         context.close()
 
@@ -52,6 +72,8 @@ def one_run(playwright, timeout: float) -> tuple[float, float]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--runs", type=int, default=3, help="number of cold starts (default 3)")
+    parser.add_argument("--read", type=float, default=3.0,
+                        help="seconds on the landing page before opening the next page (default 3)")
     parser.add_argument("--timeout", type=float, default=120.0, help="seconds allowed per stage (default 120)")
     args = parser.parse_args(argv)
     if args.runs < 1:
@@ -62,14 +84,15 @@ def main(argv: list[str] | None = None) -> int:
 
     from playwright.sync_api import sync_playwright
 
-    healthy, rendered = [], []
+    healthy, rendered, next_pages = [], [], []
     with sync_playwright() as playwright:
         for i in range(1, args.runs + 1):
-            h, r = one_run(playwright, args.timeout)
+            h, r, n = one_run(playwright, args.timeout, args.read)
             healthy.append(h)
             rendered.append(r)
+            next_pages.append(n)
             print(f"run {i}/{args.runs}: health endpoint ok after {h:.2f} s, "
-                  f"landing page rendered after {r:.2f} s", flush=True)
+                  f"landing page rendered after {r:.2f} s, next page drawn {n:.2f} s after the click", flush=True)
 
     def runs(values: list[float]) -> str:
         return ", ".join(f"{v:.2f}" for v in values)
@@ -79,6 +102,8 @@ def main(argv: list[str] | None = None) -> int:
           f"(runs: {runs(healthy)})")
     print(f"cold start to rendered landing page: median {statistics.median(rendered):.2f} s over {n} runs "
           f"(runs: {runs(rendered)})")
+    print(f"next page ({NEXT_PAGE}) {args.read:g} s later, click to charts drawn: median "
+          f"{statistics.median(next_pages):.2f} s over {n} runs (runs: {runs(next_pages)})")
     return 0
 
 

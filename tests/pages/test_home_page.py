@@ -1,19 +1,26 @@
 """The landing page: runs without exception, shows the timeline from the course and links to pages."""
 from __future__ import annotations
 
-from tests.pages.helpers import assert_no_exception, open_page, plotly_figures
+import json
+
+from tests.pages.helpers import assert_no_exception, open_page
 from viz.data.milestones import MILESTONES
 
 
 def test_home_page_renders_timeline_and_architecture():
     at = open_page()
     assert_no_exception(at)
-    figures = plotly_figures(at)
-    timeline = next(f for t, f in figures.items() if "milestones" in t.lower())
-    names = [name for trace in timeline["data"] for name in trace["text"]]
-    assert sorted(names) == sorted(m[1] for m in MILESTONES)
-    dates = sorted(x for trace in timeline["data"] for x in trace["x"])
+    (timeline,) = at.get("vega_lite_chart")
+    spec = json.loads(timeline.proto.spec)
+    assert "milestones" in spec["title"]["text"].lower()
+    assert not timeline.proto.data.data and not timeline.proto.datasets  # inline JSON, no Arrow on this page
+    (points,) = [layer for layer in spec["layer"] if layer["mark"]["type"] == "point"]
+    rows = points["data"]["values"]
+    assert sorted(r["name"] for r in rows) == sorted(m[1] for m in MILESTONES)
+    dates = sorted(r["date"] for r in rows)
     assert dates[0] == "2017-06-01" and "2020-10-01" in dates  # Transformer first, ViT in Oct 2020
+    labels = [b.proto.label for b in at.get("download_button")]
+    assert labels == ["Download the chart (PNG)", "Download the data (CSV)"]  # no plotly camera on this chart
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Heads h"] == "8" and metrics["d_model"] == "512" and metrics["d_ff"] == "2048"
     assert metrics["Encoder layers N"] == "6"

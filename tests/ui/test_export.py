@@ -1,9 +1,12 @@
 """CSV export: tables keep repeated tokens apart and carry every number."""
 from __future__ import annotations
 
+import contextlib
+
 import numpy as np
 
 from viz.analysis.tables import attention_table
+from viz.ui import export
 from viz.ui.export import to_frame
 
 
@@ -21,3 +24,48 @@ def test_attention_table_round_trips():
     assert row.weight == att[1, 2, 1, 0] and row.query_token == "x" and row.key_token == "w"
     single = attention_table(att[1], list("wxyz"), layers=[5])
     assert set(single.layer) == {5} and len(single) == att[1].size
+
+
+class _RecordingStreamlit:
+    """Stands in for streamlit inside viz.ui.export: records the chart and the buttons' arguments."""
+
+    def __init__(self):
+        self.charts, self.buttons = [], {}
+
+    def vega_lite_chart(self, **kwargs):
+        self.charts.append(kwargs)
+
+    def download_button(self, label, data, **kwargs):
+        self.buttons[label] = (data, kwargs)
+
+    def container(self, **kwargs):
+        return contextlib.nullcontext()
+
+
+def test_vega_chart_offers_png_and_csv_built_only_on_click(monkeypatch):
+    fake = _RecordingStreamlit()
+    monkeypatch.setattr(export, "st", fake)
+    drawn = []
+
+    def png() -> bytes:
+        drawn.append(True)
+        return b"\x89PNG..."
+
+    spec = {"mark": "point"}
+    export.vega_chart(spec, "timeline", png=png, data=[{"date": "2017-06", "name": "Transformer"}],
+                      filename="milestones", alt="a timeline")
+    assert fake.charts == [{"spec": spec, "key": "timeline", "width": "stretch", "alt": "a timeline"}]
+    assert not drawn  # the PNG is drawn only when its button is clicked
+    make_png, png_options = fake.buttons["Download the chart (PNG)"]
+    assert png_options["file_name"] == "milestones.png" and png_options["mime"] == "image/png"
+    assert make_png() == b"\x89PNG..." and drawn
+    make_csv, csv_options = fake.buttons["Download the data (CSV)"]
+    assert csv_options["file_name"] == "milestones.csv"
+    assert make_csv().splitlines() == ["date,name", "2017-06,Transformer"]
+
+
+def test_vega_chart_without_data_has_only_the_png_button(monkeypatch):
+    fake = _RecordingStreamlit()
+    monkeypatch.setattr(export, "st", fake)
+    export.vega_chart({"mark": "point"}, "k", png=lambda: b"")
+    assert list(fake.buttons) == ["Download the chart (PNG)"]

@@ -16,18 +16,20 @@ _LANDING = """
 import json, sys
 from streamlit.testing.v1 import AppTest
 at = AppTest.from_file("app.py", default_timeout=120).run()
-print(json.dumps({"torch": "torch" in sys.modules, "pandas": "pandas" in sys.modules, "exception": bool(at.exception),
+print(json.dumps({"torch": "torch" in sys.modules, "pandas": "pandas" in sys.modules,
+                  "pyarrow": "pyarrow" in sys.modules, "exception": bool(at.exception),
                   "sidebar": [m.value for m in at.sidebar.markdown]}))
 """
 
 
-def test_landing_page_imports_neither_torch_nor_pandas():
+def test_landing_page_imports_neither_torch_nor_pandas_nor_pyarrow():
     done = subprocess.run([sys.executable, "-c", _LANDING], cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr[-2000:]
     result = json.loads(done.stdout.strip().splitlines()[-1])
     assert not result["exception"]
     assert result["torch"] is False
     assert result["pandas"] is False  # tables for CSV downloads are built only on click
+    assert result["pyarrow"] is False  # the timeline's data goes inline in its Vega-Lite spec, not as Arrow
     assert any("GPU if there is one" in m for m in result["sidebar"])
 
 

@@ -1,8 +1,9 @@
-"""Charts with their data: every figure can be saved as PNG (plotly's camera button) and as CSV."""
+"""Charts with their data: every figure can be saved as PNG (plotly's camera button, or a button under a
+Vega-Lite chart) and its data as CSV."""
 from __future__ import annotations
 
 import io
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Callable
 
 import numpy as np
 import plotly.graph_objects as go
@@ -37,8 +38,24 @@ def chart(fig: go.Figure, key: str, data=None, row_labels=None, col_labels=None,
     """Show ``fig``; with ``data`` (array, DataFrame, or a function returning one, called only on click),
     add a button that downloads it as CSV."""
     st.plotly_chart(fig, key=key, config=PLOTLY_CONFIG)
-    if data is None:
-        return
+    if data is not None:
+        csv_button(key, data, row_labels, col_labels, filename)
+
+
+def vega_chart(spec: dict, key: str, png: Callable[[], bytes], data=None, filename: str | None = None,
+               alt: str | None = None) -> None:
+    """Show a Vega-Lite ``spec``; Streamlit gives such charts no save button, so add one for a PNG drawn by
+    ``png`` (called only on click), and with ``data`` one for the CSV, as under every plotly chart."""
+    st.vega_lite_chart(spec=spec, key=key, width="stretch", alt=alt)
+    with st.container(horizontal=True):
+        st.download_button("Download the chart (PNG)", png, file_name=f"{filename or key}.png", mime="image/png",
+                           key=f"{key}_png", on_click="ignore", icon=":material/image:")
+        if data is not None:
+            csv_button(key, data, filename=filename)
+
+
+def csv_button(key: str, data, row_labels=None, col_labels=None, filename: str | None = None) -> None:
+    """A button that downloads ``data`` (or what ``data()`` returns, called only on click) as CSV."""
 
     def csv() -> str:  # built only when the button is clicked
         import pandas as pd

@@ -1,10 +1,11 @@
 """Entry point: page navigation and the shared sidebar. Run with ``streamlit run app.py``."""
 import streamlit as st
 
+from viz.ui.icon import app_icon
 from viz.ui.presenter import presenter_requested, presenter_toggle, step_through
 from viz.ui.sidebar import render_sidebar
 
-st.set_page_config(page_title="Transformers, made visible", page_icon=":material/visibility:", layout="wide",
+st.set_page_config(page_title="Transformers, made visible", page_icon=app_icon(), layout="wide",
                    initial_sidebar_state="collapsed" if presenter_requested() else "auto")
 
 navigation = st.navigation(

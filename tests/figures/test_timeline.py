@@ -11,8 +11,16 @@ import pytest
 from PIL import Image
 
 from viz.data.milestones import MILESTONES
-from viz.figures.timeline import (FIELD_COLOURS, TITLE, X_TITLE, TimelineLayout, date_domain, timeline_png,
-                                  timeline_rows, timeline_spec)
+from viz.figures.timeline import (
+    FIELD_COLOURS,
+    TITLE,
+    X_TITLE,
+    TimelineLayout,
+    date_domain,
+    timeline_png,
+    timeline_rows,
+    timeline_spec,
+)
 
 
 def _layers_with(spec: dict, mark: str) -> list[dict]:

@@ -36,3 +36,9 @@ def test_landing_page_adds_the_script_once():
 def test_pages_with_plotly_charts_carry_no_script():
     at = open_page("app_pages/positional.py")
     assert not at.get("html")
+
+
+def test_warmup_can_be_switched_off(monkeypatch):
+    monkeypatch.setenv("VIZ_PLOTLY_WARMUP", "0")
+    at = open_page()
+    assert not at.get("html")

@@ -3,7 +3,8 @@ Vega-Lite chart) and its data as CSV."""
 from __future__ import annotations
 
 import io
-from typing import TYPE_CHECKING, Callable
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import numpy as np
 import plotly.graph_objects as go

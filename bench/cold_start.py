@@ -26,7 +26,7 @@ from pathlib import Path
 REPO_ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO_ROOT))
 
-from tests.browser.serve import chromium_available, launch_chromium, streamlit_server
+from tests.browser.serve import PLOTLY_DRAWN, chromium_available, launch_chromium, streamlit_server
 
 TITLE = "Transformers, made visible"
 _RENDERED = """
@@ -40,10 +40,6 @@ _RENDERED = """
 }
 """
 
-_PLOTLY_DRAWN = """() => {
-  const charts = Array.from(document.querySelectorAll('[data-testid="stPlotlyChart"]'));
-  return charts.length > 0 && charts.every(chart => chart.querySelector('.main-svg') !== null);
-}"""
 NEXT_PAGE, NEXT_PATH = "Positional encodings", "positional"
 _PLOTLY_FETCHED = """() => performance.getEntriesByType('resource')
   .some(entry => /PlotlyChart\\.[^/]*\\.js$/.test(entry.name))"""
@@ -68,14 +64,14 @@ def one_run(playwright, timeout: float, read: float, warmup: bool) -> tuple[floa
             try:
                 other_page = other.new_page()
                 other_page.goto(f"{base}/{NEXT_PATH}", timeout=timeout * 1000)
-                other_page.wait_for_function(_PLOTLY_DRAWN, timeout=timeout * 1000)
+                other_page.wait_for_function(PLOTLY_DRAWN, timeout=timeout * 1000)
             finally:
                 other.close()
             page.wait_for_timeout(read * 1000)
             fetched = page.evaluate(_PLOTLY_FETCHED)
             clicked = time.perf_counter()
             page.get_by_role("link", name=NEXT_PAGE).first.click()
-            page.wait_for_function(_PLOTLY_DRAWN, timeout=timeout * 1000)
+            page.wait_for_function(PLOTLY_DRAWN, timeout=timeout * 1000)
             next_page = time.perf_counter() - clicked
         return healthy, rendered, next_page, fetched
     finally:

@@ -179,6 +179,12 @@ def screenshot_on_failure(page, path: Path) -> Iterator[None]:
 #: JavaScript for reading plotly charts in the page: ``titleOf(plot)``, its title without HTML tags (the theme
 #: wraps titles in <b>), and ``rowsOf(z)``, a heatmap's z as rows of numbers (plotly sends numpy arrays as
 #: ``{dtype, bdata (base64), shape}``, plain lists as nested arrays).
+#: True once the page has at least one plotly chart and every one of them has drawn its SVG.
+PLOTLY_DRAWN = """() => {
+  const charts = Array.from(document.querySelectorAll('[data-testid="stPlotlyChart"]'));
+  return charts.length > 0 && charts.every(chart => chart.querySelector('.main-svg') !== null);
+}"""
+
 PLOTLY_JS = """
   const titleOf = p => String((p.layout && p.layout.title && p.layout.title.text) || '').replace(/<[^>]+>/g, '');
   const rowsOf = z => {

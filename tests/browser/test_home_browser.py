@@ -9,7 +9,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from tests.browser.serve import chromium_available, launch_chromium, screenshot_on_failure, streamlit_server
+from tests.browser.serve import (PLOTLY_DRAWN, chromium_available, launch_chromium, screenshot_on_failure,
+                                 streamlit_server)
 from viz.data.milestones import MILESTONES
 from viz.figures.timeline import FIELD_COLOURS
 from viz.ui.warmup import plotly_chunk
@@ -34,10 +35,6 @@ new MutationObserver((_, observer) => {
 """
 _FETCHES = "(chunk) => performance.getEntriesByType('resource').filter(e => e.name.endsWith('/' + chunk))" \
            ".map(e => e.startTime)"
-_PLOTLY_DRAWN = """() => {
-  const charts = Array.from(document.querySelectorAll('[data-testid="stPlotlyChart"]'));
-  return charts.length > 0 && charts.every(chart => chart.querySelector('.main-svg') !== null);
-}"""
 
 
 def test_landing_page_draws_the_milestones_timeline_from_the_apps_server_only(tmp_path):
@@ -115,7 +112,7 @@ def test_plotly_is_fetched_after_the_timeline_is_drawn_and_reused_by_the_next_pa
                 (started,) = page.evaluate(_FETCHES, chunk)
                 assert started >= page.evaluate("window.__timelineDrawnAt")  # only once the timeline was drawn
                 page.get_by_role("link", name="Positional encodings").first.click()
-                page.wait_for_function(_PLOTLY_DRAWN, timeout=60_000)
+                page.wait_for_function(PLOTLY_DRAWN, timeout=60_000)
                 assert len(page.evaluate(_FETCHES, chunk)) == 1  # the next page's charts used the module in memory
                 assert page.locator('[data-testid="stException"]').count() == 0
         finally:

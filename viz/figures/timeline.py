@@ -30,9 +30,12 @@ def timeline_rows(milestones: list[tuple[str, str, str, str]]) -> list[dict]:
     """One record per milestone: ISO date (first of the month), the month as words (for the hover text, the
     same in every time zone), name, what it showed, field, lane, and the sentence a screen reader says for its
     point."""
-    return [dict(date=f"{d}-01", month=f"{date.fromisoformat(d + '-01'):%b %Y}", name=n, what=w, field=f,
-                 lane=lane(i), spoken=f"{n}, {date.fromisoformat(d + '-01'):%B %Y}, {f}: {w}")
-            for i, (d, n, w, f) in enumerate(milestones)]
+    rows = []
+    for i, (d, n, w, f) in enumerate(milestones):
+        first = date.fromisoformat(f"{d}-01")
+        rows.append(dict(date=first.isoformat(), month=f"{first:%b %Y}", name=n, what=w, field=f, lane=lane(i),
+                         spoken=f"{n}, {first:%B %Y}, {f}: {w}"))
+    return rows
 
 
 def date_domain(milestones: list[tuple[str, str, str, str]]) -> tuple[str, str]:
@@ -89,10 +92,6 @@ def name_layer(rows: list[dict], x: dict, y: dict, tooltip: list[dict], above: b
             "encoding": {"x": x, "y": y, "text": {"field": "name", "type": "nominal"}, "tooltip": tooltip}}
 
 
-def _rgb(hex_colour: str) -> tuple[int, int, int]:
-    return tuple(int(hex_colour[i:i + 2], 16) for i in (1, 3, 5))
-
-
 def _days(iso: str) -> int:
     return date.fromisoformat(iso).toordinal()
 
@@ -105,8 +104,8 @@ class TimelineLayout:
 
     def __init__(self, milestones):
         self.left, self.right, self.top, self.bottom = 60, self.width - 60, 150, self.height - 90
-        start, end = date_domain(milestones)
-        self.start, self.end = _days(start), _days(end)
+        self.domain = date_domain(milestones)
+        self.start, self.end = (_days(iso) for iso in self.domain)
 
     def x(self, iso: str) -> float:
         return self.left + (self.right - self.left) * (_days(iso) - self.start) / (self.end - self.start)
@@ -132,7 +131,7 @@ def timeline_png(milestones: list[tuple[str, str, str, str]]) -> bytes:
 
     axis_y = layout.y(0)
     draw.line([(layout.left, axis_y), (layout.right, axis_y)], fill="#888888", width=4)
-    first, last = int(date_domain(milestones)[0][:4]), int(date_domain(milestones)[1][:4])
+    first, last = (int(iso[:4]) for iso in layout.domain)
     for year in range(first, last + 1):
         for month in (1, 7):
             iso = f"{year}-{month:02d}-01"
@@ -149,7 +148,7 @@ def timeline_png(milestones: list[tuple[str, str, str, str]]) -> bytes:
     for row in timeline_rows(milestones):
         px, py = layout.x(row["date"]), layout.y(row["lane"])
         draw.line([(px, axis_y), (px, py)], fill="#BBBBBB", width=2)
-        draw.ellipse([px - radius, py - radius, px + radius, py + radius], fill=_rgb(FIELD_COLOURS[row["field"]]),
+        draw.ellipse([px - radius, py - radius, px + radius, py + radius], fill=FIELD_COLOURS[row["field"]],
                      outline="white", width=2)
         above = row["lane"] > 0  # names sit on the far side of the point from the axis, clear of the stem
         draw.text((px, py - radius - 6 if above else py + radius + 6), row["name"], fill="#1B1F24", font=font,
@@ -158,7 +157,7 @@ def timeline_png(milestones: list[tuple[str, str, str, str]]) -> bytes:
     legend_x = layout.right - 260
     for k, (field, colour) in enumerate(FIELD_COLOURS.items()):
         cy = 40 + 34 * k
-        draw.ellipse([legend_x, cy - 10, legend_x + 20, cy + 10], fill=_rgb(colour))
+        draw.ellipse([legend_x, cy - 10, legend_x + 20, cy + 10], fill=colour)
         draw.text((legend_x + 32, cy), field, fill="#1B1F24", font=small, anchor="lm")
 
     buffer = io.BytesIO()

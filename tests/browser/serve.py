@@ -7,6 +7,7 @@ than 127.0.0.1.
 from __future__ import annotations
 
 import contextlib
+import io
 import os
 import shutil
 import signal
@@ -17,7 +18,7 @@ import tempfile
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -179,6 +180,41 @@ def screenshot_on_failure(page, path: Path) -> Iterator[None]:
 #: JavaScript for reading plotly charts in the page: ``titleOf(plot)``, its title without HTML tags (the theme
 #: wraps titles in <b>), and ``rowsOf(z)``, a heatmap's z as rows of numbers (plotly sends numpy arrays as
 #: ``{dtype, bdata (base64), shape}``, plain lists as nested arrays).
+def milliseconds_left(budget_s: float) -> Callable[[], float]:
+    """A clock for one test's time budget: each call gives the milliseconds left (at least 1000), for
+    Playwright timeouts, so the whole test, not each step, is bounded by ``budget_s``."""
+    start = time.monotonic()
+    return lambda: max(1000.0, (budget_s - (time.monotonic() - start)) * 1000)
+
+
+#: Streamlit's file uploader input (its test id, or any file input in older builds).
+FILE_INPUT = '[data-testid="stFileUploaderDropzoneInput"], input[type="file"]'
+
+
+def png_bytes(image, size: int = 200) -> bytes:
+    """An RGB array as a PNG file, scaled to ``size`` x ``size`` with nearest-neighbour (what a student uploads)."""
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.fromarray(image).resize((size, size), Image.NEAREST).save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def give_file(page, name: str, data: bytes, timeout_ms: float) -> None:
+    """Hand the page's file uploader one file called ``name`` (declared image/png, whatever ``data`` is)."""
+    chooser = page.locator(FILE_INPUT).first
+    chooser.wait_for(state="attached", timeout=timeout_ms)
+    chooser.set_input_files(files=[{"name": name, "mimeType": "image/png", "buffer": data}])
+
+
+def upload_own_image(page, name: str, image, timeout_ms: float) -> None:
+    """On a vision page: choose "Upload your own", upload ``image`` as a PNG called ``name``, and wait until the
+    page says it is using it."""
+    page.get_by_text("Upload your own", exact=True).click(timeout=timeout_ms)
+    give_file(page, name, png_bytes(image), timeout_ms)
+    page.get_by_text(f"your upload: {name}").wait_for(timeout=timeout_ms)
+
+
 #: True once the page has at least one plotly chart and every one of them has drawn its SVG.
 PLOTLY_DRAWN = """() => {
   const charts = Array.from(document.querySelectorAll('[data-testid="stPlotlyChart"]'));

@@ -1,11 +1,11 @@
 """Real-browser check: the attention page, driven through Debian's Chromium with Playwright."""
 from __future__ import annotations
 
-import time
 
 import pytest
 
-from tests.browser.serve import chromium_available, launch_chromium, screenshot_on_failure, streamlit_server
+from tests.browser.serve import (chromium_available, launch_chromium, milliseconds_left, screenshot_on_failure,
+                                 streamlit_server)
 
 pytestmark = [
     pytest.mark.browser,
@@ -35,10 +35,7 @@ _HEATMAP_WITH_TOKENS = """
 def test_attention_page_shows_heatmap_of_typed_sentence(tmp_path):
     from playwright.sync_api import sync_playwright
 
-    start = time.monotonic()
-
-    def left_ms() -> float:
-        return max(1000.0, (BUDGET_S - (time.monotonic() - start)) * 1000)
+    left_ms = milliseconds_left(BUDGET_S)
 
     with streamlit_server() as base, sync_playwright() as playwright:
         context = launch_chromium(playwright)

@@ -3,15 +3,12 @@ click a token to query it; a bad file gets a message, not a traceback."""
 
 from __future__ import annotations
 
-import io
-import time
 
 import numpy as np
 import pytest
-from PIL import Image
 
-from tests.browser.serve import (chromium_available, launch_chromium, plotly_function, screenshot_on_failure,
-                                 streamlit_server)
+from tests.browser.serve import (chromium_available, give_file, launch_chromium, milliseconds_left,
+                                 plotly_function, screenshot_on_failure, streamlit_server, upload_own_image)
 from viz.data.shapes import CLASSES, make_shape
 
 pytestmark = [
@@ -37,19 +34,10 @@ _SWIN_CHARTS = plotly_function("""
 """, "queryTitle")
 
 
-def _png(image: np.ndarray) -> bytes:
-    buffer = io.BytesIO()
-    Image.fromarray(image).resize((200, 200), Image.NEAREST).save(buffer, format="PNG")
-    return buffer.getvalue()
-
-
 def test_upload_shows_mask_and_window_attention(tmp_path):
     from playwright.sync_api import sync_playwright
 
-    start = time.monotonic()
-
-    def left_ms() -> float:
-        return max(1000.0, (BUDGET_S - (time.monotonic() - start)) * 1000)
+    left_ms = milliseconds_left(BUDGET_S)
 
     cross = make_shape(np.random.default_rng(5), label=CLASSES.index("cross")).image
     with streamlit_server() as base, sync_playwright() as playwright:
@@ -58,13 +46,7 @@ def test_upload_shows_mask_and_window_attention(tmp_path):
         try:
             with screenshot_on_failure(page, tmp_path / "swin_failure.png"):
                 page.goto(f"{base}/swin", timeout=left_ms())
-                page.get_by_text("Upload your own", exact=True).click(timeout=left_ms())
-                chooser = page.locator('[data-testid="stFileUploaderDropzoneInput"], input[type="file"]').first
-                chooser.wait_for(state="attached", timeout=left_ms())
-                chooser.set_input_files(
-                    files=[{"name": "my cross.png", "mimeType": "image/png", "buffer": _png(cross)}]
-                )
-                page.get_by_text("your upload: my cross.png").wait_for(timeout=left_ms())
+                upload_own_image(page, "my cross.png", cross, left_ms())
                 title, shape, masked, sums = page.wait_for_function(
                     _SWIN_CHARTS, arg="Token (row 16, column 16)", timeout=left_ms()
                 ).json_value()
@@ -83,16 +65,7 @@ def test_upload_shows_mask_and_window_attention(tmp_path):
                 row.press("Enter")
                 page.wait_for_function(_SWIN_CHARTS, arg="Token (row 2, column 16)", timeout=left_ms())
 
-                chooser = page.locator('[data-testid="stFileUploaderDropzoneInput"], input[type="file"]').first
-                chooser.set_input_files(
-                    files=[
-                        {
-                            "name": "notes.png",
-                            "mimeType": "image/png",
-                            "buffer": b"these are lecture notes, not a picture\n" * 10,
-                        }
-                    ]
-                )
+                give_file(page, "notes.png", b"these are lecture notes, not a picture\n" * 10, left_ms())
                 page.get_by_text("not an image", exact=False).wait_for(timeout=left_ms())
                 assert page.locator('[data-testid="stException"]').count() == 0
         finally:

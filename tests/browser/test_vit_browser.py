@@ -1,15 +1,12 @@
 """Real-browser check of the ViT attention page: upload a picture, see the rollout overlay; a bomb is refused."""
 from __future__ import annotations
 
-import io
-import time
 
 import numpy as np
 import pytest
-from PIL import Image
 
-from tests.browser.serve import (chromium_available, launch_chromium, plotly_function, screenshot_on_failure,
-                                 streamlit_server)
+from tests.browser.serve import (chromium_available, give_file, launch_chromium, milliseconds_left,
+                                 plotly_function, screenshot_on_failure, streamlit_server, upload_own_image)
 from tests.data.image_cases import png_bomb
 from viz.data.shapes import CLASSES, make_shape
 
@@ -41,19 +38,10 @@ _NO_ROLLOUT = plotly_function("""
 """)
 
 
-def _png(image: np.ndarray) -> bytes:
-    buffer = io.BytesIO()
-    Image.fromarray(image).resize((200, 200), Image.NEAREST).save(buffer, format="PNG")
-    return buffer.getvalue()
-
-
 def test_upload_shows_rollout_overlay_and_bad_file_gets_a_message(tmp_path):
     from playwright.sync_api import sync_playwright
 
-    start = time.monotonic()
-
-    def left_ms() -> float:
-        return max(1000.0, (BUDGET_S - (time.monotonic() - start)) * 1000)
+    left_ms = milliseconds_left(BUDGET_S)
 
     star = make_shape(np.random.default_rng(3), label=CLASSES.index("star")).image
     with streamlit_server() as base, sync_playwright() as playwright:
@@ -62,11 +50,7 @@ def test_upload_shows_rollout_overlay_and_bad_file_gets_a_message(tmp_path):
         try:
             with screenshot_on_failure(page, tmp_path / "vit_failure.png"):
                 page.goto(f"{base}/vit-attention", timeout=left_ms())
-                page.get_by_text("Upload your own", exact=True).click(timeout=left_ms())
-                chooser = page.locator('[data-testid="stFileUploaderDropzoneInput"], input[type="file"]').first
-                chooser.wait_for(state="attached", timeout=left_ms())
-                chooser.set_input_files(files=[{"name": "my star.png", "mimeType": "image/png", "buffer": _png(star)}])
-                page.get_by_text("your upload: my star.png").wait_for(timeout=left_ms())
+                upload_own_image(page, "my star.png", star, left_ms())
                 # The rollout is the last section, below the fold of the page's scroll container: bring it into view.
                 page.get_by_text("Attention rollout: through all the layers at once").scroll_into_view_if_needed(
                     timeout=left_ms())
@@ -78,8 +62,7 @@ def test_upload_shows_rollout_overlay_and_bad_file_gets_a_message(tmp_path):
                 page.locator('[data-testid="stStatusWidget"]').wait_for(state="hidden", timeout=left_ms())
                 assert page.locator('[data-testid="stException"]').count() == 0
 
-                chooser = page.locator('[data-testid="stFileUploaderDropzoneInput"], input[type="file"]').first
-                chooser.set_input_files(files=[{"name": "bomb.png", "mimeType": "image/png", "buffer": png_bomb()}])
+                give_file(page, "bomb.png", png_bomb(), left_ms())
                 page.get_by_text("refused before decoding", exact=False).wait_for(timeout=left_ms())
                 assert page.locator('[data-testid="stException"]').count() == 0
                 page.wait_for_function(_NO_ROLLOUT, timeout=left_ms())  # the refused file replaced the charts

@@ -8,6 +8,8 @@ from pathlib import Path
 import numpy as np
 from streamlit.testing.v1 import AppTest
 
+from viz.data.shapes import make_shape
+
 APP = Path(__file__).resolve().parents[2] / "app.py"
 
 _DTYPES = {"f4": np.float32, "f8": np.float64, "u1": np.uint8, "i1": np.int8, "u2": np.uint16, "i2": np.int16,
@@ -50,3 +52,21 @@ def titles(figure: dict) -> str:
 
 def assert_no_exception(at: AppTest) -> None:
     assert not at.exception, [e.value for e in at.exception]
+
+
+def figure(at: AppTest, fragment: str) -> dict:
+    """The first plotly chart whose title contains ``fragment`` (failing with the titles there are if none)."""
+    figures = plotly_figures(at)
+    matches = [f for title, f in figures.items() if fragment in title]
+    assert matches, f"no chart titled with {fragment!r} among {list(figures)}"
+    return matches[0]
+
+
+def texts(at: AppTest) -> str:
+    """Every ``st.text`` on the page, one per line."""
+    return "\n".join(t.value for t in at.text)
+
+
+def default_shape() -> np.ndarray:
+    """The image the vision pages start on: the generated shape of seed 0."""
+    return make_shape(np.random.default_rng(0), None, size=64).image

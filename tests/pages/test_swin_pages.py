@@ -10,10 +10,11 @@ import pytest
 import torch
 
 from tests.data import image_cases as cases
-from tests.pages.helpers import array, assert_no_exception, open_page, plotly_figures
+from tests.pages.helpers import (array, assert_no_exception, default_shape, figure, open_page, plotly_figures,
+                                 texts)
 from viz.analysis import swin as an
 from viz.data import vision_results as vr
-from viz.data.shapes import CLASSES, make_shape
+from viz.data.shapes import CLASSES
 from viz.models.swin import SwinTransformer
 from viz.models.swin_checkpoint import save_swin
 from viz.swin_config import SwinConfig
@@ -24,18 +25,6 @@ from viz.ui.vision_inputs import SAMPLES, SOURCES
 SWIN = "app_pages/swin.py"
 HIERARCHY = "app_pages/swin_hierarchy.py"
 RESULTS = "app_pages/vision_results.py"
-
-
-def default_shape() -> np.ndarray:
-    """The image the pages start on: the generated shape of seed 0."""
-    return make_shape(np.random.default_rng(0), None, size=64).image
-
-
-def figure(at, fragment: str) -> dict:
-    figures = plotly_figures(at)
-    matches = [f for title, f in figures.items() if fragment in title]
-    assert matches, f"no chart titled with {fragment!r} among {list(figures)}"
-    return matches[0]
 
 
 def heatmaps(fig: dict) -> list[np.ndarray]:
@@ -49,10 +38,6 @@ def attention_panels(fig: dict) -> list[np.ndarray]:
         for t in fig["data"]
         if t["type"] == "heatmap" and "weight" in t.get("hovertemplate", "")
     ]
-
-
-def texts(at) -> str:
-    return "\n".join(t.value for t in at.text)
 
 
 @pytest.fixture(scope="module")

@@ -8,8 +8,9 @@ import pytest
 import torch
 
 from tests.data import image_cases as cases
-from tests.pages.helpers import array, assert_no_exception, open_page, plotly_figures
-from viz.data.shapes import CLASSES, make_shape, make_shapes
+from tests.pages.helpers import (array, assert_no_exception, default_shape, figure, open_page, plotly_figures,
+                                 texts)
+from viz.data.shapes import CLASSES, make_shapes
 from viz.image_trace import trace_image
 from viz.models.vit import VisionTransformer
 from viz.models.vit_checkpoint import save_vit
@@ -22,24 +23,8 @@ ATTENTION = "app_pages/vit_attention.py"
 PAGES = [PATCHES, ATTENTION]
 
 
-def default_shape() -> np.ndarray:
-    """The image both pages start on: the generated shape of seed 0."""
-    return make_shape(np.random.default_rng(0), None, size=64).image
-
-
-def figure(at, fragment: str) -> dict:
-    figures = plotly_figures(at)
-    matches = [f for title, f in figures.items() if fragment in title]
-    assert matches, f"no chart titled with {fragment!r} among {list(figures)}"
-    return matches[0]
-
-
 def heat(fig: dict) -> np.ndarray:
     return array(next(t for t in fig["data"] if t["type"] == "heatmap")["z"])
-
-
-def texts(at) -> str:
-    return "\n".join(t.value for t in at.text)
 
 
 @pytest.fixture(scope="module")

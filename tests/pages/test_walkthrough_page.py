@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from tests.conftest import SENTENCES
-from tests.pages.helpers import array, assert_no_exception, open_page, plotly_figures
+from tests.pages.helpers import array, assert_no_exception, figure, open_page, plotly_figures
 from viz import trace_sentence
 
 PAGE = "app_pages/walkthrough.py"
@@ -14,10 +14,6 @@ PAGE = "app_pages/walkthrough.py"
 @pytest.fixture(scope="module")
 def at():
     return open_page(PAGE)
-
-
-def figure(at, title_part):
-    return next(f for t, f in plotly_figures(at).items() if title_part in t)
 
 
 def bars(fig):

@@ -1,4 +1,5 @@
 """Attention page: a sentence in, every head of a layer as heatmaps, one head enlarged."""
+
 import streamlit as st
 
 from viz.analysis.tables import attention_table
@@ -18,14 +19,30 @@ trace = sentence_trace()
 if trace is not None:
     show_tokens(trace.tokens)
     col_layer, col_head = st.columns(2)
-    layer = col_layer.slider("Layer", 1, trace.n_layers, 1, key="layer",
-                             help="Layer 1 sees the embeddings; layer 6 is the last.")
+    layer = col_layer.slider(
+        "Layer", 1, trace.n_layers, 1, key="layer", help="Layer 1 sees the embeddings; layer 6 is the last."
+    )
     head = col_head.slider("Head to enlarge", 1, trace.n_heads, 1, key="head")
     layer_weights = trace.attentions[layer - 1]
-    chart(heads_grid(layer_weights, trace.tokens, f"Layer {layer}: all heads"), "grid",
-          lambda: attention_table(layer_weights, trace.tokens, [layer]), filename=f"attention_layer{layer}")
-    chart(attention_heatmap(layer_weights[head - 1], trace.tokens,
-                            title=f"Layer {layer}, head {head} (hover for the exact weight)"),
-          "enlarged", layer_weights[head - 1], trace.tokens, trace.tokens, filename=f"attention_L{layer}_H{head}")
-    st.caption(f"Computed on {trace.device} by the project's own attention code, checked against the "
-               "transformers library to 1e-4.")
+    chart(
+        heads_grid(layer_weights, trace.tokens, f"Layer {layer}: all heads"),
+        "grid",
+        lambda: attention_table(layer_weights, trace.tokens, [layer]),
+        filename=f"attention_layer{layer}",
+    )
+    chart(
+        attention_heatmap(
+            layer_weights[head - 1],
+            trace.tokens,
+            title=f"Layer {layer}, head {head} (hover for the exact weight)",
+        ),
+        "enlarged",
+        layer_weights[head - 1],
+        trace.tokens,
+        trace.tokens,
+        filename=f"attention_L{layer}_H{head}",
+    )
+    st.caption(
+        f"Computed on {trace.device} by the project's own attention code, checked against the "
+        "transformers library to 1e-4."
+    )

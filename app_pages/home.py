@@ -1,4 +1,5 @@
 """Landing page: what a transformer is, how it is used, its milestones, the vanilla architecture."""
+
 import streamlit as st
 
 from viz.data.milestones import MILESTONES, milestone_table
@@ -15,14 +16,22 @@ st.write(
     "between two sequences, powers today's language, vision and speech models. Every number in this app is "
     "computed live by real models."
 )
-st.page_link("app_pages/attention.py", label="Start: type a sentence and watch attention", icon=":material/grid_on:")
+st.page_link(
+    "app_pages/attention.py", label="Start: type a sentence and watch attention", icon=":material/grid_on:"
+)
 
 st.header("Three ways to use a transformer")
 render_three_uses()
 
 st.header("Milestones")
-vega_chart(timeline_spec(MILESTONES), "timeline", png=lambda: timeline_png(MILESTONES), data=milestone_table(),
-           filename="milestones", alt="Timeline of transformer milestones from 2017 to 2021, NLP and vision")
+vega_chart(
+    timeline_spec(MILESTONES),
+    "timeline",
+    png=lambda: timeline_png(MILESTONES),
+    data=milestone_table(),
+    filename="milestones",
+    alt="Timeline of transformer milestones from 2017 to 2021, NLP and vision",
+)
 
 st.header("The vanilla Transformer at a glance")
 render_architecture()

@@ -1,10 +1,18 @@
 """Layer-wise analysis: the Separation Index through the layers, and layer-wise (forward) learning."""
+
 import streamlit as st
 
 from viz.layerwise.csv_input import MAX_ROWS, CsvError, parse_labelled_csv
 from viz.ui.controls import URL, section
-from viz.ui.layerwise_views import (bundled_sentences, date_layers, forward_learning_view, layer_analysis,
-                                   sentence_layers, shape_layers, shapes_vit_available)
+from viz.ui.layerwise_views import (
+    bundled_sentences,
+    date_layers,
+    forward_learning_view,
+    layer_analysis,
+    sentence_layers,
+    shape_layers,
+    shapes_vit_available,
+)
 
 st.title("Layer-wise analysis")
 st.write(
@@ -21,29 +29,46 @@ view = section("Data", VIEWS, key="lw_view")
 if view == "Layer-wise learning":
     forward_learning_view()
 elif view == "Shapes (ViT)":
-    token = st.radio("Image vector", ["cls", "mean"], key="lw_vit_token", horizontal=True, bind=URL,
-                     format_func=lambda t: "the [CLS] token" if t == "cls" else "mean of the patch tokens")
+    token = st.radio(
+        "Image vector",
+        ["cls", "mean"],
+        key="lw_vit_token",
+        horizontal=True,
+        bind=URL,
+        format_func=lambda t: "the [CLS] token" if t == "cls" else "mean of the patch tokens",
+    )
     cls, mean, shape_labels = shape_layers()
     st.caption("400 generated shapes the bundled ViT never saw (8 classes, 50 each).")
     layer_analysis(cls if token == "cls" else mean, shape_labels, f"shapes ViT, {token}", "lw_vit")
 elif view == "Dates (encoder-decoder)":
     label = st.radio("Label", ["format family", "month"], key="lw_date_label", horizontal=True, bind=URL)
     reps, date_labels = date_layers(label)
-    st.caption("480 new dates in every format the bundled date model knows, through its encoder (mean over "
-               "characters). By format the encoder's layers separate better and better; by month they do not: "
-               "the encoder organises the input by its layout, and the decoder reads the month from it.")
+    st.caption(
+        "480 new dates in every format the bundled date model knows, through its encoder (mean over "
+        "characters). By format the encoder's layers separate better and better; by month they do not: "
+        "the encoder organises the input by its layout, and the decoder reads the month from it."
+    )
     layer_analysis(reps, date_labels, f"date encoder, by {label}", "lw_date")
 else:
-    pooling = st.radio("Sentence vector", ["mean", "cls"], key="lw_pool", horizontal=True, bind=URL,
-                       format_func=lambda p: "mean of the tokens" if p == "mean" else "the [CLS] token")
+    pooling = st.radio(
+        "Sentence vector",
+        ["mean", "cls"],
+        key="lw_pool",
+        horizontal=True,
+        bind=URL,
+        format_func=lambda p: "mean of the tokens" if p == "mean" else "the [CLS] token",
+    )
     if view == "Sentences (MiniLM)":
         data = bundled_sentences()
-        st.caption(f"{len(data)} sentences written for this app on {data['label'].nunique()} topics "
-                   f"({', '.join(sorted(data['label'].unique()))}).")
+        st.caption(
+            f"{len(data)} sentences written for this app on {data['label'].nunique()} topics "
+            f"({', '.join(sorted(data['label'].unique()))})."
+        )
         texts, labels = data["text"].tolist(), data["label"].tolist()
     else:
-        upload = st.file_uploader(f"A CSV with columns text,label (at most {MAX_ROWS:,} rows)", type=None,
-                                  key="lw_csv")
+        upload = st.file_uploader(
+            f"A CSV with columns text,label (at most {MAX_ROWS:,} rows)", type=None, key="lw_csv"
+        )
         if upload is None:
             st.info("Upload a CSV file whose header is `text,label`, one labelled sentence per row.")
             st.stop()
@@ -55,5 +80,6 @@ else:
         for note in notes:
             st.warning(note)
         st.caption(f"{len(texts)} texts, {len(set(labels))} labels.")
-    layer_analysis(sentence_layers(tuple(texts), pooling), labels, f"MiniLM, {pooling} pooling", "lw_text",
-                   hover=texts)
+    layer_analysis(
+        sentence_layers(tuple(texts), pooling), labels, f"MiniLM, {pooling} pooling", "lw_text", hover=texts
+    )

@@ -1,11 +1,18 @@
 """Multi-head attention: all layers and heads, head view, W^O, statistics, rollout, neuron view."""
+
 import streamlit as st
 
 from viz.ui.cache import cached_weights
 from viz.ui.controls import section
 from viz.ui.inputs import sentence_trace
-from viz.ui.multihead_views import (concat_section, head_view_section, model_view_section, neuron_section,
-                                    rollout_section, statistics_section)
+from viz.ui.multihead_views import (
+    concat_section,
+    head_view_section,
+    model_view_section,
+    neuron_section,
+    rollout_section,
+    statistics_section,
+)
 
 st.title("Multi-head attention")
 st.write(

@@ -1,11 +1,17 @@
 """Positional encodings: the sinusoid and its properties, learned positions, adding them to tokens."""
+
 import streamlit as st
 
 from viz.ui.cache import cached_position_table
 from viz.ui.controls import section
 from viz.ui.inputs import sentence_trace
-from viz.ui.positional_views import (adding_section, learned_section, shift_section, similarity_section,
-                                     sinusoid_section)
+from viz.ui.positional_views import (
+    adding_section,
+    learned_section,
+    shift_section,
+    similarity_section,
+    sinusoid_section,
+)
 
 st.title("Positional encodings")
 st.write(

@@ -1,5 +1,6 @@
 """Encoder-decoder page: decode step by step with masked self-attention, cross-attention and the softmax;
 train a model live; the three ways to use a transformer side by side."""
+
 import streamlit as st
 
 from viz.tasks import TASKS

@@ -1,4 +1,5 @@
 """ViT page 2: the encoder at work on the chosen image (attention per layer and head, rollout, prediction)."""
+
 import streamlit as st
 
 from viz.ui.vit_views import (

@@ -1,4 +1,5 @@
 """ViT page 1: from an image to the token sequence (patches, flattening, projection, [CLS], positions)."""
+
 import streamlit as st
 
 from viz.ui.vit_views import (
@@ -28,8 +29,11 @@ if traced is not None:
     projection_section(trace)
     st.header("4. Add the [CLS] token and position embeddings")
     position_section(trace)
-    st.page_link("app_pages/vit_attention.py", label="Step 5: the encoder's attention and rollout, on this image",
-                 icon=":material/arrow_forward:")
+    st.page_link(
+        "app_pages/vit_attention.py",
+        label="Step 5: the encoder's attention and rollout, on this image",
+        icon=":material/arrow_forward:",
+    )
 
 st.header("How big are real ViTs?")
 sizes_section()

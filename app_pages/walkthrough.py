@@ -1,4 +1,5 @@
 """Self-attention step by step: the Illustrated Transformer's six steps on a real head, a toy, ablations."""
+
 import streamlit as st
 
 from viz.ui.cache import cached_weights

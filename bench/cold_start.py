@@ -15,6 +15,7 @@ Streamlit process and measures
 
 Usage: python bench/cold_start.py [--runs 3] [--read 3] [--no-warmup] [--timeout 120]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -26,7 +27,7 @@ from pathlib import Path
 REPO_ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO_ROOT))
 
-from tests.browser.serve import PLOTLY_DRAWN, chromium_available, launch_chromium, streamlit_server
+from tests.browser.serve import PLOTLY_DRAWN, chromium_available, launch_chromium, streamlit_server  # noqa: E402
 
 TITLE = "Transformers, made visible"
 _RENDERED = """
@@ -79,13 +80,24 @@ def one_run(playwright, timeout: float, read: float, warmup: bool) -> tuple[floa
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--runs", type=int, default=3, help="number of cold starts (default 3)")
-    parser.add_argument("--read", type=float, default=3.0,
-                        help="seconds on the landing page before opening the next page (default 3)")
-    parser.add_argument("--no-warmup", action="store_true",
-                        help="serve with VIZ_PLOTLY_WARMUP=0: no background plotly.js import on the landing page")
-    parser.add_argument("--timeout", type=float, default=120.0, help="seconds allowed per stage (default 120)")
+    parser.add_argument(
+        "--read",
+        type=float,
+        default=3.0,
+        help="seconds on the landing page before opening the next page (default 3)",
+    )
+    parser.add_argument(
+        "--no-warmup",
+        action="store_true",
+        help="serve with VIZ_PLOTLY_WARMUP=0: no background plotly.js import on the landing page",
+    )
+    parser.add_argument(
+        "--timeout", type=float, default=120.0, help="seconds allowed per stage (default 120)"
+    )
     args = parser.parse_args(argv)
     if args.runs < 1:
         parser.error("--runs must be at least 1")
@@ -102,21 +114,30 @@ def main(argv: list[str] | None = None) -> int:
             healthy.append(h)
             rendered.append(r)
             next_pages.append(n)
-            print(f"run {i}/{args.runs}: health endpoint ok after {h:.2f} s, "
-                  f"landing page rendered after {r:.2f} s, next page drawn {n:.2f} s after the click "
-                  f"(plotly.js {'already' if fetched else 'not yet'} fetched)", flush=True)
+            print(
+                f"run {i}/{args.runs}: health endpoint ok after {h:.2f} s, "
+                f"landing page rendered after {r:.2f} s, next page drawn {n:.2f} s after the click "
+                f"(plotly.js {'already' if fetched else 'not yet'} fetched)",
+                flush=True,
+            )
 
     def runs(values: list[float]) -> str:
         return ", ".join(f"{v:.2f}" for v in values)
 
     n = args.runs
-    print(f"cold start to health endpoint ok: median {statistics.median(healthy):.2f} s over {n} runs "
-          f"(runs: {runs(healthy)})")
-    print(f"cold start to rendered landing page: median {statistics.median(rendered):.2f} s over {n} runs "
-          f"(runs: {runs(rendered)})")
+    print(
+        f"cold start to health endpoint ok: median {statistics.median(healthy):.2f} s over {n} runs "
+        f"(runs: {runs(healthy)})"
+    )
+    print(
+        f"cold start to rendered landing page: median {statistics.median(rendered):.2f} s over {n} runs "
+        f"(runs: {runs(rendered)})"
+    )
     print(f"background plotly.js import: {'off' if args.no_warmup else 'on'}")
-    print(f"next page ({NEXT_PAGE}) {args.read:g} s later, click to charts drawn: median "
-          f"{statistics.median(next_pages):.2f} s over {n} runs (runs: {runs(next_pages)})")
+    print(
+        f"next page ({NEXT_PAGE}) {args.read:g} s later, click to charts drawn: median "
+        f"{statistics.median(next_pages):.2f} s over {n} runs (runs: {runs(next_pages)})"
+    )
     return 0
 
 

@@ -6,6 +6,7 @@ the whole call and of the call divided by its decoding steps (characters written
 
 Usage: python bench/decode_latency.py [--runs 50] [--threads 1]
 """
+
 from __future__ import annotations
 
 import argparse

@@ -18,6 +18,7 @@ message of an exception element (the app's config redacts it). Traffic goes to 1
 takes about duration + 3.5 minutes (warm-up, cleanup wait of 130 s). Other busy processes on the machine
 change the figures a lot: the report lists those that used more than 5% of a core meanwhile.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -34,29 +35,63 @@ from bench.load.runner import LoadConfig, check_targets, format_report, run_load
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--students", type=int, default=20)
-    parser.add_argument("--duration", type=float, default=120.0, help="seconds of student activity (default 120)")
-    parser.add_argument("--think", type=float, nargs=2, default=(3.0, 12.0), metavar=("MIN", "MAX"),
-                        help="seconds a student pauses before each action, uniform (default 3 12)")
-    parser.add_argument("--ramp", type=float, default=10.0, help="students start spread over this many seconds")
+    parser.add_argument(
+        "--duration", type=float, default=120.0, help="seconds of student activity (default 120)"
+    )
+    parser.add_argument(
+        "--think",
+        type=float,
+        nargs=2,
+        default=(3.0, 12.0),
+        metavar=("MIN", "MAX"),
+        help="seconds a student pauses before each action, uniform (default 3 12)",
+    )
+    parser.add_argument(
+        "--ramp", type=float, default=10.0, help="students start spread over this many seconds"
+    )
     parser.add_argument("--url", help="an already running server on this machine (default: start one)")
-    parser.add_argument("--server-pid", type=int, help="the server's pid (default: the process listening on the port)")
-    parser.add_argument("--timeout", type=float, default=60.0, help="seconds a rerun may take before it is an error")
+    parser.add_argument(
+        "--server-pid", type=int, help="the server's pid (default: the process listening on the port)"
+    )
+    parser.add_argument(
+        "--timeout", type=float, default=60.0, help="seconds a rerun may take before it is an error"
+    )
     parser.add_argument("--max-actions", type=int, default=200, help="actions per student at most")
     parser.add_argument("--bad-share", type=float, default=0.2, help="share of uploads that are bad files")
-    parser.add_argument("--cleanup-wait", type=float, default=130.0,
-                        help="seconds to wait after closing the tabs before the last memory reading (0: skip)")
+    parser.add_argument(
+        "--cleanup-wait",
+        type=float,
+        default=130.0,
+        help="seconds to wait after closing the tabs before the last memory reading (0: skip)",
+    )
     parser.add_argument("--no-warmup", action="store_true", help="students meet a cold server")
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--server-env", action="append", default=[], metavar="NAME=VALUE",
-                        help="environment for the server this script starts (repeatable)")
+    parser.add_argument(
+        "--server-env",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="environment for the server this script starts (repeatable)",
+    )
     args = parser.parse_args(argv)
     if args.students < 1 or args.duration <= 0 or not 0 <= args.think[0] <= args.think[1]:
         parser.error("need --students >= 1, --duration > 0 and 0 <= think MIN <= MAX")
-    cfg = LoadConfig(students=args.students, duration=args.duration, think=tuple(args.think), ramp=args.ramp,
-                     rerun_timeout=args.timeout, max_actions=args.max_actions, bad_share=args.bad_share,
-                     seed=args.seed, warmup=not args.no_warmup, cleanup_wait=args.cleanup_wait)
+    cfg = LoadConfig(
+        students=args.students,
+        duration=args.duration,
+        think=tuple(args.think),
+        ramp=args.ramp,
+        rerun_timeout=args.timeout,
+        max_actions=args.max_actions,
+        bad_share=args.bad_share,
+        seed=args.seed,
+        warmup=not args.no_warmup,
+        cleanup_wait=args.cleanup_wait,
+    )
     with contextlib.ExitStack() as stack:
         if args.url:
             loopback_address(args.url)
@@ -66,8 +101,10 @@ def main(argv: list[str] | None = None) -> int:
 
             env = dict(item.split("=", 1) for item in args.server_env)
             base_url = stack.enter_context(streamlit_server(env=env, timeout=180))
-        print(f"server: {base_url}" + (f" (server environment: {args.server_env})" if args.server_env else ""),
-              flush=True)
+        print(
+            f"server: {base_url}" + (f" (server environment: {args.server_env})" if args.server_env else ""),
+            flush=True,
+        )
         report = asyncio.run(run_load(base_url, cfg, args.server_pid, log=lambda s: print(s, flush=True)))
     print(format_report(report), flush=True)
     return 0 if all(ok for _, ok in check_targets(report)) else 1

@@ -5,6 +5,7 @@ elements the rerun sends (protobuf sizes; target <= 1 MB for the all-heads view 
 <= 3 MB for any view), and the same for a 256-token input.
 Usage: python bench/page_payload.py [--runs 7]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -20,15 +21,19 @@ from streamlit.testing.v1 import AppTest  # noqa: E402
 
 from viz import trace_sentence  # noqa: E402
 
-SENTENCE_32 = ("The teacher projected the attention heatmap so every student could see which words the "
-               "model linked together in the long sentence, and then asked them why.")
+SENTENCE_32 = (
+    "The teacher projected the attention heatmap so every student could see which words the "
+    "model linked together in the long sentence, and then asked them why."
+)
 LONG_256 = "Students watch attention move between the words of a very long sentence. " * 40
 
 PAGES = {
     "app_pages/attention.py": (None, [None]),
     "app_pages/walkthrough.py": ("wt_view", ["Real model", "Ablations"]),
-    "app_pages/multihead.py": ("mh_view", ["Model view", "Head view", "Concat & W^O", "Head statistics",
-                                           "Rollout", "Neuron view"]),
+    "app_pages/multihead.py": (
+        "mh_view",
+        ["Model view", "Head view", "Concat & W^O", "Head statistics", "Rollout", "Neuron view"],
+    ),
     "app_pages/positional.py": ("pe_view", ["Adding to a sentence"]),
 }
 
@@ -70,14 +75,18 @@ def main() -> None:
     args = parser.parse_args()
     assert len(trace_sentence(SENTENCE_32).tokens) == 32
     assert len(trace_sentence(LONG_256).tokens) == 256
-    print(f"{'page / view':44s} {'rerun median':>13s} {'bytes (32 tok)':>15s} {'256-token rerun':>16s} "
-          f"{'bytes (256 tok)':>16s}")
+    print(
+        f"{'page / view':44s} {'rerun median':>13s} {'bytes (32 tok)':>15s} {'256-token rerun':>16s} "
+        f"{'bytes (256 tok)':>16s}"
+    )
     for page, (key, views) in PAGES.items():
         for view in views:
             median, size_32, long_ms, size_256 = measure(page, key, view, args.runs)
             name = f"{Path(page).stem} / {view or 'all heads of a layer'}"
-            print(f"{name:44s} {median:10.0f} ms {size_32 / 1e6:12.3f} MB {long_ms:13.0f} ms {size_256 / 1e6:13.3f} MB",
-                  flush=True)
+            print(
+                f"{name:44s} {median:10.0f} ms {size_32 / 1e6:12.3f} MB {long_ms:13.0f} ms {size_256 / 1e6:13.3f} MB",
+                flush=True,
+            )
 
 
 if __name__ == "__main__":

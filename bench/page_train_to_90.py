@@ -4,6 +4,7 @@ page (defaults: reverse, tiny model, inputs of <= 8 letters, 1500 steps) and wat
 
 Usage: python bench/page_train_to_90.py   (needs /usr/bin/chromium and the playwright package)
 """
+
 from __future__ import annotations
 
 import os
@@ -75,8 +76,10 @@ def main() -> None:
             same_niceness_for_the_browser()  # Chromium starts processes as it goes
             time.sleep(0.25)
         wall = time.monotonic() - clicked
-        print(f"page showed held-out exact match {accuracy}% with progress '{progress.strip()}' "
-              f"({wall:.1f} s after the click, page polling included)")
+        print(
+            f"page showed held-out exact match {accuracy}% with progress '{progress.strip()}' "
+            f"({wall:.1f} s after the click, page polling included)"
+        )
         context.close()
     print(f"load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
 

@@ -7,6 +7,7 @@ same messages Streamlit sends over the websocket (the text pages' per-view figur
 in bench/page_payload.py).
 Usage: python bench/payload_all_pages.py
 """
+
 from __future__ import annotations
 
 import io
@@ -75,8 +76,15 @@ def main() -> None:
             at.radio(key=source_key).set_value(option).run()
             at.file_uploader(key=uploader_key).upload("photo.jpg", photo, "image/jpeg")
             ms, size = run(at)
-            report(f"{Path(page).stem} after a 3000 x 2000 JPEG upload ({len(photo) / 1e6:.1f} MB)", ms, size, sizes)
-    print(f"largest rerun: {max(sizes) / 1e6:.3f} MB over {len(sizes)} page views (target: none above {LIMIT_MB} MB)")
+            report(
+                f"{Path(page).stem} after a 3000 x 2000 JPEG upload ({len(photo) / 1e6:.1f} MB)",
+                ms,
+                size,
+                sizes,
+            )
+    print(
+        f"largest rerun: {max(sizes) / 1e6:.3f} MB over {len(sizes)} page views (target: none above {LIMIT_MB} MB)"
+    )
 
 
 if __name__ == "__main__":

@@ -3,6 +3,7 @@
 See bench/upload_rerun.py for what is timed; also prints what else was running on the machine.
 Usage: python bench/rerun_swin.py [--runs 15]
 """
+
 from __future__ import annotations
 
 import sys

@@ -3,6 +3,7 @@
 See bench/upload_rerun.py for what is timed.
 Usage: python bench/rerun_vit.py [--runs 15]
 """
+
 from __future__ import annotations
 
 import sys
@@ -12,8 +13,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from upload_rerun import main  # noqa: E402
 
-PAGES = {"ViT: attention and rollout": "app_pages/vit_attention.py",
-         "ViT: patches and embeddings": "app_pages/vit_patches.py"}
+PAGES = {
+    "ViT: attention and rollout": "app_pages/vit_attention.py",
+    "ViT: patches and embeddings": "app_pages/vit_patches.py",
+}
 
 if __name__ == "__main__":
     main(PAGES, seed=777)

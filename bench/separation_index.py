@@ -4,6 +4,7 @@ Memory: the peak extra resident memory of the process during the call (the block
 O(N * block), never N x N; a full float32 N x N matrix would be 400 MB).
 Usage: python bench/separation_index.py [--n 10000] [--d 384] [--block 1024]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -34,7 +35,9 @@ def main() -> None:
     args = parser.parse_args()
     rng = np.random.default_rng(0)
     labels = rng.integers(0, 10, args.n)
-    features = (rng.normal(size=(args.n, args.d)) + 0.5 * rng.normal(size=(10, args.d))[labels]).astype(np.float32)
+    features = (rng.normal(size=(args.n, args.d)) + 0.5 * rng.normal(size=(10, args.d))[labels]).astype(
+        np.float32
+    )
     separation_index(features[:500], labels[:500], device="cpu")  # warm up kernels
     base = rss_mb()
     peak = [base]
@@ -52,10 +55,14 @@ def main() -> None:
     elapsed = time.perf_counter() - start
     done.set()
     watcher.join()
-    print(f"SI for N = {args.n:,}, d = {args.d} (block {args.block}, {torch.get_num_threads()} threads, CPU): "
-          f"{elapsed:.2f} s (target <= 2 s), SI = {si:.3f}")
-    print(f"extra memory during the call: {peak[0] - base:.0f} MB "
-          f"(a full N x N float32 distance matrix would be {args.n ** 2 * 4 / 2**20:.0f} MB)")
+    print(
+        f"SI for N = {args.n:,}, d = {args.d} (block {args.block}, {torch.get_num_threads()} threads, CPU): "
+        f"{elapsed:.2f} s (target <= 2 s), SI = {si:.3f}"
+    )
+    print(
+        f"extra memory during the call: {peak[0] - base:.0f} MB "
+        f"(a full N x N float32 distance matrix would be {args.n**2 * 4 / 2**20:.0f} MB)"
+    )
 
 
 if __name__ == "__main__":

@@ -3,6 +3,7 @@
 Same process, same weights, same thread count; both timed end to end (tokenize + forward + attentions).
 Prints the medians and their ratio (target <= 1.0).  Usage: python bench/trace_speed.py [--runs 200]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -21,8 +22,10 @@ import transformers  # noqa: E402
 from viz import trace_sentence  # noqa: E402
 from viz.models.registry import minilm_folder  # noqa: E402
 
-SENTENCE = ("The teacher projected the attention heatmap so every student could see which words the "
-            "model linked together in the long sentence, and then asked them why.")  # 32 tokens
+SENTENCE = (
+    "The teacher projected the attention heatmap so every student could see which words the "
+    "model linked together in the long sentence, and then asked them why."
+)  # 32 tokens
 
 
 def median_ms(fn, runs: int) -> float:

@@ -7,6 +7,7 @@ held-out examples. Prints the load average first: other work on the machine slow
 
 Usage: python bench/train_to_90.py [--seed 0] [--threads N]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -30,10 +31,20 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--threads", type=int, default=default_threads())
     args = parser.parse_args()
-    print(f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())} on {os.cpu_count()} cores; "
-          f"training threads: {args.threads}")
-    settings = TrainSettings(task="reverse", preset="tiny", max_input_len=8, steps=1500, seed=args.seed,
-                             eval_every=50, eval_size=200, max_seconds=MAX_SECONDS)  # the page's defaults
+    print(
+        f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())} on {os.cpu_count()} cores; "
+        f"training threads: {args.threads}"
+    )
+    settings = TrainSettings(
+        task="reverse",
+        preset="tiny",
+        max_input_len=8,
+        steps=1500,
+        seed=args.seed,
+        eval_every=50,
+        eval_size=200,
+        max_seconds=MAX_SECONDS,
+    )  # the page's defaults
     queue = TrainingQueue(threads=args.threads)
     start = time.perf_counter()
     run = queue.submit(settings)
@@ -41,11 +52,15 @@ def main() -> None:
     wall = time.perf_counter() - start
     hit = next((p for p in view.history if p.accuracy is not None and p.accuracy >= TARGET), None)
     if hit is None:
-        print(f"did NOT reach {TARGET:.0%} in {view.step} steps ({view.seconds:.1f} s); best "
-              f"{max(p.accuracy or 0 for p in view.history):.1%}")
+        print(
+            f"did NOT reach {TARGET:.0%} in {view.step} steps ({view.seconds:.1f} s); best "
+            f"{max(p.accuracy or 0 for p in view.history):.1%}"
+        )
     else:
-        print(f"reached {hit.accuracy:.1%} held-out exact match (>= {TARGET:.0%}) at step {hit.step}, "
-              f"{hit.seconds:.1f} s of training")
+        print(
+            f"reached {hit.accuracy:.1%} held-out exact match (>= {TARGET:.0%}) at step {hit.step}, "
+            f"{hit.seconds:.1f} s of training"
+        )
     task = get_task("reverse", 8)
     final = exact_match(queue.model(run), task, held_out_set(task, 1000, seed=99))
     print(

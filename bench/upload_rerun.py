@@ -4,6 +4,7 @@ Each run uploads a new picture (a generated shape, resized to 256 x 256 and enco
 cached) and times the rerun that reads it, traces it and draws every chart of the page, under AppTest with
 warm caches: the server side of a rerun, without a browser drawing it.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -56,5 +57,8 @@ def main(pages: dict[str, str], seed: int) -> None:
     uploads = [png(image) for image in images]
     for n, (title, page) in enumerate(pages.items()):
         times = upload_rerun_times(page, uploads[n * (args.runs + 1) : (n + 1) * (args.runs + 1)])
-        print(f"{title} page rerun after an upload: median {statistics.median(times):.0f} ms, "
-              f"max {max(times):.0f} ms over {len(times)} uploads (target: median <= 500 ms)", flush=True)
+        print(
+            f"{title} page rerun after an upload: median {statistics.median(times):.0f} ms, "
+            f"max {max(times):.0f} ms over {len(times)} uploads (target: median <= 500 ms)",
+            flush=True,
+        )

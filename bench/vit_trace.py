@@ -5,6 +5,7 @@ gradients of the top class with respect to every layer's attention (for gradient
 moved to numpy, then the rollout map with the default settings and with max fusion and 90% discarded.
 Usage: python bench/vit_trace.py [--runs 100] [--threads N]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -47,8 +48,10 @@ def main() -> None:
         forward_only.append((time.perf_counter() - start) * 1e3)
     config = trace.attentions.shape
     print(f"bundled shapes ViT: attentions {config}, torch threads {torch.get_num_threads()}, device cpu")
-    print(f"trace_image + rollout (mean, max/90% discard) + gradient rollout: median {statistics.median(full):.1f} ms, "
-          f"p90 {np.percentile(full, 90):.1f} ms over {len(full)} images (target: median <= 50 ms)")
+    print(
+        f"trace_image + rollout (mean, max/90% discard) + gradient rollout: median {statistics.median(full):.1f} ms, "
+        f"p90 {np.percentile(full, 90):.1f} ms over {len(full)} images (target: median <= 50 ms)"
+    )
     print(f"trace_image without gradients + rollout: median {statistics.median(forward_only):.1f} ms")
 
 

@@ -10,6 +10,7 @@ sentences, uploads. With sticky sessions every upload reaches the replica that h
 Prints the errors and how many sessions each replica served. Needs /usr/sbin/nginx (apt-get install nginx-light).
 Usage: python deploy/check_nginx.py [--students 6] [--duration 25] [--no-sticky]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -36,7 +37,9 @@ NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
 UPSTREAM_LINE = re.compile(r"^(\s*)server app:8501(.*);\s*$", re.MULTILINE)
 
 
-def local_config(conf: str, replica_ports: list[int], listen_port: int, tmp: Path, sticky: bool = True) -> str:
+def local_config(
+    conf: str, replica_ports: list[int], listen_port: int, tmp: Path, sticky: bool = True
+) -> str:
     """deploy/nginx.conf for this machine: local replicas, a loopback port, temp paths; nothing else changed."""
     match = UPSTREAM_LINE.search(conf)
     if match is None:
@@ -47,12 +50,16 @@ def local_config(conf: str, replica_ports: list[int], listen_port: int, tmp: Pat
     if not sticky:
         conf = re.sub(r"^\s*hash \$vizroute consistent;.*$", "", conf, count=1, flags=re.MULTILINE)
     conf = re.sub(r"listen 80;", f"listen 127.0.0.1:{listen_port};", conf, count=1)
-    temp = "\n".join(f"    {name}_temp_path {tmp / name};" for name in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"))
+    temp = "\n".join(
+        f"    {name}_temp_path {tmp / name};" for name in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
+    )
     return conf.replace("http {", f"http {{\n    access_log {tmp / 'access.log'};\n{temp}", 1)
 
 
 def nginx_command(conf_path: Path, tmp: Path, test_only: bool = False) -> list[str]:
-    directives = f"pid {tmp / 'nginx.pid'}; error_log {tmp / 'error.log'};" + ("" if test_only else " daemon off;")
+    directives = f"pid {tmp / 'nginx.pid'}; error_log {tmp / 'error.log'};" + (
+        "" if test_only else " daemon off;"
+    )
     return [NGINX, *(["-t"] if test_only else []), "-p", str(tmp), "-c", str(conf_path), "-g", directives]
 
 
@@ -67,7 +74,9 @@ async def sessions_per_replica(urls: list[str]) -> list[int]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--students", type=int, default=6)
     parser.add_argument("--duration", type=float, default=25.0)
     parser.add_argument("--no-sticky", action="store_true", help="remove the hash line: round robin")
@@ -83,27 +92,46 @@ def main(argv: list[str] | None = None) -> int:
         listen = free_port()
         conf_path = tmp / "nginx.conf"
         conf_path.write_text(local_config(conf, ports, listen, tmp, sticky=not args.no_sticky))
-        checked = subprocess.run(nginx_command(conf_path, tmp, test_only=True), check=False, capture_output=True,
-                                 text=True)
+        checked = subprocess.run(
+            nginx_command(conf_path, tmp, test_only=True), check=False, capture_output=True, text=True
+        )
         print(checked.stderr.strip())
         if checked.returncode:
             return 1
-        proc = subprocess.Popen(nginx_command(conf_path, tmp), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                                start_new_session=True)
+        proc = subprocess.Popen(
+            nginx_command(conf_path, tmp),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            start_new_session=True,
+        )
         stack.callback(lambda: (proc.poll() is None and os.killpg(proc.pid, signal.SIGTERM), proc.wait(10)))
         base = f"http://127.0.0.1:{listen}"
         deadline = time.monotonic() + 20
         while not health_ok(base) and time.monotonic() < deadline:
             time.sleep(0.2)
-        print(f"nginx on {base} -> replicas {replicas} ({'sticky: hash $vizroute' if not args.no_sticky else 'round robin'})")
-        cfg = LoadConfig(students=args.students, duration=args.duration, think=(0.5, 2.0), ramp=2.0,
-                         rerun_timeout=60.0, bad_share=0.2, warmup=False, cleanup_wait=0.0, seed=3)
+        print(
+            f"nginx on {base} -> replicas {replicas} ({'sticky: hash $vizroute' if not args.no_sticky else 'round robin'})"
+        )
+        cfg = LoadConfig(
+            students=args.students,
+            duration=args.duration,
+            think=(0.5, 2.0),
+            ramp=2.0,
+            rerun_timeout=60.0,
+            bad_share=0.2,
+            warmup=False,
+            cleanup_wait=0.0,
+            seed=3,
+        )
         report = asyncio.run(run_load(base, cfg, log=print, measure_server=False))
         print(format_report(report))
         per_replica = asyncio.run(sessions_per_replica(replicas))
         print(f"sessions opened per replica: {per_replica}")
-        upgraded = sum(1 for line in (tmp / "access.log").read_text().splitlines()
-                       if "/_stcore/stream" in line and '" 101 ' in line)
+        upgraded = sum(
+            1
+            for line in (tmp / "access.log").read_text().splitlines()
+            if "/_stcore/stream" in line and '" 101 ' in line
+        )
         print(f"websocket upgrades (HTTP 101) in nginx's access log: {upgraded}")
     return 0 if not report.errors else 1
 

@@ -1,4 +1,5 @@
 """Shared fixtures. Tests never reach a network: models come from installed packages or are made here."""
+
 from __future__ import annotations
 
 import os

@@ -1,4 +1,5 @@
 """The bundled decoder-only model and GPT-2 folders with a tokenizer.json, through viz.causal."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -31,8 +32,15 @@ def test_bundled_folder_is_a_gpt2_checkpoint():
         torch.testing.assert_close(ref(ids).logits, loaded.model(ids)[0], atol=1e-4, rtol=0)
 
 
-@pytest.mark.parametrize("text, error", [("", EmptyInputError), ("Abc", OutOfVocabularyError),
-                                         ("ab=c", OutOfVocabularyError), ("a" * 17, InputTooLongError)])
+@pytest.mark.parametrize(
+    "text, error",
+    [
+        ("", EmptyInputError),
+        ("Abc", OutOfVocabularyError),
+        ("ab=c", OutOfVocabularyError),
+        ("a" * 17, InputTooLongError),
+    ],
+)
 def test_bad_input(text, error):
     with pytest.raises(error):
         trace_causal(text)

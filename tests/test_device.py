@@ -1,4 +1,5 @@
 """Device choice, and CPU/GPU agreement where a GPU exists."""
+
 from __future__ import annotations
 
 import numpy as np

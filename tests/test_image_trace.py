@@ -1,4 +1,5 @@
 """``viz.trace_image`` on the bundled shapes ViT: shapes, identities, gradient pairing, accuracy, folders."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -49,8 +50,9 @@ def test_attention_rows_and_rollout_sum_to_one(trace):
 
 def test_patches_embed_to_the_patch_embeddings(trace):
     """Step 3 as arithmetic: flattened patch x E + b is exactly what the model computed."""
-    np.testing.assert_allclose(trace.patches @ trace.filters.T + trace.filter_bias, trace.patch_embeddings,
-                               atol=1e-4)
+    np.testing.assert_allclose(
+        trace.patches @ trace.filters.T + trace.filter_bias, trace.patch_embeddings, atol=1e-4
+    )
     tokens = np.concatenate([trace.cls_token[None], trace.patch_embeddings]) + trace.position_embeddings
     np.testing.assert_allclose(tokens, trace.hidden_states[0], atol=1e-5)
 
@@ -79,8 +81,9 @@ def test_gradients_match_autograd_on_each_layer_alone(shape, trace):
     x = model.normalize(torch.tensor(shape.image).permute(2, 0, 1)[None].float() / 255).requires_grad_(True)
     out = model(x)
     for layer in (0, trace.n_layers - 1):
-        (grad,) = torch.autograd.grad(out.logits[0, trace.target_class], out.traces[layer].weights,
-                                      retain_graph=True)
+        (grad,) = torch.autograd.grad(
+            out.logits[0, trace.target_class], out.traces[layer].weights, retain_graph=True
+        )
         np.testing.assert_allclose(trace.attention_gradients[layer], grad[0].numpy(), atol=1e-6)
 
 
@@ -119,7 +122,9 @@ def test_inputs_of_every_kind_and_bad_ones(tmp_path):
 
 def test_checkpoint_folder_and_backbone(tmp_path):
     torch.manual_seed(0)
-    backbone = VisionTransformer(ViTConfig(image_size=32, patch_size=4, d_model=16, n_layers=2, n_heads=2, d_ff=32))
+    backbone = VisionTransformer(
+        ViTConfig(image_size=32, patch_size=4, d_model=16, n_layers=2, n_heads=2, d_ff=32)
+    )
     save_vit(backbone.eval(), tmp_path)
     t = viz.trace_image(cases.good_jpeg(), model=str(tmp_path))
     assert t.attentions.shape == (2, 2, 65, 65) and t.rollout.shape == (8, 8)

@@ -1,4 +1,5 @@
 """The package's layers import one way: models -> analysis -> figures -> ui; only ui imports streamlit."""
+
 from __future__ import annotations
 
 import ast
@@ -41,7 +42,9 @@ def test_layer_imports_one_way(layer):
 
 
 def test_only_ui_and_pages_import_streamlit():
-    allowed = {ROOT / "app.py"} | set((ROOT / "app_pages").rglob("*.py")) | set((ROOT / "viz/ui").rglob("*.py"))
+    allowed = (
+        {ROOT / "app.py"} | set((ROOT / "app_pages").rglob("*.py")) | set((ROOT / "viz/ui").rglob("*.py"))
+    )
     for path in list((ROOT / "viz").rglob("*.py")) + [ROOT / "app.py"]:
         if path not in allowed:
             assert not forbidden_hit_any(path, "streamlit"), path

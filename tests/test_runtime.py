@@ -1,4 +1,5 @@
 """The thread policy: threads x concurrent inferences never exceed the cores."""
+
 from __future__ import annotations
 
 import threading

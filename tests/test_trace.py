@@ -1,4 +1,5 @@
 """trace_sentence: shapes, truncation notices, odd input."""
+
 from __future__ import annotations
 
 import numpy as np

@@ -1,4 +1,5 @@
 """viz.translate on the bundled checkpoints: outputs, invariants of the trace, decoding options, bad input."""
+
 from __future__ import annotations
 
 import importlib
@@ -28,11 +29,17 @@ def test_top_level_translate_on_the_issue_example():
     assert trace.notes == ()
 
 
-@pytest.mark.parametrize("text, task, expected", [
-    ("30 Nov 2026", "date", "2026-11-30"), ("November 30, 2026", "date", "2026-11-30"),
-    ("30/11/2026", "date", "2026-11-30"), ("2026.11.30", "date", "2026-11-30"),
-    ("transformer", "reverse", "remrofsnart"), ("transformer", "sort", "aefmnorrrst"),
-])
+@pytest.mark.parametrize(
+    "text, task, expected",
+    [
+        ("30 Nov 2026", "date", "2026-11-30"),
+        ("November 30, 2026", "date", "2026-11-30"),
+        ("30/11/2026", "date", "2026-11-30"),
+        ("2026.11.30", "date", "2026-11-30"),
+        ("transformer", "reverse", "remrofsnart"),
+        ("transformer", "sort", "aefmnorrrst"),
+    ],
+)
 def test_outputs(text, task, expected):
     trace = translate(text, task=task)
     assert trace.output_text == expected
@@ -75,8 +82,10 @@ def test_sampling_is_seeded_and_top_k_limits_choices():
     a = translate("attention", task="sort", strategy="sample", temperature=3.0, seed=1)
     b = translate("attention", task="sort", strategy="sample", temperature=3.0, seed=1)
     assert a.output_tokens == b.output_tokens
-    outputs = {translate("attention", task="sort", strategy="sample", temperature=3.0, seed=s).output_text
-               for s in range(8)}
+    outputs = {
+        translate("attention", task="sort", strategy="sample", temperature=3.0, seed=s).output_text
+        for s in range(8)
+    }
     assert len(outputs) > 1  # a hot distribution gives different outputs for different seeds
     k = translate("attention", task="sort", strategy="sample", temperature=3.0, top_k=2, seed=1)
     assert np.all(np.count_nonzero(k.step_probs, axis=-1) <= 2)
@@ -88,11 +97,17 @@ def test_impossible_date_is_shown_with_a_note():
     assert any("not taught to reject" in note or "never taught to reject" in note for note in trace.notes)
 
 
-@pytest.mark.parametrize("text, task, error", [
-    ("", "date", EmptyInputError), ("  ", "reverse", EmptyInputError),
-    ("Hello", "reverse", OutOfVocabularyError), ("30 Nov 2026 ✓", "date", OutOfVocabularyError),
-    ("a" * 17, "sort", InputTooLongError), ("1" * 40, "date", InputTooLongError),
-])
+@pytest.mark.parametrize(
+    "text, task, error",
+    [
+        ("", "date", EmptyInputError),
+        ("  ", "reverse", EmptyInputError),
+        ("Hello", "reverse", OutOfVocabularyError),
+        ("30 Nov 2026 ✓", "date", OutOfVocabularyError),
+        ("a" * 17, "sort", InputTooLongError),
+        ("1" * 40, "date", InputTooLongError),
+    ],
+)
 def test_bad_input_raises_clear_errors(text, task, error):
     with pytest.raises(error):
         translate(text, task=task)

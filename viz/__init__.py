@@ -4,6 +4,7 @@ Layers import one way: ``models`` (torch) -> ``analysis`` (pure functions) -> ``
 -> ``ui`` (the only place that imports streamlit). The public entry points below load lazily, so
 ``import viz`` costs nothing until one is used.
 """
+
 from __future__ import annotations
 
 import importlib

@@ -4,6 +4,7 @@ Two kinds of GPT-2 folder work: the bundled character model (``assets/gpt2-char-
 ``<s>abc=`` and continues ``cba</s>``), and any Hugging Face GPT-2 folder with a ``tokenizer.json`` (set
 ``VIZ_GPT2_FOLDER`` to show one in the app, or pass its path here).
 """
+
 from __future__ import annotations
 
 import dataclasses

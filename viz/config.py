@@ -1,4 +1,5 @@
 """Frozen, hashable configs, one per model family, with their presets."""
+
 from __future__ import annotations
 
 import dataclasses
@@ -38,7 +39,7 @@ class EncoderConfig:
         return self.d_model // self.n_heads
 
     @classmethod
-    def from_hf(cls, path: str | Path) -> "EncoderConfig":
+    def from_hf(cls, path: str | Path) -> EncoderConfig:
         """Read a Hugging Face BERT ``config.json`` (a file or the folder holding it)."""
         path = Path(path)
         if path.is_dir():

@@ -3,6 +3,7 @@
 Order: CUDA, then Apple MPS, then CPU. The environment variable ``VIZ_DEVICE``
 (e.g. ``cpu``, ``cuda``, ``cuda:1``, ``mps``) overrides the choice.
 """
+
 from __future__ import annotations
 
 import functools
@@ -18,7 +19,7 @@ def _mps_available() -> bool:
     return bool(backend is not None and backend.is_available())
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def get_device() -> torch.device:
     """Return the device every model and trace runs on.
 

@@ -3,6 +3,7 @@
 Shapes: S = image side, P = patch size, C = channels, N = (S / P)^2 patches, T = 1 + N tokens,
 L = layers, H = heads, D = d_model, K = classes.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -117,7 +118,9 @@ def trace_image(
     take_gradients = gradients and vit.classifier is not None
     with torch.enable_grad() if take_gradients else torch.inference_mode():
         if take_gradients:
-            x = x.requires_grad_(True)  # the model is frozen: this makes the attention weights part of the graph
+            x = x.requires_grad_(
+                True
+            )  # the model is frozen: this makes the attention weights part of the graph
         out = vit(x)
         grads = None
         target = None

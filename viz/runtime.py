@@ -8,6 +8,7 @@ passes run together, each on ``threads_per_inference`` threads, and the machine 
 ``VIZ_THREADS`` sets the threads per inference; by default 1 on machines of up to 3 cores (two students
 are served at once on a 2-core laptop), else half the cores (two large inferences at once).
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -36,7 +37,9 @@ class ThreadPolicy:
 
     def __post_init__(self) -> None:
         if self.threads_per_inference * self.slots > self.cores:
-            raise ValueError(f"{self.threads_per_inference} threads x {self.slots} slots exceed {self.cores} cores")
+            raise ValueError(
+                f"{self.threads_per_inference} threads x {self.slots} slots exceed {self.cores} cores"
+            )
 
 
 def make_policy(cores: int | None = None, threads: int | None = None) -> ThreadPolicy:

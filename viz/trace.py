@@ -1,4 +1,5 @@
 """``trace_sentence``: a sentence in, every layer's and head's attention out, as plain arrays."""
+
 from __future__ import annotations
 
 import dataclasses

@@ -3,6 +3,7 @@
 Kept apart from :mod:`viz.config` (the encoder's) so each model family owns one small file. Torch-free:
 parameter counts are computed by formula, so the paper's 63M-parameter base model is never allocated.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -64,7 +65,7 @@ class TransformerConfig:
         """d_k = d_v = d_model / h."""
         return self.d_model // self.n_heads
 
-    def with_vocab(self, vocab_size: int) -> "TransformerConfig":
+    def with_vocab(self, vocab_size: int) -> TransformerConfig:
         return dataclasses.replace(self, vocab_size=vocab_size)
 
     @property
@@ -81,7 +82,7 @@ class TransformerConfig:
         return json.dumps(dataclasses.asdict(self), sort_keys=True)
 
     @classmethod
-    def from_json(cls, text: str) -> "TransformerConfig":
+    def from_json(cls, text: str) -> TransformerConfig:
         return cls(**json.loads(text))
 
 
@@ -147,7 +148,7 @@ class DecoderConfig:
         return self.vocab_size * d + self.n_positions * d + self.n_layers * block + _norm_params(d)
 
     @classmethod
-    def from_hf(cls, path: str | Path) -> "DecoderConfig":
+    def from_hf(cls, path: str | Path) -> DecoderConfig:
         """Read a Hugging Face GPT-2 ``config.json`` (a file or the folder holding it).
 
         Raises:
@@ -159,7 +160,7 @@ class DecoderConfig:
         return cls.from_hf_dict(json.loads(path.read_text(encoding="utf-8")), source=str(path))
 
     @classmethod
-    def from_hf_dict(cls, raw: dict, source: str = "the config") -> "DecoderConfig":
+    def from_hf_dict(cls, raw: dict, source: str = "the config") -> DecoderConfig:
         """The same from the dictionary of a ``config.json`` (``transformers.GPT2Config.to_dict()``)."""
         if raw.get("model_type", "gpt2") != "gpt2":
             raise ValueError(f"{source} describes a {raw.get('model_type')!r} model, not GPT-2")

@@ -3,6 +3,7 @@
 No torch here: the page computes the parameter counts of ViT-Base/Large/Huge from these configs without
 building a model (and a test checks the formula against a model built on the ``meta`` device).
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -63,7 +64,9 @@ class ViTConfig:
         if self.d_model % self.n_heads:
             raise ValueError(f"d_model={self.d_model} is not divisible by n_heads={self.n_heads}")
         if self.image_size % self.patch_size:
-            raise ValueError(f"image_size={self.image_size} is not a multiple of patch_size={self.patch_size}")
+            raise ValueError(
+                f"image_size={self.image_size} is not a multiple of patch_size={self.patch_size}"
+            )
         hf_config.check_image_fields(self)
 
     @property
@@ -149,17 +152,23 @@ class ViTConfig:
             "encoder_stride": self.patch_size,
         }
         config.update(hf_config.label_maps(self.class_names))
-        preprocessor = hf_config.preprocessor_json(self.image_size, self.image_mean, self.image_std, resample=2)
+        preprocessor = hf_config.preprocessor_json(
+            self.image_size, self.image_mean, self.image_std, resample=2
+        )
         return config, preprocessor
 
 
 #: The three sizes of the ViT paper's Table 1, at 224 x 224 with a 1000-class head: Base and Large use
 #: 16 x 16 patches (ViT-B/16, ViT-L/16), Huge 14 x 14 (ViT-H/14).
-VIT_BASE = ViTConfig(image_size=224, patch_size=16, d_model=768, n_layers=12, n_heads=12, d_ff=3072, n_classes=1000)
-VIT_LARGE = ViTConfig(image_size=224, patch_size=16, d_model=1024, n_layers=24, n_heads=16, d_ff=4096,
-                      n_classes=1000)
-VIT_HUGE = ViTConfig(image_size=224, patch_size=14, d_model=1280, n_layers=32, n_heads=16, d_ff=5120,
-                     n_classes=1000)
+VIT_BASE = ViTConfig(
+    image_size=224, patch_size=16, d_model=768, n_layers=12, n_heads=12, d_ff=3072, n_classes=1000
+)
+VIT_LARGE = ViTConfig(
+    image_size=224, patch_size=16, d_model=1024, n_layers=24, n_heads=16, d_ff=4096, n_classes=1000
+)
+VIT_HUGE = ViTConfig(
+    image_size=224, patch_size=14, d_model=1280, n_layers=32, n_heads=16, d_ff=5120, n_classes=1000
+)
 
 VIT_PRESETS: dict[str, ViTConfig] = {"ViT-Base": VIT_BASE, "ViT-Large": VIT_LARGE, "ViT-Huge": VIT_HUGE}
 #: Parameter counts as the course (after the ViT paper's Table 1) prints them.

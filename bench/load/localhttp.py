@@ -2,6 +2,7 @@
 
 Only loopback hosts are accepted: a load test must never send traffic anywhere else.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -36,14 +37,20 @@ def loopback_address(url: str) -> tuple[str, int]:
     return parts.hostname, parts.port or 80
 
 
-async def request(method: str, url: str, *, headers: dict[str, str] | None = None, body: bytes = b"",
-                  timeout: float = 30.0) -> Response:
+async def request(
+    method: str, url: str, *, headers: dict[str, str] | None = None, body: bytes = b"", timeout: float = 30.0
+) -> Response:
     """One HTTP/1.1 request on a fresh connection (``Connection: close``); raises HttpError on failure."""
     host, port = loopback_address(url)
     parts = urlsplit(url)
     target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
-    lines = [f"{method} {target} HTTP/1.1", f"Host: {host}:{port}", "Connection: close",
-             "User-Agent: transformer-viz-load-test", f"Content-Length: {len(body)}"]
+    lines = [
+        f"{method} {target} HTTP/1.1",
+        f"Host: {host}:{port}",
+        "Connection: close",
+        "User-Agent: transformer-viz-load-test",
+        f"Content-Length: {len(body)}",
+    ]
     lines += [f"{name}: {value}" for name, value in (headers or {}).items()]
     head = ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
 
@@ -71,7 +78,7 @@ async def request(method: str, url: str, *, headers: dict[str, str] | None = Non
         for line in header_lines:
             name, _, value = line.partition(":")
             pairs.append((name.strip().lower(), value.strip()))
-        payload = raw[header_end + 4:]
+        payload = raw[header_end + 4 :]
         if any(k == "transfer-encoding" and "chunked" in v.lower() for k, v in pairs):
             payload = _dechunk(payload)
         return Response(status, pairs, payload)
@@ -93,7 +100,7 @@ def _dechunk(data: bytes) -> bytes:
         size = int(data[pos:line_end].split(b";")[0] or b"0", 16)
         if size == 0:
             return bytes(out)
-        out += data[line_end + 2: line_end + 2 + size]
+        out += data[line_end + 2 : line_end + 2 + size]
         pos = line_end + 2 + size + 2
 
 
@@ -102,8 +109,12 @@ def multipart_file(field: str, filename: str, content: bytes, mime: str) -> tupl
     boundary = f"----loadtest{uuid.uuid4().hex}"
     safe_name = filename.replace('"', "_")
     body = (
-        f"--{boundary}\r\n"
-        f'Content-Disposition: form-data; name="{field.replace(chr(34), "_")}"; filename="{safe_name}"\r\n'
-        f"Content-Type: {mime}\r\n\r\n"
-    ).encode() + content + f"\r\n--{boundary}--\r\n".encode()
+        (
+            f"--{boundary}\r\n"
+            f'Content-Disposition: form-data; name="{field.replace(chr(34), "_")}"; filename="{safe_name}"\r\n'
+            f"Content-Type: {mime}\r\n\r\n"
+        ).encode()
+        + content
+        + f"\r\n--{boundary}--\r\n".encode()
+    )
     return body, f"multipart/form-data; boundary={boundary}"

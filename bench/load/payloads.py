@@ -3,6 +3,7 @@
 Every sentence and every good image is distinct (the student's number and a counter are part of it), so the
 app's per-input caches (keyed by the text, or by the pixels) never answer a student's action from memory.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -11,10 +12,12 @@ import random
 
 from PIL import Image, ImageDraw
 
-WORDS = ("the teacher student model word attention head layer sentence token query key value street animal "
-         "cat dog river bank tired because quickly slowly reads writes sees remembers forgets projects "
-         "weights softmax scaled matrix vector position meaning context small large early late bright dark "
-         "morning evening school lesson question answer example picture number green blue red").split()
+WORDS = (
+    "the teacher student model word attention head layer sentence token query key value street animal "
+    "cat dog river bank tired because quickly slowly reads writes sees remembers forgets projects "
+    "weights softmax scaled matrix vector position meaning context small large early late bright dark "
+    "morning evening school lesson question answer example picture number green blue red"
+).split()
 
 
 def sentence(rng: random.Random, student: int, counter: int) -> str:
@@ -70,5 +73,10 @@ def image_file(rng: random.Random, student: int, counter: int, bad_share: float 
         cut = data[: max(64, int(len(data) * rng.uniform(0.2, 0.5)))]  # header intact, pixels cut short
         return UploadFile(f"{stem}.{fmt.lower()}", cut, f"image/{fmt.lower()}", True, kind)
     fmt = rng.choice(("PNG", "JPEG"))
-    return UploadFile(f"{stem}.{'png' if fmt == 'PNG' else 'jpg'}", _encode(_picture(rng), fmt),
-                      f"image/{fmt.lower()}", False, fmt.lower())
+    return UploadFile(
+        f"{stem}.{'png' if fmt == 'PNG' else 'jpg'}",
+        _encode(_picture(rng), fmt),
+        f"image/{fmt.lower()}",
+        False,
+        fmt.lower(),
+    )

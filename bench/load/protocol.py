@@ -20,6 +20,7 @@ A rerun is timed from sending the BackMsg to the ``script_finished`` of the run 
 waits for). Problems are collected, never raised: an exception element, a compile error, a page not found, a
 closed or failed connection, a timeout.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -108,8 +109,9 @@ class _Run:
 class BrowserSession:
     """One tab: a websocket session with the state a browser keeps (page, query string, widget values)."""
 
-    def __init__(self, base_url: str, *, name: str = "tab", rerun_timeout: float = 60.0,
-                 connect_timeout: float = 30.0) -> None:
+    def __init__(
+        self, base_url: str, *, name: str = "tab", rerun_timeout: float = 60.0, connect_timeout: float = 30.0
+    ) -> None:
         localhttp.loopback_address(base_url)  # refuses anything but this machine
         self.base_url = base_url.rstrip("/")
         self.name = name
@@ -140,8 +142,9 @@ class BrowserSession:
         for path in (f"/{url_path}", "/_stcore/health", "/_stcore/host-config"):
             headers = {"Cookie": self._cookie_header()} if self.cookies else None
             try:
-                response = await localhttp.request("GET", f"{self.base_url}{path}", headers=headers,
-                                                   timeout=self.connect_timeout)
+                response = await localhttp.request(
+                    "GET", f"{self.base_url}{path}", headers=headers, timeout=self.connect_timeout
+                )
             except localhttp.HttpError as err:
                 return self._failed(start, f"GET {path} failed: {err}")
             if response.status != 200:
@@ -150,22 +153,31 @@ class BrowserSession:
         xsrf = self.cookies.get(XSRF_COOKIE, "")
         host = urlsplit(self.base_url).netloc
         try:
-            self._ws = await asyncio.wait_for(connect(
-                f"ws://{host}/_stcore/stream",
-                subprotocols=["streamlit", xsrf or "PLACEHOLDER_AUTH_TOKEN"],
-                additional_headers={"Cookie": self._cookie_header()} if self.cookies else None,
-                origin=self.base_url,
-                proxy=None,  # never through a proxy: loopback only
-                max_size=MAX_MESSAGE_BYTES,
-                max_queue=None,  # the reader below drains every frame at once
-                open_timeout=self.connect_timeout,
-            ), self.connect_timeout + 5)
+            self._ws = await asyncio.wait_for(
+                connect(
+                    f"ws://{host}/_stcore/stream",
+                    subprotocols=["streamlit", xsrf or "PLACEHOLDER_AUTH_TOKEN"],
+                    additional_headers={"Cookie": self._cookie_header()} if self.cookies else None,
+                    origin=self.base_url,
+                    proxy=None,  # never through a proxy: loopback only
+                    max_size=MAX_MESSAGE_BYTES,
+                    max_queue=None,  # the reader below drains every frame at once
+                    open_timeout=self.connect_timeout,
+                ),
+                self.connect_timeout + 5,
+            )
         except (OSError, TimeoutError, websockets.WebSocketException) as err:
             return self._failed(start, f"websocket connect failed: {type(err).__name__}: {err}")
         self._reader = asyncio.create_task(self._read_forever(), name=f"{self.name}-reader")
         self.query_string = query_string
-        return await self._rerun(ClientState(query_string=query_string, page_name=url_path,
-                                             context_info=self._context(url_path, query_string)), start)
+        return await self._rerun(
+            ClientState(
+                query_string=query_string,
+                page_name=url_path,
+                context_info=self._context(url_path, query_string),
+            ),
+            start,
+        )
 
     async def close(self) -> None:
         if self._ws is not None:
@@ -188,8 +200,11 @@ class BrowserSession:
         if page is None:
             return self._failed(time.perf_counter(), f"no page with url path {url_path!r} in the navigation")
         # The browser keeps only the widget-bound parameters (and embed ones) across a page change.
-        kept = [(k, v) for k, v in parse_qsl(self.query_string, keep_blank_values=True)
-                if k in self.bound_params or k.startswith("embed")]
+        kept = [
+            (k, v)
+            for k, v in parse_qsl(self.query_string, keep_blank_values=True)
+            if k in self.bound_params or k.startswith("embed")
+        ]
         self.query_string = urlencode(kept)
         return await self._rerun(self._client_state(page_script_hash=page.script_hash))
 
@@ -246,8 +261,9 @@ class BrowserSession:
         if XSRF_COOKIE in self.cookies:
             headers["X-Xsrftoken"] = self.cookies[XSRF_COOKIE]
         try:
-            put = await localhttp.request("PUT", self._absolute(urls.upload_url), headers=headers, body=body,
-                                          timeout=self.rerun_timeout)
+            put = await localhttp.request(
+                "PUT", self._absolute(urls.upload_url), headers=headers, body=body, timeout=self.rerun_timeout
+            )
         except localhttp.HttpError as err:
             return self._failed(start, f"upload PUT failed: {err}")
         self._remember_cookies(put)
@@ -258,8 +274,12 @@ class BrowserSession:
             for info in previous.file_uploader_state_value.uploaded_file_info:
                 if info.file_urls.delete_url:  # the browser deletes the file a single-file uploader replaces
                     try:
-                        await localhttp.request("DELETE", self._absolute(info.file_urls.delete_url),
-                                                headers=headers | {"Content-Type": "text/plain"}, timeout=30)
+                        await localhttp.request(
+                            "DELETE",
+                            self._absolute(info.file_urls.delete_url),
+                            headers=headers | {"Content-Type": "text/plain"},
+                            timeout=30,
+                        )
                     except localhttp.HttpError:
                         pass  # as in the browser: a failed delete is not shown
         state = WidgetState(id=widget.id)
@@ -294,12 +314,21 @@ class BrowserSession:
         from streamlit.proto.ClientState_pb2 import ContextInfo
 
         url = f"{self.base_url}/{url_path}" + (f"?{query}" if query else "")
-        return ContextInfo(timezone="UTC", timezone_offset=0, locale="en-US", url=url, is_embedded=False,
-                           color_scheme="light")
+        return ContextInfo(
+            timezone="UTC",
+            timezone_offset=0,
+            locale="en-US",
+            url=url,
+            is_embedded=False,
+            color_scheme="light",
+        )
 
     def _client_state(self, page_script_hash: str | None = None) -> ClientState:
-        state = ClientState(query_string=self.query_string, page_script_hash=page_script_hash or self.page_hash,
-                            context_info=self._context())
+        state = ClientState(
+            query_string=self.query_string,
+            page_script_hash=page_script_hash or self.page_hash,
+            context_info=self._context(),
+        )
         state.widget_states.widgets.extend(self.widget_states.values())
         return state
 
@@ -327,8 +356,15 @@ class BrowserSession:
             # The browser forgets the values of widgets that the finished run no longer shows.
             self.widget_states = {i: s for i, s in self.widget_states.items() if i in run.active_ids}
             self.widgets = dict(run.widgets)
-        return RunOutcome(not run.problems, seconds, run.problems, dict(run.widgets), list(run.alerts),
-                          run.n_messages, run.n_bytes)
+        return RunOutcome(
+            not run.problems,
+            seconds,
+            run.problems,
+            dict(run.widgets),
+            list(run.alerts),
+            run.n_messages,
+            run.n_bytes,
+        )
 
     async def _read_forever(self) -> None:
         reason = "closed by the server"
@@ -368,18 +404,25 @@ class BrowserSession:
             if new.page_script_hash:
                 self.page_hash = new.page_script_hash
             for page in new.app_pages:  # pages/ folder apps list their pages here; st.navigation below
-                self.pages.setdefault(page.url_pathname, Page(page.page_script_hash, page.page_name,
-                                                              page.url_pathname))
+                self.pages.setdefault(
+                    page.url_pathname, Page(page.page_script_hash, page.page_name, page.url_pathname)
+                )
             if run is not None:
                 run.restart()
         elif kind == "navigation":
             nav = msg.navigation
-            self.pages = {p.url_pathname if not p.is_default else "": Page(p.page_script_hash, p.page_name,
-                                                                           p.url_pathname)
-                          for p in nav.app_pages if not p.HasField("external_url")}
+            self.pages = {
+                p.url_pathname if not p.is_default else "": Page(
+                    p.page_script_hash, p.page_name, p.url_pathname
+                )
+                for p in nav.app_pages
+                if not p.HasField("external_url")
+            }
             for p in nav.app_pages:  # the default page also answers to its own url path
                 if p.is_default and p.url_pathname:
-                    self.pages.setdefault(p.url_pathname, Page(p.page_script_hash, p.page_name, p.url_pathname))
+                    self.pages.setdefault(
+                        p.url_pathname, Page(p.page_script_hash, p.page_name, p.url_pathname)
+                    )
             if nav.page_script_hash:
                 self.page_hash = nav.page_script_hash
         elif kind == "delta" and run is not None:
@@ -422,7 +465,11 @@ class BrowserSession:
         if not element_id:
             return
         run.active_ids.add(element_id)
-        param = getattr(proto, "query_param_key", "") if "query_param_key" in proto.DESCRIPTOR.fields_by_name else ""
+        param = (
+            getattr(proto, "query_param_key", "")
+            if "query_param_key" in proto.DESCRIPTOR.fields_by_name
+            else ""
+        )
         if param:
             self.bound_params.add(param)
         key = user_key(element_id)

@@ -14,6 +14,7 @@
    expired sessions, the second one's rerun lets Streamlit's post-run garbage collection free them), then
    RSS is read again.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -84,9 +85,13 @@ class LoadReport:
     phase_seconds: float = 0.0
     server_cpu: float = 0.0  # seconds of CPU the server tree used during the student phase
     client_cpu: float = 0.0  # seconds of CPU this process used meanwhile (it shares the machine)
-    memory_metrics: dict[str, dict[str, int]] = dataclasses.field(default_factory=dict)  # moment -> type -> bytes
+    memory_metrics: dict[str, dict[str, int]] = dataclasses.field(
+        default_factory=dict
+    )  # moment -> type -> bytes
     active_sessions: dict[str, int] = dataclasses.field(default_factory=dict)
-    others: list[tuple[str, float]] = dataclasses.field(default_factory=list)  # (command, CPU seconds) meanwhile
+    others: list[tuple[str, float]] = dataclasses.field(
+        default_factory=list
+    )  # (command, CPU seconds) meanwhile
     load_before: tuple[float, float, float] = (0.0, 0.0, 0.0)
 
     @property
@@ -117,11 +122,14 @@ def _cpu_by_process() -> dict[int, tuple[str, int]]:
             continue
         try:
             raw = (entry / "stat").read_text()
-            fields = raw[raw.rindex(")") + 2:].split()
+            fields = raw[raw.rindex(")") + 2 :].split()
             cmd = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace").strip()
         except OSError:
             continue
-        table[int(entry.name)] = (cmd or raw[raw.index("(") + 1: raw.rindex(")")], int(fields[11]) + int(fields[12]))
+        table[int(entry.name)] = (
+            cmd or raw[raw.index("(") + 1 : raw.rindex(")")],
+            int(fields[11]) + int(fields[12]),
+        )
     return table
 
 
@@ -162,8 +170,19 @@ async def warm_up(base_url: str, cfg: LoadConfig, log=print) -> list[Action]:
     actions: list[Action] = []
 
     def record(kind: str, page: str, outcome, started: float) -> None:
-        actions.append(Action(-1, kind, page or "home", started, outcome.seconds, outcome.ok, outcome.problems,
-                              outcome.n_bytes, outcome.upload_seconds))
+        actions.append(
+            Action(
+                -1,
+                kind,
+                page or "home",
+                started,
+                outcome.seconds,
+                outcome.ok,
+                outcome.problems,
+                outcome.n_bytes,
+                outcome.upload_seconds,
+            )
+        )
         state = "ok" if outcome.ok else "PROBLEM: " + "; ".join(outcome.problems)[:300]
         log(f"  warm-up {kind:15s} {page or 'home':16s} {outcome.seconds:6.2f} s  {state}")
 
@@ -185,15 +204,20 @@ async def warm_up(base_url: str, cfg: LoadConfig, log=print) -> list[Action]:
                     record(SOURCE, path, await session.set_radio(SOURCE_KEY, UPLOAD_SOURCE), started)
                 upload = image_file(rng, 0, n, bad_share=0.0)
                 started = time.monotonic()
-                record(UPLOAD, path, await session.upload(UPLOAD_KEY, upload.name, upload.content, upload.mime),
-                       started)
+                record(
+                    UPLOAD,
+                    path,
+                    await session.upload(UPLOAD_KEY, upload.name, upload.content, upload.mime),
+                    started,
+                )
     finally:
         await session.close()
     return actions
 
 
-async def run_load(base_url: str, cfg: LoadConfig, server_pid: int | None = None, log=print,
-                   measure_server: bool = True) -> LoadReport:
+async def run_load(
+    base_url: str, cfg: LoadConfig, server_pid: int | None = None, log=print, measure_server: bool = True
+) -> LoadReport:
     """Run the whole sequence (module docstring) and return the figures; never sends traffic off this machine.
 
     ``server_pid`` defaults to the process listening on the URL's port; ``measure_server=False`` skips the
@@ -214,12 +238,20 @@ async def run_load(base_url: str, cfg: LoadConfig, server_pid: int | None = None
     if monitor:
         report.rss["baseline"] = int(statistics.median(monitor.sample().rss for _ in range(3)))
 
-    log(f"{cfg.students} students for {cfg.duration:.0f} s (think {cfg.think[0]:g}-{cfg.think[1]:g} s, "
-        f"ramp {cfg.ramp:g} s)")
+    log(
+        f"{cfg.students} students for {cfg.duration:.0f} s (think {cfg.think[0]:g}-{cfg.think[1]:g} s, "
+        f"ramp {cfg.ramp:g} s)"
+    )
     phase_start = time.monotonic()
-    plan = Plan(deadline=phase_start + cfg.duration, think=cfg.think, max_actions=cfg.max_actions,
-                bad_share=cfg.bad_share, text_pages=cfg.text_pages, vision_pages=cfg.vision_pages,
-                rerun_timeout=cfg.rerun_timeout)
+    plan = Plan(
+        deadline=phase_start + cfg.duration,
+        think=cfg.think,
+        max_actions=cfg.max_actions,
+        bad_share=cfg.bad_share,
+        text_pages=cfg.text_pages,
+        vision_pages=cfg.vision_pages,
+        rerun_timeout=cfg.rerun_timeout,
+    )
     students = [Student(i + 1, base_url, plan, cfg.seed) for i in range(cfg.students)]
     procs_before = _cpu_by_process()
     cpu_before = monitor.sample().cpu if monitor else 0.0
@@ -236,12 +268,16 @@ async def run_load(base_url: str, cfg: LoadConfig, server_pid: int | None = None
             done = [a for s in students for a in s.log.actions]
             active = sum(1 for s in students if s.log.connected_at and not s.session.closed_reason)
             rss = f", server RSS {monitor.samples[-1].rss / MB:.0f} MB" if monitor else ""
-            log(f"  t={time.monotonic() - phase_start:5.0f} s: {active} connected, {len(done)} actions, "
-                f"{sum(1 for a in done if not a.ok)} errors{rss}")
+            log(
+                f"  t={time.monotonic() - phase_start:5.0f} s: {active} connected, {len(done)} actions, "
+                f"{sum(1 for a in done if not a.ok)} errors{rss}"
+            )
 
     ticker = asyncio.create_task(progress())
-    tasks = [asyncio.create_task(start_later(s, cfg.ramp * i / max(cfg.students, 1)))
-             for i, s in enumerate(students)]
+    tasks = [
+        asyncio.create_task(start_later(s, cfg.ramp * i / max(cfg.students, 1)))
+        for i, s in enumerate(students)
+    ]
     hard_limit = cfg.duration + cfg.ramp + cfg.rerun_timeout * 2 + 60  # every action is bounded: a safety net
     _, pending = await asyncio.wait(tasks, timeout=hard_limit)
     for task in pending:
@@ -251,7 +287,9 @@ async def run_load(base_url: str, cfg: LoadConfig, server_pid: int | None = None
     phase_end = time.monotonic()
     report.phase_seconds = phase_end - phase_start
     # Every student stays connected from its first page to the end: the sessions open now were all open at once.
-    report.max_active = sum(1 for s in students if s.log.connected_at is not None and not s.session.closed_reason)
+    report.max_active = sum(
+        1 for s in students if s.log.connected_at is not None and not s.session.closed_reason
+    )
     usage = resource.getrusage(resource.RUSAGE_SELF)
     report.client_cpu = usage.ru_utime + usage.ru_stime - client_before
     if monitor:
@@ -259,9 +297,12 @@ async def run_load(base_url: str, cfg: LoadConfig, server_pid: int | None = None
         report.server_cpu = now.cpu - cpu_before
         report.rss["all connected, end"] = now.rss
         report.rss["peak"] = monitor.peak_rss(phase_start)
-    report.others = _busy_others(procs_before, _cpu_by_process(), {os.getpid(), server_pid or -1},
-                                 report.phase_seconds)
-    report.memory_metrics["all connected"], report.active_sessions["all connected"] = await _memory_metrics(base_url)
+    report.others = _busy_others(
+        procs_before, _cpu_by_process(), {os.getpid(), server_pid or -1}, report.phase_seconds
+    )
+    report.memory_metrics["all connected"], report.active_sessions["all connected"] = await _memory_metrics(
+        base_url
+    )
 
     await asyncio.gather(*(s.close() for s in students))
     closed_at = time.monotonic()
@@ -278,45 +319,67 @@ async def run_load(base_url: str, cfg: LoadConfig, server_pid: int | None = None
             outcome = await probe.open()
             await probe.close()
             if not outcome.ok:
-                report.warmup.append(Action(0, "probe after cleanup", "home", time.monotonic(), outcome.seconds,
-                                            False, outcome.problems))
+                report.warmup.append(
+                    Action(
+                        0,
+                        "probe after cleanup",
+                        "home",
+                        time.monotonic(),
+                        outcome.seconds,
+                        False,
+                        outcome.problems,
+                    )
+                )
             await asyncio.sleep(2.0)
         await asyncio.sleep(5.0)
         if monitor:
             report.rss["after cleanup"] = int(statistics.median(monitor.sample().rss for _ in range(3)))
-        report.memory_metrics["after cleanup"], report.active_sessions["after cleanup"] = \
-            await _memory_metrics(base_url)
+        (
+            report.memory_metrics["after cleanup"],
+            report.active_sessions["after cleanup"],
+        ) = await _memory_metrics(base_url)
     if monitor:
         await monitor.stop()
     return report
 
 
 def _fmt_kind_rows(actions: list[Action]) -> list[str]:
-    rows = [(f"{'action':16s} {'count':>5s} {'errors':>6s} {'p50 s':>7s} {'p95 s':>7s} {'p99 s':>7s} {'max s':>7s} "
-             f"{'mean KB':>8s}")]
+    rows = [
+        (
+            f"{'action':16s} {'count':>5s} {'errors':>6s} {'p50 s':>7s} {'p95 s':>7s} {'p99 s':>7s} {'max s':>7s} "
+            f"{'mean KB':>8s}"
+        )
+    ]
     for kind in KIND_ORDER:
         done = [a for a in actions if a.kind == kind]
         if not done:
             continue
         times = [a.seconds for a in done if a.ok]
         kb = statistics.mean(a.n_bytes for a in done) / 1024
-        rows.append(f"{kind:16s} {len(done):5d} {sum(1 for a in done if not a.ok):6d} {percentile(times, 50):7.2f} "
-                    f"{percentile(times, 95):7.2f} {percentile(times, 99):7.2f} {max(times, default=float('nan')):7.2f} "
-                    f"{kb:8.0f}")
+        rows.append(
+            f"{kind:16s} {len(done):5d} {sum(1 for a in done if not a.ok):6d} {percentile(times, 50):7.2f} "
+            f"{percentile(times, 95):7.2f} {percentile(times, 99):7.2f} {max(times, default=float('nan')):7.2f} "
+            f"{kb:8.0f}"
+        )
     return rows
 
 
 def format_report(report: LoadReport) -> str:
     cfg = report.config
     actions = report.actions
-    lines = [f"server {report.base_url} (pid {report.server_pid}); load average before: "
-             + " ".join(f"{x:.2f}" for x in report.load_before) + f"; {os.cpu_count()} CPUs"]
+    lines = [
+        f"server {report.base_url} (pid {report.server_pid}); load average before: "
+        + " ".join(f"{x:.2f}" for x in report.load_before)
+        + f"; {os.cpu_count()} CPUs"
+    ]
     if report.warmup:
         first = ", ".join(f"{a.page} {a.seconds:.1f}" for a in report.warmup if a.kind == PAGE)
         lines.append(f"warm-up first visits (s): {first}")
-    lines.append(f"{cfg.students} students, {report.phase_seconds:.0f} s of activity, think time "
-                 f"{cfg.think[0]:g}-{cfg.think[1]:g} s: {len(actions)} timed actions "
-                 f"({len(actions) / max(report.phase_seconds, 1e-9):.2f} per second)")
+    lines.append(
+        f"{cfg.students} students, {report.phase_seconds:.0f} s of activity, think time "
+        f"{cfg.think[0]:g}-{cfg.think[1]:g} s: {len(actions)} timed actions "
+        f"({len(actions) / max(report.phase_seconds, 1e-9):.2f} per second)"
+    )
     lines += _fmt_kind_rows(actions)
     for kind in (SENTENCE, UPLOAD):
         by_page = {}
@@ -324,13 +387,19 @@ def format_report(report: LoadReport) -> str:
             if a.kind == kind and a.ok:
                 by_page.setdefault(a.page, []).append(a.seconds)
         if by_page:
-            lines.append(f"  {kind} by page: " + "; ".join(
-                f"{page} p50 {percentile(t, 50):.2f} / p95 {percentile(t, 95):.2f} s (n={len(t)})"
-                for page, t in sorted(by_page.items())))
+            lines.append(
+                f"  {kind} by page: "
+                + "; ".join(
+                    f"{page} p50 {percentile(t, 50):.2f} / p95 {percentile(t, 95):.2f} s (n={len(t)})"
+                    for page, t in sorted(by_page.items())
+                )
+            )
     uploads = [a for a in actions if a.kind == UPLOAD and a.ok]
     if uploads:
-        lines.append(f"  image upload split: URL request + PUT p50 {percentile([a.upload_seconds for a in uploads], 50):.2f} s, "
-                     f"rerun p50 {percentile([a.seconds - a.upload_seconds for a in uploads], 50):.2f} s")
+        lines.append(
+            f"  image upload split: URL request + PUT p50 {percentile([a.upload_seconds for a in uploads], 50):.2f} s, "
+            f"rerun p50 {percentile([a.seconds - a.upload_seconds for a in uploads], 50):.2f} s"
+        )
     errors = report.errors
     lines.append(f"errors: {len(errors)}")
     kinds: dict[str, int] = {}
@@ -348,21 +417,32 @@ def format_report(report: LoadReport) -> str:
     if rss:
         per = (rss.get("peak", 0) - rss.get("baseline", 0)) / MB / max(report.max_active, 1)
         lines.append("server RSS (MB): " + ", ".join(f"{k} {v / MB:.0f}" for k, v in rss.items()))
-        lines.append(f"  growth per active session: {per:.1f} MB (peak - baseline over {report.max_active} sessions)")
+        lines.append(
+            f"  growth per active session: {per:.1f} MB (peak - baseline over {report.max_active} sessions)"
+        )
         if "after cleanup" in rss:
-            lines.append(f"  after the sessions ended: {(rss['after cleanup'] - rss['baseline']) / MB:+.0f} MB "
-                         "against the baseline")
+            lines.append(
+                f"  after the sessions ended: {(rss['after cleanup'] - rss['baseline']) / MB:+.0f} MB "
+                "against the baseline"
+            )
     for moment, by_type in report.memory_metrics.items():
         if by_type:
-            lines.append(f"streamlit memory metrics, {moment} (MB): " + ", ".join(
-                f"{k} {v / MB:.1f}" for k, v in sorted(by_type.items())) +
-                f"; active sessions {report.active_sessions.get(moment)}")
+            lines.append(
+                f"streamlit memory metrics, {moment} (MB): "
+                + ", ".join(f"{k} {v / MB:.1f}" for k, v in sorted(by_type.items()))
+                + f"; active sessions {report.active_sessions.get(moment)}"
+            )
     if report.phase_seconds:
-        lines.append(f"server CPU time during the activity: {report.server_cpu:.1f} s "
-                     f"({report.server_cpu / report.phase_seconds:.2f} cores on average); "
-                     f"load generator: {report.client_cpu:.1f} s ({report.client_cpu / report.phase_seconds:.2f} cores)")
+        lines.append(
+            f"server CPU time during the activity: {report.server_cpu:.1f} s "
+            f"({report.server_cpu / report.phase_seconds:.2f} cores on average); "
+            f"load generator: {report.client_cpu:.1f} s ({report.client_cpu / report.phase_seconds:.2f} cores)"
+        )
     if report.others:
-        lines.append("other processes busy meanwhile (CPU s): " + "; ".join(f"{c} ({s:.0f} s)" for c, s in report.others[:5]))
+        lines.append(
+            "other processes busy meanwhile (CPU s): "
+            + "; ".join(f"{c} ({s:.0f} s)" for c, s in report.others[:5])
+        )
     else:
         lines.append("other processes busy meanwhile: none above 5% of a core")
     lines += ["targets:"] + [f"  {'PASS' if ok else 'MISS'} {text}" for text, ok in check_targets(report)]
@@ -372,20 +452,37 @@ def format_report(report: LoadReport) -> str:
 def check_targets(report: LoadReport) -> list[tuple[str, bool]]:
     """Issue 8's targets, each with its measured value."""
     actions = report.actions
-    out = [(f"{report.max_active} concurrent students (target {TARGET_STUDENTS})",
-            report.max_active >= TARGET_STUDENTS)]
+    out = [
+        (
+            f"{report.max_active} concurrent students (target {TARGET_STUDENTS})",
+            report.max_active >= TARGET_STUDENTS,
+        )
+    ]
     for kind, limit in TARGET_P95.items():
         times = [a.seconds for a in actions if a.kind == kind and a.ok]
         p95 = percentile(times, 95)
-        out.append((f"{kind} p95 {p95:.2f} s (target <= {limit:g} s, n={len(times)})", bool(times) and p95 <= limit))
+        out.append(
+            (f"{kind} p95 {p95:.2f} s (target <= {limit:g} s, n={len(times)})", bool(times) and p95 <= limit)
+        )
     out.append((f"{len(report.errors)} errors (target 0)", not report.errors))
     rss = report.rss
     if "peak" in rss and "baseline" in rss:
         per = (rss["peak"] - rss["baseline"]) / MB / max(report.max_active, 1)
-        out.append((f"{per:.1f} MB per active session (target <= {TARGET_MB_PER_SESSION:g})",
-                    per <= TARGET_MB_PER_SESSION))
+        out.append(
+            (
+                f"{per:.1f} MB per active session (target <= {TARGET_MB_PER_SESSION:g})",
+                per <= TARGET_MB_PER_SESSION,
+            )
+        )
     if "after cleanup" in rss and "baseline" in rss:
         after = (rss["after cleanup"] - rss["baseline"]) / MB
-        out.append(((f"{after:+.0f} MB against the baseline after the sessions ended (target within "
-                     f"{TARGET_MB_AFTER:g})"), after <= TARGET_MB_AFTER))
+        out.append(
+            (
+                (
+                    f"{after:+.0f} MB against the baseline after the sessions ended (target within "
+                    f"{TARGET_MB_AFTER:g})"
+                ),
+                after <= TARGET_MB_AFTER,
+            )
+        )
     return out

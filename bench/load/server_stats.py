@@ -3,6 +3,7 @@
 RSS is ``VmRSS`` of ``/proc/<pid>/status`` summed over the process and its descendants; CPU time is
 ``utime + stime`` of ``/proc/<pid>/stat`` over the same tree (plus the times of children already reaped).
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -43,7 +44,7 @@ def pid_listening_on(port: int) -> int | None:
 
 def _stat_fields(pid: int) -> list[str]:
     raw = Path(f"/proc/{pid}/stat").read_text()
-    return raw[raw.rindex(")") + 2:].split()  # fields from "state" on (the name may hold spaces)
+    return raw[raw.rindex(")") + 2 :].split()  # fields from "state" on (the name may hold spaces)
 
 
 def process_tree(pid: int) -> list[int]:

@@ -7,6 +7,7 @@ shown yet, then upload 1-2 files) or a *browse* (go to any other page). Before e
 thinks for a random time; no action starts after the deadline, and every wait is bounded by the session's
 rerun timeout, so a student always ends.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -27,7 +28,13 @@ UPLOAD_KEY = "vision_upload"
 
 #: Kinds of timed action (the report's rows).
 OPEN, PAGE, SENTENCE, UPLOAD, BAD_UPLOAD, SOURCE = (
-    "open app", "page change", "new sentence", "image upload", "bad file upload", "choose upload")
+    "open app",
+    "page change",
+    "new sentence",
+    "image upload",
+    "bad file upload",
+    "choose upload",
+)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -80,17 +87,36 @@ class Student:
         self.page = ""
         self._n_sentences = self._n_uploads = 0
 
-    def _record(self, kind: str, outcome: RunOutcome, started: float, detail: str = "",
-                extra_problem: str | None = None) -> Action:
+    def _record(
+        self,
+        kind: str,
+        outcome: RunOutcome,
+        started: float,
+        detail: str = "",
+        extra_problem: str | None = None,
+    ) -> Action:
         problems = list(outcome.problems) + ([extra_problem] if extra_problem else [])
-        action = Action(self.number, kind, self.page or "home", started, outcome.seconds, not problems, problems,
-                        outcome.n_bytes, outcome.upload_seconds, detail)
+        action = Action(
+            self.number,
+            kind,
+            self.page or "home",
+            started,
+            outcome.seconds,
+            not problems,
+            problems,
+            outcome.n_bytes,
+            outcome.upload_seconds,
+            detail,
+        )
         self.log.actions.append(action)
         return action
 
     def _actions_left(self) -> bool:
-        return (len(self.log.actions) < self.plan.max_actions and time.monotonic() < self.plan.deadline
-                and not self.session.closed_reason)
+        return (
+            len(self.log.actions) < self.plan.max_actions
+            and time.monotonic() < self.plan.deadline
+            and not self.session.closed_reason
+        )
 
     async def _think(self) -> bool:
         """Sleep a random think time; False (without sleeping past it) when the deadline comes first."""
@@ -135,7 +161,11 @@ class Student:
         if UPLOAD_KEY not in self.session.widgets:
             started = time.monotonic()
             outcome = await self.session.set_radio(SOURCE_KEY, UPLOAD_SOURCE)
-            missing = None if UPLOAD_KEY in outcome.widgets or not outcome.ok else "no file uploader after choosing it"
+            missing = (
+                None
+                if UPLOAD_KEY in outcome.widgets or not outcome.ok
+                else "no file uploader after choosing it"
+            )
             if not self._record(SOURCE, outcome, started, extra_problem=missing).ok:
                 return
         for _ in range(self.rng.randint(1, 2)):
@@ -157,8 +187,11 @@ class Student:
                 return
 
     async def _browse(self) -> None:
-        others = [p for p in self.session.pages
-                  if p not in self.plan.text_pages and p not in self.plan.vision_pages and p != self.page]
+        others = [
+            p
+            for p in self.session.pages
+            if p not in self.plan.text_pages and p not in self.plan.vision_pages and p != self.page
+        ]
         if others and await self._think():
             await self._goto(self.rng.choice(sorted(others)))
 
@@ -182,8 +215,17 @@ class Student:
                     else:
                         await self._browse()
         except Exception as err:  # noqa: BLE001 - a harness bug must show up as an error, not kill the run
-            self.log.actions.append(Action(self.number, "harness", self.page, time.monotonic(), 0.0, False,
-                                           [f"harness error: {type(err).__name__}: {err}"]))
+            self.log.actions.append(
+                Action(
+                    self.number,
+                    "harness",
+                    self.page,
+                    time.monotonic(),
+                    0.0,
+                    False,
+                    [f"harness error: {type(err).__name__}: {err}"],
+                )
+            )
         return self.log
 
     async def close(self) -> None:

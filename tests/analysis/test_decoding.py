@@ -1,4 +1,5 @@
 """Temperature, top-k and the choice of the next token."""
+
 from __future__ import annotations
 
 import numpy as np

@@ -1,4 +1,5 @@
 """Head statistics on attention patterns whose answers are known."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -25,13 +26,19 @@ def patterns():
 def test_known_patterns():
     stats = head_statistics(patterns(), TOKENS).set_index("head")
     assert stats.loc[1, "to_previous"] == 1.0 and stats.loc[4, "to_self"] == 1.0
-    assert stats.loc[3, "to_sep"] == 1.0 and stats.loc[3, "to_cls"] == 0 and stats.loc[2, "to_cls"] == pytest.approx(0.2)
+    assert (
+        stats.loc[3, "to_sep"] == 1.0
+        and stats.loc[3, "to_cls"] == 0
+        and stats.loc[2, "to_cls"] == pytest.approx(0.2)
+    )
     assert stats.loc[2, "entropy_bits"] == pytest.approx(np.log2(5))
     assert stats.loc[4, "entropy_bits"] == 0 and stats.loc[4, "mean_distance"] == 0
     # previous-token head: every row but the first looks one step back
     assert stats.loc[1, "mean_distance"] == pytest.approx(4 / 5)
     # uniform: mean |i - j| over a 5 x 5 grid
-    assert stats.loc[2, "mean_distance"] == pytest.approx(np.abs(np.subtract.outer(range(5), range(5))).mean())
+    assert stats.loc[2, "mean_distance"] == pytest.approx(
+        np.abs(np.subtract.outer(range(5), range(5))).mean()
+    )
     assert stats.loc[4, "to_next"] == 0 and stats.loc[2, "to_next"] == pytest.approx(0.2)
 
 

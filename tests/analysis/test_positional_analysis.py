@@ -1,4 +1,5 @@
 """Positional-encoding properties, checked numerically."""
+
 from __future__ import annotations
 
 import numpy as np

@@ -1,4 +1,5 @@
 """Attention rollout against a direct, loop-by-loop implementation of Abnar & Zuidema's definition."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -24,7 +25,7 @@ def reference_rollout(att, fusion, discard):
                 vals = [att[layer, h, i, j] for h in range(n_heads)]
                 fused[i][j] = {"mean": sum(vals) / n_heads, "max": max(vals), "min": min(vals)}[fusion]
         if discard > 0:
-            entries = sorted(((fused[i][j], i * n + j) for i in range(n) for j in range(n) if (i, j) != (0, 0)))
+            entries = sorted((fused[i][j], i * n + j) for i in range(n) for j in range(n) if (i, j) != (0, 0))
             for _, idx in entries[: int(n * n * discard)]:
                 fused[idx // n][idx % n] = 0.0
         a = [[0.5 * fused[i][j] + (0.5 if i == j else 0.0) for j in range(n)] for i in range(n)]
@@ -37,8 +38,9 @@ def reference_rollout(att, fusion, discard):
 @pytest.mark.parametrize("discard", [0.0, 0.3, 0.9])
 def test_matches_reference(fusion, discard):
     att = random_attentions()
-    np.testing.assert_allclose(attention_rollout(att, fusion, discard), reference_rollout(att, fusion, discard),
-                               atol=1e-12)
+    np.testing.assert_allclose(
+        attention_rollout(att, fusion, discard), reference_rollout(att, fusion, discard), atol=1e-12
+    )
 
 
 @pytest.mark.parametrize("fusion", ["mean", "max", "min"])

@@ -1,11 +1,18 @@
 """Separation and smoothness indices against scikit-learn and brute force."""
+
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from viz.analysis.separation import (centre_separation_index, nearest_neighbours, per_class_separation_index,
-                                     separation_index, si_jumps, smoothness_index)
+from viz.analysis.separation import (
+    centre_separation_index,
+    nearest_neighbours,
+    per_class_separation_index,
+    separation_index,
+    si_jumps,
+    smoothness_index,
+)
 
 sklearn = pytest.importorskip("sklearn")
 from sklearn.model_selection import LeaveOneOut, cross_val_score  # noqa: E402

@@ -1,4 +1,5 @@
 """Step-by-step attention against torch's softmax and hand-worked numbers."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -21,7 +22,9 @@ def test_matches_torch_attention():
     rng = np.random.default_rng(0)
     q, k, v = rng.normal(size=(5, 8)), rng.normal(size=(7, 8)), rng.normal(size=(7, 3))
     s = attention_steps(q, k, v)
-    expected = torch.nn.functional.scaled_dot_product_attention(*(torch.tensor(a)[None] for a in (q, k, v)))[0]
+    expected = torch.nn.functional.scaled_dot_product_attention(*(torch.tensor(a)[None] for a in (q, k, v)))[
+        0
+    ]
     np.testing.assert_allclose(s.output, expected.numpy(), atol=1e-12)
     np.testing.assert_allclose(s.weighted_values.sum(1), s.output)
 
@@ -39,12 +42,16 @@ def test_causal_and_unscaled():
 def test_unscaled_is_sharper():
     rng = np.random.default_rng(2)
     q, k = rng.normal(size=(20, 64)), rng.normal(size=(20, 64))
-    assert row_entropy(attention_steps(q, k, k, scale=False).weights).mean() < \
-        row_entropy(attention_steps(q, k, k).weights).mean()
+    assert (
+        row_entropy(attention_steps(q, k, k, scale=False).weights).mean()
+        < row_entropy(attention_steps(q, k, k).weights).mean()
+    )
 
 
 def test_entropy_values():
-    np.testing.assert_allclose(row_entropy(np.array([[1.0, 0, 0, 0], [0.25] * 4, [0.5, 0.5, 0, 0]])), [0, 2, 1])
+    np.testing.assert_allclose(
+        row_entropy(np.array([[1.0, 0, 0, 0], [0.25] * 4, [0.5, 0.5, 0, 0]])), [0, 2, 1]
+    )
 
 
 def test_softmax_all_masked_row():
@@ -54,8 +61,14 @@ def test_softmax_all_masked_row():
 
 def test_head_walkthrough_uses_bias():
     x = np.eye(2)
-    w = {"w_q": np.eye(2), "w_k": np.eye(2), "w_v": np.eye(2), "b_q": np.ones(2), "b_k": np.zeros(2),
-         "b_v": np.zeros(2)}
+    w = {
+        "w_q": np.eye(2),
+        "w_k": np.eye(2),
+        "w_v": np.eye(2),
+        "b_q": np.ones(2),
+        "b_k": np.zeros(2),
+        "b_v": np.zeros(2),
+    }
     walk = head_walkthrough(x, w)
     np.testing.assert_allclose(walk.steps.queries, x + 1)
 

@@ -1,4 +1,5 @@
 """Rollout maps, gradient rollout, the pointing game and the ViT's geometric measures, against brute force."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -30,8 +31,10 @@ def brute_force_gradient_rollout(attentions, gradients):
     n = attentions.shape[-1]
     result = np.eye(n)
     for layer in range(attentions.shape[0]):
-        fused = np.mean([np.maximum(attentions[layer, h] * gradients[layer, h], 0)
-                         for h in range(attentions.shape[1])], axis=0)
+        fused = np.mean(
+            [np.maximum(attentions[layer, h] * gradients[layer, h], 0) for h in range(attentions.shape[1])],
+            axis=0,
+        )
         a = 0.5 * fused + 0.5 * np.eye(n)
         a = a / a.sum(axis=1)[:, None]
         result = a @ result

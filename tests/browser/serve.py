@@ -4,6 +4,7 @@ Usable from pytest (``from tests.browser.serve import streamlit_server``) and fr
 ``bench/`` (after putting the repository root on ``sys.path``). Nothing here reaches a network other
 than 127.0.0.1.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -105,29 +106,46 @@ def streamlit_server(
     port = free_port() if port is None else int(port)
     base_url = f"http://127.0.0.1:{port}"
     cmd = [
-        sys.executable, "-m", "streamlit", "run", app,
-        "--server.headless", "true",
-        "--server.port", str(port),
-        "--server.address", "127.0.0.1",
-        "--browser.gatherUsageStats", "false",
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        app,
+        "--server.headless",
+        "true",
+        "--server.port",
+        str(port),
+        "--server.address",
+        "127.0.0.1",
+        "--browser.gatherUsageStats",
+        "false",
     ]
     full_env = {**os.environ, **DEFAULT_ENV, **(env or {})}
     with tempfile.TemporaryDirectory(prefix="streamlit-server-") as logs:
         out_path, err_path = Path(logs) / "stdout.log", Path(logs) / "stderr.log"
         with open(out_path, "wb") as out, open(err_path, "wb") as err:
-            proc = subprocess.Popen(cmd, cwd=REPO_ROOT, env=full_env, stdout=out, stderr=err,
-                                    stdin=subprocess.DEVNULL, start_new_session=True)
+            proc = subprocess.Popen(
+                cmd,
+                cwd=REPO_ROOT,
+                env=full_env,
+                stdout=out,
+                stderr=err,
+                stdin=subprocess.DEVNULL,
+                start_new_session=True,
+            )
             try:
                 deadline = time.monotonic() + timeout
                 while not health_ok(base_url, timeout=1.0):
                     if proc.poll() is not None:
                         raise RuntimeError(
                             f"streamlit exited with code {proc.returncode} before becoming healthy.\n"
-                            f"stderr:\n{_tail(err_path)}\nstdout:\n{_tail(out_path)}")
+                            f"stderr:\n{_tail(err_path)}\nstdout:\n{_tail(out_path)}"
+                        )
                     if time.monotonic() > deadline:
                         raise RuntimeError(
                             f"streamlit not healthy at {base_url} after {timeout:.0f} s.\n"
-                            f"stderr:\n{_tail(err_path)}\nstdout:\n{_tail(out_path)}")
+                            f"stderr:\n{_tail(err_path)}\nstdout:\n{_tail(out_path)}"
+                        )
                     time.sleep(0.05)
                 yield base_url
             finally:
@@ -155,7 +173,8 @@ def launch_chromium(playwright, **context_options):
     context_options.setdefault("viewport", {"width": 1400, "height": 1000})
     try:
         context = playwright.chromium.launch_persistent_context(
-            profile, executable_path=CHROMIUM, headless=True, args=list(CHROMIUM_ARGS), **context_options)
+            profile, executable_path=CHROMIUM, headless=True, args=list(CHROMIUM_ARGS), **context_options
+        )
     except BaseException:
         shutil.rmtree(profile, ignore_errors=True)
         raise

@@ -1,16 +1,22 @@
 """Real-browser check: the attention page, driven through Debian's Chromium with Playwright."""
-from __future__ import annotations
 
+from __future__ import annotations
 
 import pytest
 
-from tests.browser.serve import (chromium_available, launch_chromium, milliseconds_left, screenshot_on_failure,
-                                 streamlit_server)
+from tests.browser.serve import (
+    chromium_available,
+    launch_chromium,
+    milliseconds_left,
+    screenshot_on_failure,
+    streamlit_server,
+)
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.skipif(not chromium_available(),
-                       reason="needs /usr/bin/chromium and the playwright Python package"),
+    pytest.mark.skipif(
+        not chromium_available(), reason="needs /usr/bin/chromium and the playwright Python package"
+    ),
 ]
 
 SENTENCE = "Purple elephants dance quietly"
@@ -49,13 +55,16 @@ def test_attention_page_shows_heatmap_of_typed_sentence(tmp_path):
                 box.fill(SENTENCE)
                 box.press("Control+Enter")  # Streamlit commits a text_area on Ctrl+Enter (or blur)
 
-                labels = page.wait_for_function(_HEATMAP_WITH_TOKENS, arg=TOKENS, timeout=left_ms()).json_value()
+                labels = page.wait_for_function(
+                    _HEATMAP_WITH_TOKENS, arg=TOKENS, timeout=left_ms()
+                ).json_value()
                 for token in TOKENS:
                     assert token in labels, f"{token!r} missing from heatmap tick labels {labels}"
                 # Let the rerun finish before looking for errors (the status widget shows while it runs).
                 page.locator('[data-testid="stStatusWidget"]').wait_for(state="hidden", timeout=left_ms())
                 exceptions = page.locator('[data-testid="stException"]')
                 assert exceptions.count() == 0, "Streamlit exception on the page:\n" + "\n".join(
-                    exceptions.all_inner_texts())
+                    exceptions.all_inner_texts()
+                )
         finally:
             context.close()

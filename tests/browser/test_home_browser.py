@@ -2,6 +2,7 @@
 milestone in its field's colour, every name printed, each point's hover text naming its own milestone and month
 in any time zone and on a narrow screen), nothing fetched from outside the app's server, and plotly.js fetched
 in the background only after the timeline is drawn, then reused by the next page."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -9,16 +10,22 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from tests.browser.serve import (PLOTLY_DRAWN, chromium_available, launch_chromium, screenshot_on_failure,
-                                 streamlit_server)
+from tests.browser.serve import (
+    PLOTLY_DRAWN,
+    chromium_available,
+    launch_chromium,
+    screenshot_on_failure,
+    streamlit_server,
+)
 from viz.data.milestones import MILESTONES
 from viz.figures.timeline import FIELD_COLOURS
 from viz.ui.warmup import plotly_chunk
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.skipif(not chromium_available(),
-                       reason="needs /usr/bin/chromium and the playwright Python package"),
+    pytest.mark.skipif(
+        not chromium_available(), reason="needs /usr/bin/chromium and the playwright Python package"
+    ),
 ]
 
 CHART = '[data-testid="stVegaLiteChart"]'
@@ -33,8 +40,10 @@ new MutationObserver((_, observer) => {
   }
 }).observe(document, {childList: true, subtree: true});
 """
-_FETCHES = "(chunk) => performance.getEntriesByType('resource').filter(e => e.name.endsWith('/' + chunk))" \
-           ".map(e => e.startTime)"
+_FETCHES = (
+    "(chunk) => performance.getEntriesByType('resource').filter(e => e.name.endsWith('/' + chunk))"
+    ".map(e => e.startTime)"
+)
 
 
 def test_landing_page_draws_the_milestones_timeline_from_the_apps_server_only(tmp_path):
@@ -56,7 +65,9 @@ def test_landing_page_draws_the_milestones_timeline_from_the_apps_server_only(tm
                 texts = page.locator(f"{CHART} g.mark-text text").all_text_contents()
                 assert all(m[1] in texts for m in MILESTONES) and "Date" in texts
                 spoken = [points.nth(i).get_attribute("aria-label") for i in range(points.count())]
-                assert "ViT, October 2020, Vision: " + next(m[2] for m in MILESTONES if m[1] == "ViT") in spoken
+                assert (
+                    "ViT, October 2020, Vision: " + next(m[2] for m in MILESTONES if m[1] == "ViT") in spoken
+                )
                 assert page.locator('[data-testid="stException"]').count() == 0
                 page.wait_for_timeout(1000)  # the favicon and late requests
                 assert hosts == {urlsplit(base).netloc}, hosts  # no CDN, no font or icon service
@@ -108,12 +119,18 @@ def test_plotly_is_fetched_after_the_timeline_is_drawn_and_reused_by_the_next_pa
                 page.goto(f"{base}/", timeout=60_000)
                 page.wait_for_selector(f"{CHART} svg.marks", timeout=60_000)
                 assert page.locator('[data-testid="stPlotlyChart"]').count() == 0  # no plotly chart here...
-                page.wait_for_function(f"() => ({_FETCHES})({chunk!r}).length === 1", timeout=30_000)  # ...yet
+                page.wait_for_function(
+                    f"() => ({_FETCHES})({chunk!r}).length === 1", timeout=30_000
+                )  # ...yet
                 (started,) = page.evaluate(_FETCHES, chunk)
-                assert started >= page.evaluate("window.__timelineDrawnAt")  # only once the timeline was drawn
+                assert started >= page.evaluate(
+                    "window.__timelineDrawnAt"
+                )  # only once the timeline was drawn
                 page.get_by_role("link", name="Positional encodings").first.click()
                 page.wait_for_function(PLOTLY_DRAWN, timeout=60_000)
-                assert len(page.evaluate(_FETCHES, chunk)) == 1  # the next page's charts used the module in memory
+                assert (
+                    len(page.evaluate(_FETCHES, chunk)) == 1
+                )  # the next page's charts used the module in memory
                 assert page.locator('[data-testid="stException"]').count() == 0
         finally:
             context.close()

@@ -1,5 +1,6 @@
 """Real-browser check that every page is served by the app alone: no CDN, font service or icon service is
 asked for anything (a classroom network may have no internet, and the README promises none is needed)."""
+
 from __future__ import annotations
 
 import re
@@ -12,8 +13,9 @@ from tests.browser.serve import chromium_available, launch_chromium, screenshot_
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.skipif(not chromium_available(),
-                       reason="needs /usr/bin/chromium and the playwright Python package"),
+    pytest.mark.skipif(
+        not chromium_available(), reason="needs /usr/bin/chromium and the playwright Python package"
+    ),
 ]
 
 APP = Path(__file__).resolve().parents[2] / "app.py"
@@ -28,8 +30,13 @@ def test_every_page_requests_nothing_from_outside_the_apps_server(tmp_path):
         context = launch_chromium(playwright)
         page = context.new_page()
         outside = []
-        page.on("request", lambda request: urlsplit(request.url).netloc != urlsplit(base).netloc
-                and outside.append((page.url, request.url)))
+        page.on(
+            "request",
+            lambda request: (
+                urlsplit(request.url).netloc != urlsplit(base).netloc
+                and outside.append((page.url, request.url))
+            ),
+        )
         try:
             for path in URL_PATHS:
                 with screenshot_on_failure(page, tmp_path / f"offline_{path or 'home'}.png"):

@@ -1,4 +1,5 @@
 """A teacher's shared link reopens exactly the same view: sentence, page section and options from the URL."""
+
 from __future__ import annotations
 
 from urllib.parse import urlencode
@@ -9,7 +10,9 @@ from tests.browser.serve import chromium_available, launch_chromium, screenshot_
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.skipif(not chromium_available(), reason="needs /usr/bin/chromium and the playwright Python package"),
+    pytest.mark.skipif(
+        not chromium_available(), reason="needs /usr/bin/chromium and the playwright Python package"
+    ),
 ]
 
 SENTENCE = "Purple elephants dance quietly"
@@ -38,8 +41,10 @@ def test_shared_link_opens_the_same_view(tmp_path):
             with screenshot_on_failure(page, tmp_path / "shared_link_failure.png"):
                 page.goto(f"{base}/multihead?{query}", timeout=60_000)
                 title = page.wait_for_function(
-                    _CHART_TITLED, arg=["Rollout through 6 layers (max)", ["purple", "elephants", "quietly"]],
-                    timeout=60_000).json_value()
+                    _CHART_TITLED,
+                    arg=["Rollout through 6 layers (max)", ["purple", "elephants", "quietly"]],
+                    timeout=60_000,
+                ).json_value()
                 assert "(max)" in title
                 box = page.get_by_role("textbox", name="Type a sentence", exact=True)
                 assert box.input_value() == SENTENCE

@@ -3,12 +3,19 @@ click a token to query it; a bad file gets a message, not a traceback."""
 
 from __future__ import annotations
 
-
 import numpy as np
 import pytest
 
-from tests.browser.serve import (chromium_available, give_file, launch_chromium, milliseconds_left,
-                                 plotly_function, screenshot_on_failure, streamlit_server, upload_own_image)
+from tests.browser.serve import (
+    chromium_available,
+    give_file,
+    launch_chromium,
+    milliseconds_left,
+    plotly_function,
+    screenshot_on_failure,
+    streamlit_server,
+    upload_own_image,
+)
 from viz.data.shapes import CLASSES, make_shape
 
 pytestmark = [
@@ -21,7 +28,8 @@ pytestmark = [
 BUDGET_S = 120.0
 
 #: [title, the mask's shape, the number of masked (-inf) cells, the sums of the attention chart's weight maps]
-_SWIN_CHARTS = plotly_function("""
+_SWIN_CHARTS = plotly_function(
+    """
   const plots = Array.from(document.querySelectorAll('.js-plotly-plot'));
   const titled = (start) => plots.find(p => titleOf(p).startsWith(start));
   const mask = titled('The mask of window');
@@ -31,7 +39,9 @@ _SWIN_CHARTS = plotly_function("""
   const sums = attention.data.filter(t => t.type === 'heatmap' && String(t.hovertemplate).includes('weight'))
     .map(t => rowsOf(t.z).flat().filter(v => v !== null && !Number.isNaN(v)).reduce((a, b) => a + b, 0));
   return [titleOf(mask), [z.length, z[0].length], z.flat().filter(v => v === 1).length, sums];
-""", "queryTitle")
+""",
+    "queryTitle",
+)
 
 
 def test_upload_shows_mask_and_window_attention(tmp_path):
@@ -60,7 +70,9 @@ def test_upload_shows_mask_and_window_attention(tmp_path):
                 page.locator('[data-testid="stStatusWidget"]').wait_for(state="hidden", timeout=left_ms())
                 assert page.locator('[data-testid="stException"]').count() == 0
 
-                row = page.get_by_label("Query token row")  # set the query through its widget, as a student would
+                row = page.get_by_label(
+                    "Query token row"
+                )  # set the query through its widget, as a student would
                 row.fill("2")
                 row.press("Enter")
                 page.wait_for_function(_SWIN_CHARTS, arg="Token (row 2, column 16)", timeout=left_ms())

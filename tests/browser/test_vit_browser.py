@@ -1,19 +1,28 @@
 """Real-browser check of the ViT attention page: upload a picture, see the rollout overlay; a bomb is refused."""
-from __future__ import annotations
 
+from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from tests.browser.serve import (chromium_available, give_file, launch_chromium, milliseconds_left,
-                                 plotly_function, screenshot_on_failure, streamlit_server, upload_own_image)
+from tests.browser.serve import (
+    chromium_available,
+    give_file,
+    launch_chromium,
+    milliseconds_left,
+    plotly_function,
+    screenshot_on_failure,
+    streamlit_server,
+    upload_own_image,
+)
 from tests.data.image_cases import png_bomb
 from viz.data.shapes import CLASSES, make_shape
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.skipif(not chromium_available(),
-                       reason="needs /usr/bin/chromium and the playwright Python package"),
+    pytest.mark.skipif(
+        not chromium_available(), reason="needs /usr/bin/chromium and the playwright Python package"
+    ),
 ]
 
 BUDGET_S = 120.0
@@ -52,10 +61,13 @@ def test_upload_shows_rollout_overlay_and_bad_file_gets_a_message(tmp_path):
                 page.goto(f"{base}/vit-attention", timeout=left_ms())
                 upload_own_image(page, "my star.png", star, left_ms())
                 # The rollout is the last section, below the fold of the page's scroll container: bring it into view.
-                page.get_by_text("Attention rollout: through all the layers at once").scroll_into_view_if_needed(
-                    timeout=left_ms())
+                page.get_by_text(
+                    "Attention rollout: through all the layers at once"
+                ).scroll_into_view_if_needed(timeout=left_ms())
                 page.mouse.wheel(0, 2000)
-                title, n_patches, total, _ = page.wait_for_function(_ROLLOUT_OVERLAY, timeout=left_ms()).json_value()
+                title, n_patches, total, _ = page.wait_for_function(
+                    _ROLLOUT_OVERLAY, timeout=left_ms()
+                ).json_value()
                 assert title.startswith("Attention rollout (mean of heads")
                 assert n_patches == 64
                 assert abs(total - 1.0) < 1e-3

@@ -2,6 +2,7 @@
 
 Shared by the input-module tests, the page tests and the browser test.
 """
+
 from __future__ import annotations
 
 import io
@@ -19,14 +20,20 @@ def encode(image: Image.Image, fmt: str, **options) -> bytes:
 
 
 def _chunk(kind: bytes, data: bytes) -> bytes:
-    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+    return (
+        struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+    )
 
 
 def png_bytes(width: int, height: int, bit_depth: int, colour_type: int, raw_rows: bytes) -> bytes:
     """A PNG written by hand (so a header can claim any size): IHDR, one IDAT, IEND."""
     header = struct.pack(">IIBBBBB", width, height, bit_depth, colour_type, 0, 0, 0)
-    return (b"\x89PNG\r\n\x1a\n" + _chunk(b"IHDR", header) + _chunk(b"IDAT", zlib.compress(raw_rows))
-            + _chunk(b"IEND", b""))
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + _chunk(b"IHDR", header)
+        + _chunk(b"IDAT", zlib.compress(raw_rows))
+        + _chunk(b"IEND", b"")
+    )
 
 
 def png_bomb(width: int = 100_000, height: int = 100_000) -> bytes:
@@ -43,8 +50,9 @@ def png_rgb16(values: np.ndarray) -> bytes:
 def photo(width: int = 64, height: int = 48) -> np.ndarray:
     """A smooth colour test picture, (H, W, 3) uint8."""
     yy, xx = np.mgrid[0:height, 0:width]
-    return np.stack([xx * 255 // max(width - 1, 1), yy * 255 // max(height - 1, 1),
-                     np.full_like(xx, 90)], axis=-1).astype(np.uint8)
+    return np.stack(
+        [xx * 255 // max(width - 1, 1), yy * 255 // max(height - 1, 1), np.full_like(xx, 90)], axis=-1
+    ).astype(np.uint8)
 
 
 def good_png() -> bytes:
@@ -97,7 +105,9 @@ def gray_png() -> bytes:
 
 
 def truncated_png() -> bytes:
-    data = encode(Image.fromarray(np.random.default_rng(0).integers(0, 255, (64, 64, 3), dtype=np.uint8)), "PNG")
+    data = encode(
+        Image.fromarray(np.random.default_rng(0).integers(0, 255, (64, 64, 3), dtype=np.uint8)), "PNG"
+    )
     return data[: len(data) // 2]
 
 

@@ -1,4 +1,5 @@
 """The image input module: every odd or hostile file gets a correct conversion or a clear message."""
+
 from __future__ import annotations
 
 import io

@@ -1,4 +1,5 @@
 """The generated shapes: reproducible, balanced, masks that match the drawing, shapes clearly visible."""
+
 from __future__ import annotations
 
 import numpy as np

@@ -5,6 +5,7 @@ as text and, where Debian's nginx is installed, checked with ``nginx -t`` (upstr
 127.0.0.1, pid/logs/temp files in a temporary folder). deploy/check_nginx.py runs it for real in front of two
 app servers.
 """
+
 from __future__ import annotations
 
 import re
@@ -45,7 +46,7 @@ def _block(text: str, header: str) -> str:
     for j in range(i, len(text)):
         depth += {"{": 1, "}": -1}.get(text[j], 0)
         if depth == 0:
-            return text[i + 1: j]
+            return text[i + 1 : j]
     raise AssertionError(f"unbalanced block {header!r}")
 
 
@@ -86,9 +87,13 @@ def test_nginx_is_sticky_and_proxies_websockets():
     assert re.search(r"^\s*server app:8501\b", upstream, re.MULTILINE)
     assert "hash $vizroute consistent" not in upstream or "Set-Cookie $vizroute_cookie" in conf
     location = _block(conf, "location / ")
-    for directive in ("proxy_http_version 1.1", "proxy_set_header Upgrade $http_upgrade",
-                      "proxy_set_header Connection $connection_upgrade", "proxy_set_header Host $http_host",
-                      "proxy_pass http://streamlit"):
+    for directive in (
+        "proxy_http_version 1.1",
+        "proxy_set_header Upgrade $http_upgrade",
+        "proxy_set_header Connection $connection_upgrade",
+        "proxy_set_header Host $http_host",
+        "proxy_pass http://streamlit",
+    ):
         assert directive in location, directive
     timeout = re.search(r"proxy_read_timeout (\d+)s;", location)
     assert timeout and int(timeout.group(1)) >= 3600, "idle websockets must survive a lesson"
@@ -96,7 +101,9 @@ def test_nginx_is_sticky_and_proxies_websockets():
 
 
 def test_nginx_accepts_the_largest_upload_streamlit_accepts():
-    max_upload_mb = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text())["server"]["maxUploadSize"]
+    max_upload_mb = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text())["server"][
+        "maxUploadSize"
+    ]
     body = re.search(r"client_max_body_size (\d+)m;", _directives(_nginx()))
     assert body and int(body.group(1)) > max_upload_mb
 
@@ -121,13 +128,16 @@ def test_dockerignore_lets_in_what_the_image_copies():
     assert copied <= allowed, copied - allowed
 
 
-@pytest.mark.skipif(shutil.which("nginx") is None and not Path("/usr/sbin/nginx").exists(),
-                    reason="nginx is not installed (apt-get install nginx-light)")
+@pytest.mark.skipif(
+    shutil.which("nginx") is None and not Path("/usr/sbin/nginx").exists(),
+    reason="nginx is not installed (apt-get install nginx-light)",
+)
 def test_nginx_config_passes_nginx_t(tmp_path):
     from deploy.check_nginx import local_config, nginx_command
 
     conf = tmp_path / "nginx.conf"
     conf.write_text(local_config(_nginx(), [8501, 8502], 8080, tmp_path))
-    result = subprocess.run(nginx_command(conf, tmp_path, test_only=True), check=False, capture_output=True,
-                            text=True, timeout=30)
+    result = subprocess.run(
+        nginx_command(conf, tmp_path, test_only=True), check=False, capture_output=True, text=True, timeout=30
+    )
     assert result.returncode == 0, result.stderr

@@ -1,4 +1,5 @@
 """Attention figures: shapes validated, tokens escaped, long inputs pooled with rows still summing to 1."""
+
 from __future__ import annotations
 
 import numpy as np

@@ -1,12 +1,19 @@
 """Figures of the encoder-decoder page: titles, axis labels, escaped labels, data as given."""
+
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
 from viz.analysis.decoding import softmax, top_tokens
-from viz.figures.seq2seq import (BLUE, ORANGE, alignment_heatmap, mask_heatmap, next_token_bars,
-                                 training_curves)
+from viz.figures.seq2seq import (
+    BLUE,
+    ORANGE,
+    alignment_heatmap,
+    mask_heatmap,
+    next_token_bars,
+    training_curves,
+)
 
 TOKENS = ["<s>", "a", "<b>", "c"]
 

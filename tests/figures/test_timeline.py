@@ -1,4 +1,5 @@
 """The milestones timeline: a valid Vega-Lite spec carrying every milestone, and a PNG of the same layout."""
+
 from __future__ import annotations
 
 import io
@@ -76,7 +77,7 @@ def test_names_sit_on_the_far_side_of_their_points():
 def test_milestones_close_in_time_get_different_lanes():
     rows = timeline_rows(MILESTONES)
     for i, a in enumerate(rows):
-        for b in rows[i + 1:]:
+        for b in rows[i + 1 :]:
             gap = abs((date.fromisoformat(a["date"]) - date.fromisoformat(b["date"])).days)
             if gap <= 92:
                 assert a["lane"] != b["lane"], (a["name"], b["name"])
@@ -87,7 +88,7 @@ def test_date_domain_spans_whole_years():
 
 
 def _hex(colour: str) -> np.ndarray:
-    return np.array([int(colour[i:i + 2], 16) for i in (1, 3, 5)])
+    return np.array([int(colour[i : i + 2], 16) for i in (1, 3, 5)])
 
 
 def test_png_draws_each_point_at_its_date_in_its_field_colour():
@@ -101,14 +102,14 @@ def test_png_draws_each_point_at_its_date_in_its_field_colour():
         fraction = (date.fromisoformat(row["date"]) - start).days / (end - start).days
         x = round(layout.left + fraction * (layout.right - layout.left))
         y = round(layout.y(row["lane"]))
-        centre = pixels[y - 3:y + 4, x - 3:x + 4].reshape(-1, 3)
+        centre = pixels[y - 3 : y + 4, x - 3 : x + 4].reshape(-1, 3)
         assert np.abs(centre - _hex(FIELD_COLOURS[row["field"]])).max() <= 2, row["name"]
 
 
 def test_png_draws_the_time_axis_and_the_title():
     pixels = np.asarray(Image.open(io.BytesIO(timeline_png(MILESTONES))).convert("L")).astype(int)
     layout = TimelineLayout(MILESTONES)
-    axis_row = pixels[round(layout.y(0)), layout.left + 5:layout.right - 5]
+    axis_row = pixels[round(layout.y(0)), layout.left + 5 : layout.right - 5]
     assert (axis_row < 200).mean() > 0.95  # a grey line across the plot (stems and points are darker)
-    assert (pixels[20:70, layout.left:layout.left + 500] < 100).any()  # dark title text at the top left
-    assert (pixels[layout.bottom + 14:layout.bottom + 40] < 150).any()  # tick labels under the axis
+    assert (pixels[20:70, layout.left : layout.left + 500] < 100).any()  # dark title text at the top left
+    assert (pixels[layout.bottom + 14 : layout.bottom + 40] < 150).any()  # tick labels under the axis

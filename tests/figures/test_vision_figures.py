@@ -1,4 +1,5 @@
 """ViT figures: they carry the numbers they are given, validate their input, and escape class names."""
+
 from __future__ import annotations
 
 import base64

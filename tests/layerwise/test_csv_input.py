@@ -1,4 +1,5 @@
 """CSV of (text, label): accepted forms and clear refusals."""
+
 from __future__ import annotations
 
 import pytest
@@ -7,7 +8,9 @@ from viz.layerwise.csv_input import MAX_ROWS, CsvError, parse_labelled_csv
 
 
 def test_header_any_order_and_case():
-    texts, labels, notes = parse_labelled_csv(b"Label,TEXT\nsport,A goal\nsport,A try\nfood,Bread\nfood,Soup\n")
+    texts, labels, notes = parse_labelled_csv(
+        b"Label,TEXT\nsport,A goal\nsport,A try\nfood,Bread\nfood,Soup\n"
+    )
     assert texts == ["A goal", "A try", "Bread", "Soup"] and labels == ["sport", "sport", "food", "food"]
     assert notes == []
 
@@ -24,18 +27,21 @@ def test_skips_and_cuts_with_notes():
     assert any("skipped" in n for n in notes) and any("cut" in n for n in notes)
 
 
-@pytest.mark.parametrize("data,message", [
-    (b"", "empty"),
-    (b"\xff\xfe\x00bad", "not UTF-8"),
-    (b"only_one_column\nx\ny\n", "two columns"),
-    (b"text,label\na,x\nb,x\n", "two different labels"),
-    (b"text,label\na,x\nb,x\nc,y\n", "at least 2 texts"),
-    (b"text,label\n" + b"t,a\n" * (MAX_ROWS + 1), "rows"),
-    (b"x" * 1_000_001, "bytes"),
-    (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "not UTF-8"),
-    (b"text,label\na\x00b,x\n", "NUL"),
-    (b'text,label\n"unclosed,a\n', "two different labels"),
-])
+@pytest.mark.parametrize(
+    "data,message",
+    [
+        (b"", "empty"),
+        (b"\xff\xfe\x00bad", "not UTF-8"),
+        (b"only_one_column\nx\ny\n", "two columns"),
+        (b"text,label\na,x\nb,x\n", "two different labels"),
+        (b"text,label\na,x\nb,x\nc,y\n", "at least 2 texts"),
+        (b"text,label\n" + b"t,a\n" * (MAX_ROWS + 1), "rows"),
+        (b"x" * 1_000_001, "bytes"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "not UTF-8"),
+        (b"text,label\na\x00b,x\n", "NUL"),
+        (b'text,label\n"unclosed,a\n', "two different labels"),
+    ],
+)
 def test_refusals(data, message):
     with pytest.raises(CsvError, match=message):
         parse_labelled_csv(data)

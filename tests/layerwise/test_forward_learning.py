@@ -1,4 +1,5 @@
 """Layer-wise against end-to-end training on digits, and per-layer sentence representations."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -56,8 +57,8 @@ def test_sentence_representations_match_single_traces():
 
 
 def test_date_encoder_separates_formats_better_with_depth():
-    from viz.layerwise.representations import date_format_family, date_representations
     from viz.analysis.separation import separation_index
+    from viz.layerwise.representations import date_format_family, date_representations
 
     reps, labels = date_representations(n=240, label="format family")
     assert reps.shape[:2] == (3, 240) and len(set(labels)) == 5

@@ -1,4 +1,5 @@
 """Layer-wise representations of the bundled shapes ViT: the classes separate as the layers go up."""
+
 from __future__ import annotations
 
 import numpy as np

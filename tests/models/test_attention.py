@@ -1,4 +1,5 @@
 """Invariants of the transparent attention, and agreement with PyTorch's own attention kernel."""
+
 from __future__ import annotations
 
 import math

@@ -1,4 +1,5 @@
 """Loading local Hugging Face BERT folders (made here, small and random) into our encoder."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -10,12 +11,34 @@ from viz.models.checkpoint import load_bert_encoder, map_bert_names
 
 transformers = pytest.importorskip("transformers")
 
-VOCAB = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", "the", "cat", "sat", "on", "mat", "a", "dog", "##s", "."]
+VOCAB = [
+    "[PAD]",
+    "[UNK]",
+    "[CLS]",
+    "[SEP]",
+    "[MASK]",
+    "the",
+    "cat",
+    "sat",
+    "on",
+    "mat",
+    "a",
+    "dog",
+    "##s",
+    ".",
+]
 
 
 def small_config(**overrides):
-    kwargs = dict(vocab_size=len(VOCAB), hidden_size=32, num_hidden_layers=3, num_attention_heads=4,
-                  intermediate_size=64, max_position_embeddings=40, hidden_act="gelu")
+    kwargs = dict(
+        vocab_size=len(VOCAB),
+        hidden_size=32,
+        num_hidden_layers=3,
+        num_attention_heads=4,
+        intermediate_size=64,
+        max_position_embeddings=40,
+        hidden_act="gelu",
+    )
     kwargs.update(overrides)
     config = transformers.BertConfig(**kwargs)
     config._attn_implementation = "eager"  # explicit weights, as ours
@@ -38,10 +61,15 @@ def test_local_folder_matches_transformers(tmp_path, head, act):
     assert trace.tokens == ["[CLS]", "the", "cat", "##s", "sat", "on", "a", "mat", ".", "[SEP]"]
     base = model if head == "BertModel" else model.bert
     with torch.no_grad():
-        out = base(torch.tensor([trace.token_ids.tolist()]), output_attentions=True, output_hidden_states=True)
-    np.testing.assert_allclose(trace.attentions, torch.stack([a[0] for a in out.attentions]).numpy(), atol=1e-5)
-    np.testing.assert_allclose(trace.hidden_states, torch.stack([h[0] for h in out.hidden_states]).numpy(),
-                               atol=1e-5)
+        out = base(
+            torch.tensor([trace.token_ids.tolist()]), output_attentions=True, output_hidden_states=True
+        )
+    np.testing.assert_allclose(
+        trace.attentions, torch.stack([a[0] for a in out.attentions]).numpy(), atol=1e-5
+    )
+    np.testing.assert_allclose(
+        trace.hidden_states, torch.stack([h[0] for h in out.hidden_states]).numpy(), atol=1e-5
+    )
 
 
 def test_padded_batch_matches_transformers(tmp_path):

@@ -1,4 +1,5 @@
 """Our transparent encoder against transformers.BertModel (eager attention) on the same MiniLM weights."""
+
 from __future__ import annotations
 
 import numpy as np

@@ -1,4 +1,5 @@
 """The decoder-only model against transformers.GPT2LMHeadModel on small random configs saved to folders."""
+
 from __future__ import annotations
 
 import json
@@ -23,7 +24,7 @@ def reference(seed=0, **overrides):
     torch.manual_seed(seed)
     model = transformers.GPT2LMHeadModel(config).eval()
     with torch.no_grad():  # make biases and norms non-trivial so a mix-up cannot hide
-        for name, p in model.named_parameters():
+        for _name, p in model.named_parameters():
             if p.dim() == 1:
                 p.add_(0.1 * torch.randn_like(p))
     return model

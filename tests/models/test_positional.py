@@ -1,4 +1,5 @@
 """The sinusoidal encoding against the paper's formula evaluated term by term with the math module."""
+
 from __future__ import annotations
 
 import math

@@ -1,4 +1,5 @@
 """Task checkpoints: one safetensors file, tied weights stored once, metadata back as written."""
+
 from __future__ import annotations
 
 import pytest

@@ -1,6 +1,8 @@
 """The encoder-decoder Transformer: presets, parameter counts, masking invariants, incremental decoding."""
+
 from __future__ import annotations
 
+import dataclasses
 import math
 
 import pytest
@@ -41,15 +43,16 @@ def test_paper_base_size():
     assert 60e6 < base.n_params < 66e6  # the paper reports 65M for base
 
 
-@pytest.mark.parametrize("bad", [dict(d_model=30, n_heads=4), dict(n_layers=0), dict(dropout=1.0),
-                                 dict(pad_id=99, vocab_size=10)])
+@pytest.mark.parametrize(
+    "bad", [dict(d_model=30, n_heads=4), dict(n_layers=0), dict(dropout=1.0), dict(pad_id=99, vocab_size=10)]
+)
 def test_config_rejects_bad_values(bad):
     with pytest.raises(ValueError):
         TransformerConfig(**bad)
 
 
 def test_config_is_frozen_and_hashable():
-    with pytest.raises(Exception):
+    with pytest.raises(dataclasses.FrozenInstanceError):
         SMALL.d_model = 8
     assert {SMALL: 1}[TransformerConfig.from_json(SMALL.to_json())] == 1
 

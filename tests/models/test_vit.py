@@ -1,4 +1,5 @@
 """The ViT module: presets and parameter counts, trace shapes, the patch embedding as a matrix product."""
+
 from __future__ import annotations
 
 import dataclasses
@@ -28,8 +29,16 @@ def test_formula_counts_the_real_module(name):
     assert sum(p.numel() for p in model.parameters()) == config.n_params()
 
 
-@pytest.mark.parametrize("variant", [dict(), dict(pooler=True), dict(n_classes=0), dict(qkv_bias=False),
-                                     dict(n_channels=1, image_mean=(0.5,), image_std=(0.5,))])
+@pytest.mark.parametrize(
+    "variant",
+    [
+        dict(),
+        dict(pooler=True),
+        dict(n_classes=0),
+        dict(qkv_bias=False),
+        dict(n_channels=1, image_mean=(0.5,), image_std=(0.5,)),
+    ],
+)
 def test_formula_counts_variants(variant):
     config = dataclasses.replace(TINY, **variant)
     with torch.device("meta"):
@@ -43,7 +52,9 @@ def test_formula_counts_variants(variant):
 @pytest.mark.parametrize("name", sorted(VIT_PRESETS))
 def test_presets_give_correct_trace_shapes_without_nan(name):
     """Each preset's shape, scaled down in width and depth so it runs in a test, on a real forward pass."""
-    config = dataclasses.replace(VIT_PRESETS[name], d_model=VIT_PRESETS[name].n_heads * 4, d_ff=32, n_layers=2)
+    config = dataclasses.replace(
+        VIT_PRESETS[name], d_model=VIT_PRESETS[name].n_heads * 4, d_ff=32, n_layers=2
+    )
     out = VisionTransformer(config).eval()(torch.randn(1, 3, 224, 224))
     n = config.n_tokens
     assert n == (224 // config.patch_size) ** 2 + 1

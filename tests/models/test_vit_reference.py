@@ -1,4 +1,5 @@
 """Our ViT against transformers' ViTModel / ViTForImageClassification on random configs saved to a folder."""
+
 from __future__ import annotations
 
 import json
@@ -13,8 +14,14 @@ from viz.vit_config import ViTConfig
 
 transformers = pytest.importorskip("transformers")
 
-SMALL = dict(image_size=32, patch_size=8, hidden_size=48, num_hidden_layers=3, num_attention_heads=4,
-             intermediate_size=96)
+SMALL = dict(
+    image_size=32,
+    patch_size=8,
+    hidden_size=48,
+    num_hidden_layers=3,
+    num_attention_heads=4,
+    intermediate_size=96,
+)
 
 
 def _random_reference(cls, seed: int, **overrides):
@@ -74,8 +81,18 @@ def test_matches_transformers(tmp_path, class_name, overrides):
 
 def test_our_saved_folder_opens_in_transformers(tmp_path):
     """save_vit writes a folder transformers reads as ViTForImageClassification with the same outputs."""
-    config = ViTConfig(image_size=32, patch_size=8, d_model=32, n_layers=2, n_heads=4, d_ff=64, n_classes=3,
-                       labels=("a", "b", "c"), image_mean=(0.4, 0.5, 0.6), image_std=(0.2, 0.25, 0.3))
+    config = ViTConfig(
+        image_size=32,
+        patch_size=8,
+        d_model=32,
+        n_layers=2,
+        n_heads=4,
+        d_ff=64,
+        n_classes=3,
+        labels=("a", "b", "c"),
+        image_mean=(0.4, 0.5, 0.6),
+        image_std=(0.2, 0.25, 0.3),
+    )
     torch.manual_seed(0)
     model = VisionTransformer(config)
     with torch.no_grad():

@@ -1,4 +1,5 @@
 """Reading what a page sent to the browser, for AppTest-based page tests."""
+
 from __future__ import annotations
 
 import base64
@@ -12,8 +13,16 @@ from viz.data.shapes import make_shape
 
 APP = Path(__file__).resolve().parents[2] / "app.py"
 
-_DTYPES = {"f4": np.float32, "f8": np.float64, "u1": np.uint8, "i1": np.int8, "u2": np.uint16, "i2": np.int16,
-           "u4": np.uint32, "i4": np.int32}
+_DTYPES = {
+    "f4": np.float32,
+    "f8": np.float64,
+    "u1": np.uint8,
+    "i1": np.int8,
+    "u2": np.uint16,
+    "i2": np.int16,
+    "u4": np.uint32,
+    "i4": np.int32,
+}
 
 
 def open_page(page: str | None = None, timeout: float = 120) -> AppTest:

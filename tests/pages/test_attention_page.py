@@ -1,4 +1,5 @@
 """The attention page under AppTest: charts carry the trace's real weights; bad input never crashes."""
+
 from __future__ import annotations
 
 import html

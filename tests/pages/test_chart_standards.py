@@ -1,4 +1,5 @@
 """Every chart on every page, in its default state, has a title and names its axes."""
+
 from __future__ import annotations
 
 import re
@@ -32,9 +33,16 @@ def test_every_chart_is_titled_and_labelled(page):
 
 
 SECTIONS = [
-    ("app_pages/multihead.py", "mh_view", ["Head view", "Concat & W^O", "Head statistics", "Rollout", "Neuron view"]),
-    ("app_pages/positional.py", "pe_view", ["Similarity", "Shift matrix M_k", "Learned (MiniLM)",
-                                            "Adding to a sentence"]),
+    (
+        "app_pages/multihead.py",
+        "mh_view",
+        ["Head view", "Concat & W^O", "Head statistics", "Rollout", "Neuron view"],
+    ),
+    (
+        "app_pages/positional.py",
+        "pe_view",
+        ["Similarity", "Shift matrix M_k", "Learned (MiniLM)", "Adding to a sentence"],
+    ),
     ("app_pages/walkthrough.py", "wt_view", ["Ablations"]),
 ]
 
@@ -48,4 +56,6 @@ def test_every_section_is_titled_and_labelled(page, key, views):
         for title, figure in plotly_figures(at).items():
             assert title.strip()
             for axis in ("xaxis", "yaxis"):
-                assert axis_ok(figure.get("layout", {}), axis, title), f"{view}: '{title}' has no {axis} title"
+                assert axis_ok(figure.get("layout", {}), axis, title), (
+                    f"{view}: '{title}' has no {axis} title"
+                )

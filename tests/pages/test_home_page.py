@@ -1,4 +1,5 @@
 """The landing page: runs without exception, shows the timeline from the course and links to pages."""
+
 from __future__ import annotations
 
 import json

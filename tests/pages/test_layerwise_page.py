@@ -1,4 +1,5 @@
 """Layer-wise page: SI per layer of the bundled sentences, CSV uploads good and bad, forward learning."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -44,21 +45,27 @@ def upload(at, content: bytes, name="data.csv"):
 
 
 def test_good_csv(at):
-    rows = ["text,label"] + [f"I love playing football match {i},sport" for i in range(6)] + \
-        [f"Bake the bread with flour number {i},food" for i in range(6)]
+    rows = (
+        ["text,label"]
+        + [f"I love playing football match {i},sport" for i in range(6)]
+        + [f"Bake the bread with flour number {i},food" for i in range(6)]
+    )
     upload(at, "\n".join(rows).encode())
     table = next(d.value for d in at.dataframe if "SI" in getattr(d.value, "columns", []))
     assert table["SI"].iloc[-1] == 1.0
     assert not at.error
 
 
-@pytest.mark.parametrize("content,message", [
-    (b"text,label\nonly,one\nclass,one\n", "two different labels"),
-    (b"\x89PNG\r\n\x1a\n\x00\x00", "not UTF-8"),
-    (b"GIF89a\x00\x01", "NUL"),
-    (b"\xff\xfe\xfa", "UTF-8"),
-    (b"", "empty"),
-])
+@pytest.mark.parametrize(
+    "content,message",
+    [
+        (b"text,label\nonly,one\nclass,one\n", "two different labels"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00", "not UTF-8"),
+        (b"GIF89a\x00\x01", "NUL"),
+        (b"\xff\xfe\xfa", "UTF-8"),
+        (b"", "empty"),
+    ],
+)
 def test_bad_csv_gets_a_clear_message(content, message):
     at = open_page(PAGE, timeout=300)
     upload(at, content)

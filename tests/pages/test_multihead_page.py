@@ -1,4 +1,5 @@
 """Multi-head page: model view, head view, W^O, statistics, rollout and neuron view carry the real numbers."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -86,8 +87,9 @@ def test_rollout_matches_viz(at, fusion, discard):
     at.slider(key="ro_discard").set_value(discard).run()
     trace = trace_sentence(TEXT)
     fig = find(plotly_figures(at), "Rollout through 6 layers")
-    np.testing.assert_allclose(array(fig["data"][0]["z"]), attention_rollout(trace.attentions, fusion, discard),
-                               atol=1e-6)
+    np.testing.assert_allclose(
+        array(fig["data"][0]["z"]), attention_rollout(trace.attentions, fusion, discard), atol=1e-6
+    )
     raw = find(plotly_figures(at), "Raw attention, last layer")
     np.testing.assert_allclose(array(raw["data"][0]["z"]), trace.attentions[-1].mean(0), atol=1e-6)
 

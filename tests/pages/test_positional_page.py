@@ -1,4 +1,5 @@
 """Positional page: the heatmap is viz.sinusoidal_encoding; M_k shifts; the learned table is MiniLM's."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -36,7 +37,9 @@ def test_heatmap_equals_sinusoidal_encoding(at, n, d):
     at.radio(key="pe_layout").set_value(at.radio(key="pe_layout").options[1]).run()
     z = array(find(at, "Sinusoidal positional encoding, concatenated")["data"][0]["z"])
     np.testing.assert_allclose(z, concatenated_layout(sinusoidal_encoding(n, d)), atol=1e-6)
-    assert np.allclose(z[:, : d // 2], np.sin(np.arange(n)[:, None] / 10000 ** (np.arange(0, d, 2) / d)), atol=1e-6)
+    assert np.allclose(
+        z[:, : d // 2], np.sin(np.arange(n)[:, None] / 10000 ** (np.arange(0, d, 2) / d)), atol=1e-6
+    )
 
 
 def test_toy_table_and_curves(at):
@@ -79,10 +82,12 @@ def test_learned_positions_are_minilms(at, minilm_folder):
     show(at, "Learned (MiniLM)")
     at.slider(key="pe_learned_n").set_value(40).run()
     table = load_file(str(minilm_folder / "model.safetensors"))["embeddings.position_embeddings.weight"]
-    np.testing.assert_allclose(array(find(at, "MiniLM learned position embeddings")["data"][0]["z"]), table[:40],
-                               atol=1e-7)
-    np.testing.assert_allclose(array(find(at, "Sinusoid, d_model = 384")["data"][0]["z"]),
-                               sinusoidal_encoding(40, 384), atol=1e-6)
+    np.testing.assert_allclose(
+        array(find(at, "MiniLM learned position embeddings")["data"][0]["z"]), table[:40], atol=1e-7
+    )
+    np.testing.assert_allclose(
+        array(find(at, "Sinusoid, d_model = 384")["data"][0]["z"]), sinusoidal_encoding(40, 384), atol=1e-6
+    )
 
 
 @pytest.mark.parametrize("text", ["Thinking Machines", "<b>hi</b> 😀", "", "word " * 300])
@@ -95,8 +100,9 @@ def test_adding_to_a_sentence(at, text):
         return
     trace = trace_sentence(text)
     total = array(find(at, "Sum: token + position + segment")["data"][0]["z"])
-    np.testing.assert_allclose(total, trace.token_embeddings + trace.position_embeddings + trace.segment_embeddings,
-                               atol=1e-6)
+    np.testing.assert_allclose(
+        total, trace.token_embeddings + trace.position_embeddings + trace.segment_embeddings, atol=1e-6
+    )
     # LayerNorm (with the model's own gamma and beta) of that sum is exactly the model's layer-0 hidden state
     import torch
 

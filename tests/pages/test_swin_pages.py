@@ -10,8 +10,15 @@ import pytest
 import torch
 
 from tests.data import image_cases as cases
-from tests.pages.helpers import (array, assert_no_exception, default_shape, figure, open_page, plotly_figures,
-                                 texts)
+from tests.pages.helpers import (
+    array,
+    assert_no_exception,
+    default_shape,
+    figure,
+    open_page,
+    plotly_figures,
+    texts,
+)
 from viz.analysis import swin as an
 from viz.data import vision_results as vr
 from viz.data.shapes import CLASSES
@@ -20,7 +27,6 @@ from viz.models.swin_checkpoint import save_swin
 from viz.swin_config import SwinConfig
 from viz.swin_trace import trace_swin
 from viz.ui.vision_inputs import SAMPLES, SOURCES
-
 
 SWIN = "app_pages/swin.py"
 HIERARCHY = "app_pages/swin_hierarchy.py"

@@ -1,5 +1,6 @@
 """The encoder-decoder page under AppTest: charts carry the real trace, the step slider moves through the
 decoding, bad input gets a message (never a traceback), and a short live training run completes."""
+
 from __future__ import annotations
 
 import time

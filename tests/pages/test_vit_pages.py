@@ -1,4 +1,5 @@
 """The two ViT pages under AppTest: charts carry the trace's real numbers; every input, good or bad, is handled."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -8,8 +9,15 @@ import pytest
 import torch
 
 from tests.data import image_cases as cases
-from tests.pages.helpers import (array, assert_no_exception, default_shape, figure, open_page, plotly_figures,
-                                 texts)
+from tests.pages.helpers import (
+    array,
+    assert_no_exception,
+    default_shape,
+    figure,
+    open_page,
+    plotly_figures,
+    texts,
+)
 from viz.data.shapes import CLASSES, make_shapes
 from viz.image_trace import trace_image
 from viz.models.vit import VisionTransformer
@@ -57,8 +65,12 @@ def test_patch_page_shows_the_traces_numbers(patches_page):
     trace = trace_image(default_shape())
     np.testing.assert_allclose(heat(figure(at, "flattened")), trace.patches, atol=1e-6)
     similarity = heat(figure(at, "cosine similarity"))
-    unit = trace.position_embeddings[1:] / np.linalg.norm(trace.position_embeddings[1:], axis=1, keepdims=True)
-    np.testing.assert_allclose(similarity[:8, :8], (unit @ unit.T)[0].reshape(8, 8), atol=1e-5)  # patch 1's map
+    unit = trace.position_embeddings[1:] / np.linalg.norm(
+        trace.position_embeddings[1:], axis=1, keepdims=True
+    )
+    np.testing.assert_allclose(
+        similarity[:8, :8], (unit @ unit.T)[0].reshape(8, 8), atol=1e-5
+    )  # patch 1's map
     table = next(d.value for d in at.dataframe if "Published" in d.value.columns)
     assert list(table["Model"]) == ["ViT-Base", "ViT-Large", "ViT-Huge"]
     for diff in table["Difference"]:
@@ -161,8 +173,9 @@ def test_upload_survives_a_page_switch_and_file_names_stay_text():
     at.switch_page(ATTENTION).run()
     assert_no_exception(at)
     assert name in texts(at)
-    np.testing.assert_allclose(heat(figure(at, "Attention rollout")),
-                               trace_image(cases.good_png()).rollout_map(), atol=1e-6)
+    np.testing.assert_allclose(
+        heat(figure(at, "Attention rollout")), trace_image(cases.good_png()).rollout_map(), atol=1e-6
+    )
 
 
 @pytest.fixture(scope="module")
@@ -171,10 +184,21 @@ def checkpoint_folders(tmp_path_factory):
     root = tmp_path_factory.mktemp("vit-folders")
     torch.manual_seed(0)
     labels = ("<b>bold</b>", "plain", "<img src=x onerror=alert(1)>")
-    with_head = VisionTransformer(ViTConfig(image_size=32, patch_size=8, d_model=32, n_layers=2, n_heads=4,
-                                            d_ff=64, n_classes=3, labels=labels))
-    backbone = VisionTransformer(ViTConfig(image_size=48, patch_size=16, d_model=32, n_layers=3, n_heads=2,
-                                           d_ff=64, pooler=True))
+    with_head = VisionTransformer(
+        ViTConfig(
+            image_size=32,
+            patch_size=8,
+            d_model=32,
+            n_layers=2,
+            n_heads=4,
+            d_ff=64,
+            n_classes=3,
+            labels=labels,
+        )
+    )
+    backbone = VisionTransformer(
+        ViTConfig(image_size=48, patch_size=16, d_model=32, n_layers=3, n_heads=2, d_ff=64, pooler=True)
+    )
     return save_vit(with_head.eval(), root / "head"), save_vit(backbone.eval(), root / "backbone")
 
 
@@ -192,7 +216,9 @@ def test_checkpoint_folder_with_head(checkpoint_folders):
     assert not any("<" in label for label in top["data"][0]["y"])  # escaped labels
     rollout = heat(figure(at, "Attention rollout"))
     assert rollout.shape == (4, 4)
-    assert not any("attention supervision" in i.value for i in at.info)  # only the bundled model was taught to point
+    assert not any(
+        "attention supervision" in i.value for i in at.info
+    )  # only the bundled model was taught to point
 
 
 def test_checkpoint_folder_without_head(checkpoint_folders):

@@ -1,4 +1,5 @@
 """Self-attention walk-through: the numbers on screen are the model's; the toy reproduces the course."""
+
 from __future__ import annotations
 
 import numpy as np

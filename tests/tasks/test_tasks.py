@@ -1,4 +1,5 @@
 """Generated tasks: correct targets, a held-out split that never leaks, clear messages for bad input."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -6,8 +7,7 @@ import random
 
 import pytest
 
-from viz.tasks import TASKS, EmptyInputError, InputTooLongError, OutOfVocabularyError, get_task
-from viz.tasks import dates
+from viz.tasks import TASKS, EmptyInputError, InputTooLongError, OutOfVocabularyError, dates, get_task
 
 
 @pytest.mark.parametrize("name", sorted(TASKS))

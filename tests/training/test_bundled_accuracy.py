@@ -1,4 +1,5 @@
 """The bundled checkpoints reach the issue's accuracy on a fresh held-out sample (small, to stay fast)."""
+
 from __future__ import annotations
 
 import pytest

@@ -1,4 +1,5 @@
 """The live-training queue: one run at a time in order, places in the queue, stop, bounded threads."""
+
 from __future__ import annotations
 
 import time

@@ -1,4 +1,5 @@
 """The training loop: seeded runs are reproducible, the loss falls, the stop flag and time limit work."""
+
 from __future__ import annotations
 
 import pytest
@@ -6,8 +7,9 @@ import torch
 
 from viz.training.train import TrainSettings, learning_rate, train
 
-QUICK = TrainSettings(task="sort", preset="tiny", max_input_len=5, steps=30, eval_every=15, eval_size=20,
-                      seed=7)
+QUICK = TrainSettings(
+    task="sort", preset="tiny", max_input_len=5, steps=30, eval_every=15, eval_size=20, seed=7
+)
 
 
 @pytest.fixture(autouse=True)
@@ -32,8 +34,12 @@ def test_same_seed_same_weights():
 
 def test_stop_flag_and_callbacks():
     steps = []
-    result = train(QUICK, should_stop=lambda: len(steps) >= 4, on_step=lambda s, t: steps.append(s),
-                   device=torch.device("cpu"))
+    result = train(
+        QUICK,
+        should_stop=lambda: len(steps) >= 4,
+        on_step=lambda s, t: steps.append(s),
+        device=torch.device("cpu"),
+    )
     assert result.stopped and steps == [1, 2, 3, 4] and result.history[-1].step == 4
 
 

@@ -1,4 +1,5 @@
 """CSV export: tables keep repeated tokens apart and carry every number."""
+
 from __future__ import annotations
 
 import contextlib
@@ -20,7 +21,9 @@ def test_attention_table_round_trips():
     att = np.random.default_rng(0).random((2, 3, 4, 4))
     table = attention_table(att, list("wxyz"))
     assert len(table) == att.size
-    row = table[(table["layer"] == 2) & (table["head"] == 3) & (table["query"] == 1) & (table["key"] == 0)].iloc[0]
+    row = table[
+        (table["layer"] == 2) & (table["head"] == 3) & (table["query"] == 1) & (table["key"] == 0)
+    ].iloc[0]
     assert row.weight == att[1, 2, 1, 0] and row.query_token == "x" and row.key_token == "w"
     single = attention_table(att[1], list("wxyz"), layers=[5])
     assert set(single.layer) == {5} and len(single) == att[1].size
@@ -52,8 +55,14 @@ def test_vega_chart_offers_png_and_csv_built_only_on_click(monkeypatch):
         return b"\x89PNG..."
 
     spec = {"mark": "point"}
-    export.vega_chart(spec, "timeline", png=png, data=[{"date": "2017-06", "name": "Transformer"}],
-                      filename="milestones", alt="a timeline")
+    export.vega_chart(
+        spec,
+        "timeline",
+        png=png,
+        data=[{"date": "2017-06", "name": "Transformer"}],
+        filename="milestones",
+        alt="a timeline",
+    )
     assert fake.charts == [{"spec": spec, "key": "timeline", "width": "stretch", "alt": "a timeline"}]
     assert not drawn  # the PNG is drawn only when its button is clicked
     make_png, png_options = fake.buttons["Download the chart (PNG)"]

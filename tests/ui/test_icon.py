@@ -1,4 +1,5 @@
 """The favicon is an image drawn by the app (served by the app itself), an attention map that reads as one."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -16,7 +17,9 @@ def test_icon_is_darkest_where_attention_is_highest():
     pixels = np.asarray(app_icon(64).convert("L")).astype(float)
     assert app_icon(64).size == (64, 64)
     cell = 64 // len(ICON_WEIGHTS)
-    brightness = np.array([[pixels[i * cell + cell // 2, j * cell + cell // 2] for j in range(4)] for i in range(4)])
+    brightness = np.array(
+        [[pixels[i * cell + cell // 2, j * cell + cell // 2] for j in range(4)] for i in range(4)]
+    )
     weights = np.array(ICON_WEIGHTS)
     order = np.argsort(weights, axis=None)
     assert (np.diff(brightness.ravel()[order]) <= 0).all()  # more weight, never lighter

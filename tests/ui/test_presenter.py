@@ -1,4 +1,5 @@
 """Presenter mode: steps from the address, clicker keys, a lesson for every page."""
+
 from __future__ import annotations
 
 import re

@@ -1,5 +1,6 @@
 """The sidebar names the device on model pages, and the landing page never waits for torch or pandas to
 import (each costs the first visitor's page about half a second to two seconds)."""
+
 from __future__ import annotations
 
 import json
@@ -23,7 +24,9 @@ print(json.dumps({"torch": "torch" in sys.modules, "pandas": "pandas" in sys.mod
 
 
 def test_landing_page_imports_neither_torch_nor_pandas_nor_pyarrow():
-    done = subprocess.run([sys.executable, "-c", _LANDING], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    done = subprocess.run(
+        [sys.executable, "-c", _LANDING], cwd=ROOT, capture_output=True, text=True, timeout=300
+    )
     assert done.returncode == 0, done.stderr[-2000:]
     result = json.loads(done.stdout.strip().splitlines()[-1])
     assert not result["exception"]
@@ -36,6 +39,8 @@ def test_landing_page_imports_neither_torch_nor_pandas_nor_pyarrow():
 def test_model_page_names_the_device():
     at = open_page("app_pages/attention.py")
     shown = [m.value for m in at.sidebar.markdown]
-    assert not any("GPU if there is one" in m for m in shown), shown  # torch was imported: the device is named
+    assert not any("GPU if there is one" in m for m in shown), (
+        shown
+    )  # torch was imported: the device is named
     prefix = {"cpu": "**CPU (", "cuda": "**GPU: ", "mps": "**Apple GPU"}[get_device().type]
     assert any(m.startswith(prefix) for m in shown), shown

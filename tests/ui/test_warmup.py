@@ -1,4 +1,5 @@
 """The landing page's background plotly.js import names the chunk Streamlit itself loads for plotly charts."""
+
 from __future__ import annotations
 
 import json
@@ -20,7 +21,9 @@ def test_chunk_is_the_one_streamlits_plotly_charts_import():
     # the page's entry module, the script tag the warm-up script finds (type="module", src .../static/js/index.*)
     (entry,) = re.findall(r'<script type="module"[^>]*src="\./static/js/(index\.[^"]+\.js)"', index_html)
     # which imports the plotly chart lazily from a sibling URL: the same one the script imports
-    assert re.search(r"import\(`\./" + re.escape(chunk) + "`\\)", (STATIC_JS / entry).read_text(encoding="utf-8"))
+    assert re.search(
+        r"import\(`\./" + re.escape(chunk) + "`\\)", (STATIC_JS / entry).read_text(encoding="utf-8")
+    )
     assert "plotly" in (STATIC_JS / chunk).read_text(encoding="utf-8")[:5_000_000].lower()
 
 

@@ -1,4 +1,5 @@
 """The pointing objective computes, in torch and for a batch, the same rollout the pointing game scores."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -37,8 +38,14 @@ def test_pointing_loss_is_minus_log_of_the_pointing_game():
 
 
 def test_the_loss_pulls_attention_onto_the_mask():
-    logits = torch.zeros(1, 1, 1, 5, 5, dtype=torch.float64, requires_grad=True)  # one layer, one head, 2 x 2 patches
-    masks = torch.tensor([[[1, 1, 0, 0], [1, 1, 0, 0], [0, 0, 0, 0], [0, 0, 0, 0]]], dtype=torch.bool)  # patch 0 only
+    logits = torch.zeros(
+        1, 1, 1, 5, 5, dtype=torch.float64, requires_grad=True
+    )  # one layer, one head, 2 x 2 patches
+    masks = torch.tensor(
+        [[[1, 1, 0, 0], [1, 1, 0, 0], [0, 0, 0, 0], [0, 0, 0, 0]]], dtype=torch.bool
+    )  # patch 0 only
     pointing_loss(logits.softmax(-1), masks, patch_size=2).backward()
     grad = logits.grad[0, 0, 0, 0]  # the [CLS] row's scores
-    assert grad[1] < 0 and (grad[2:] > 0).all()  # descent raises the score of the patch on the mask, lowers the rest
+    assert (
+        grad[1] < 0 and (grad[2:] > 0).all()
+    )  # descent raises the score of the patch on the mask, lowers the rest

@@ -2,6 +2,7 @@
 
 Pure numpy, shared by the decoding loop and the charts, so what is drawn is what was sampled from.
 """
+
 from __future__ import annotations
 
 import numpy as np

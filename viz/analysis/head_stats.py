@@ -1,4 +1,5 @@
 """What each head does on a sentence: entropy, distance, and where its attention goes."""
+
 from __future__ import annotations
 
 import numpy as np

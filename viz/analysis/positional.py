@@ -1,4 +1,5 @@
 """Properties of positional encodings: layouts, similarity between positions, the linear-shift matrix."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -49,5 +50,5 @@ def shift_matrix(offset: float, d_model: int, base: float = 10000.0) -> np.ndarr
     m = np.zeros((d_model, d_model))
     for i, omega in enumerate(frequencies(d_model, base)):
         c, s = np.cos(omega * offset), np.sin(omega * offset)
-        m[2 * i:2 * i + 2, 2 * i:2 * i + 2] = [[c, s], [-s, c]]
+        m[2 * i : 2 * i + 2, 2 * i : 2 * i + 2] = [[c, s], [-s, c]]
     return m

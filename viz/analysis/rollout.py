@@ -4,6 +4,7 @@ Per layer: fuse the heads (mean, max or min), optionally zero the lowest share o
 (never the first token's attention to itself), add the residual as 0.5 A + 0.5 I, divide each row by
 its own sum, and multiply the layers in order: R = A_L ... A_2 A_1 (later layers on the left).
 """
+
 from __future__ import annotations
 
 import numpy as np

@@ -5,6 +5,7 @@ Distances are Euclidean and a point is never its own neighbour. Neighbours are f
 memory is O(N * block) and the N x N distance matrix is never held for large N. Tensors live on the
 device chosen by :func:`viz.device.get_device` unless one is given.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -34,7 +35,9 @@ def _labels(labels, n: int) -> np.ndarray:
     return codes
 
 
-def _block_distances(x: torch.Tensor, start: int, stop: int, sq_norms: torch.Tensor | None = None) -> torch.Tensor:
+def _block_distances(
+    x: torch.Tensor, start: int, stop: int, sq_norms: torch.Tensor | None = None
+) -> torch.Tensor:
     """Squared distances (stop - start, N) from rows start..stop to every point, self set to +inf.
 
     |a - b|^2 = |a|^2 + |b|^2 - 2 a.b, as one fused multiply-add over the block (no (b, N, d) temporary).
@@ -46,8 +49,13 @@ def _block_distances(x: torch.Tensor, start: int, stop: int, sq_norms: torch.Ten
     return d
 
 
-def nearest_neighbours(features, k: int = 1, block: int = DEFAULT_BLOCK,
-                       device: torch.device | str | None = None, dtype=torch.float32) -> np.ndarray:
+def nearest_neighbours(
+    features,
+    k: int = 1,
+    block: int = DEFAULT_BLOCK,
+    device: torch.device | str | None = None,
+    dtype=torch.float32,
+) -> np.ndarray:
     """(N, k) indices of each point's k nearest other points, nearest first."""
     x = _features(features, device or get_device(), dtype)
     n = x.shape[0]
@@ -65,8 +73,14 @@ def nearest_neighbours(features, k: int = 1, block: int = DEFAULT_BLOCK,
     return out.cpu().numpy()
 
 
-def separation_index(features, labels, order: int = 1, soft: bool = False, block: int = DEFAULT_BLOCK,
-                     device: torch.device | str | None = None) -> float:
+def separation_index(
+    features,
+    labels,
+    order: int = 1,
+    soft: bool = False,
+    block: int = DEFAULT_BLOCK,
+    device: torch.device | str | None = None,
+) -> float:
     """The Separation Index of ``features`` (N, d) for ``labels`` (N,).
 
     order = 1: the share of points whose nearest neighbour has their label (leave-one-out 1-NN accuracy).
@@ -76,8 +90,9 @@ def separation_index(features, labels, order: int = 1, soft: bool = False, block
     return float(per_point_agreement(features, labels, order, soft, block, device).mean())
 
 
-def per_point_agreement(features, labels, order: int = 1, soft: bool = False, block: int = DEFAULT_BLOCK,
-                        device=None) -> np.ndarray:
+def per_point_agreement(
+    features, labels, order: int = 1, soft: bool = False, block: int = DEFAULT_BLOCK, device=None
+) -> np.ndarray:
     """Each point's contribution to the SI (0/1, or a share when soft)."""
     n = np.asarray(features).shape[0]
     codes = _labels(labels, n)
@@ -85,8 +100,9 @@ def per_point_agreement(features, labels, order: int = 1, soft: bool = False, bl
     return same.mean(axis=1) if soft else same.all(axis=1).astype(float)
 
 
-def per_class_separation_index(features, labels, order: int = 1, soft: bool = False,
-                               block: int = DEFAULT_BLOCK, device=None) -> dict:
+def per_class_separation_index(
+    features, labels, order: int = 1, soft: bool = False, block: int = DEFAULT_BLOCK, device=None
+) -> dict:
     """SI restricted to the points of each class: {label: SI}."""
     y = np.asarray(labels)
     agree = per_point_agreement(features, y, order, soft, block, device)
@@ -106,8 +122,9 @@ def centre_separation_index(features, labels, device=None) -> float:
     return float((nearest == y).double().mean())
 
 
-def smoothness_index(features, targets, form: str = "linear", gamma: float = 1.0, block: int = DEFAULT_BLOCK,
-                     device=None) -> float:
+def smoothness_index(
+    features, targets, form: str = "linear", gamma: float = 1.0, block: int = DEFAULT_BLOCK, device=None
+) -> float:
     """Smoothness Index for a regression target (N,) or (N, m).
 
     linear:      mean_q (Dmax_q - D*_q) / (Dmax_q - Dmin_q)
@@ -140,10 +157,15 @@ def smoothness_index(features, targets, form: str = "linear", gamma: float = 1.0
         d_mean = (target_d.sum(dim=1)) / (n - 1)  # the zero self-distance adds nothing
         if form == "linear":
             spread = d_max - d_min
-            score = torch.where(spread > 0, (d_max - d_star) / spread.clamp(min=1e-300), torch.ones_like(spread))
+            score = torch.where(
+                spread > 0, (d_max - d_star) / spread.clamp(min=1e-300), torch.ones_like(spread)
+            )
         else:
-            score = torch.where(d_mean > 0, torch.exp(-gamma * (d_star - d_min) / d_mean.clamp(min=1e-300)),
-                                torch.ones_like(d_mean))
+            score = torch.where(
+                d_mean > 0,
+                torch.exp(-gamma * (d_star - d_min) / d_mean.clamp(min=1e-300)),
+                torch.ones_like(d_mean),
+            )
         scores[start:stop] = score
     return float(scores.mean())
 

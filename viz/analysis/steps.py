@@ -2,6 +2,7 @@
 
 softmax(Q K^T / sqrt(d_k) + M) V, with M = 0 where a query may look and -inf where it may not.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -62,7 +63,9 @@ def attention_steps(
     masked = scaled + mask
     weights = softmax(masked)
     weighted = weights[:, :, None] * v[None, :, :]
-    return AttentionSteps(q, k, v, scores, divisor, scaled, mask, masked, weights, weighted, weighted.sum(axis=1))
+    return AttentionSteps(
+        q, k, v, scores, divisor, scaled, mask, masked, weights, weighted, weighted.sum(axis=1)
+    )
 
 
 def row_entropy(weights: np.ndarray) -> np.ndarray:

@@ -3,6 +3,7 @@ attention distance, position-embedding similarity and PCA views of embeddings an
 
 Token 0 is [CLS]; tokens 1..N are the patches, row by row over a (grid_h, grid_w) grid.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -170,8 +171,9 @@ def pca_rgb(embeddings: np.ndarray, grid: tuple[int, int] | None = None) -> np.n
     return to_unit_range(scores, per_item_axes=(0,)).reshape(*_grid_of(embeddings.shape[0], grid), 3)
 
 
-def filter_components(filters: np.ndarray, patch_size: int, n_channels: int, k: int = 28) -> tuple[np.ndarray,
-                                                                                                   np.ndarray]:
+def filter_components(
+    filters: np.ndarray, patch_size: int, n_channels: int, k: int = 28
+) -> tuple[np.ndarray, np.ndarray]:
     """The principal components of the patch-embedding filters, as small images (ViT paper, fig. 7 left).
 
     Args:

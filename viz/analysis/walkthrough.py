@@ -1,4 +1,5 @@
 """One head of a real model, or a hand-sized toy, computed step by step from its own matrices."""
+
 from __future__ import annotations
 
 import dataclasses
@@ -37,11 +38,21 @@ def head_walkthrough(
     """
     x = np.asarray(inputs, dtype=np.float64)
     w = {name: np.asarray(head_weights[name], dtype=np.float64) for name in ("w_q", "w_k", "w_v")}
-    b = {name: np.asarray(head_weights.get(name, np.zeros(w["w" + name[1:]].shape[1])), dtype=np.float64)
-         for name in ("b_q", "b_k", "b_v")}
+    b = {
+        name: np.asarray(head_weights.get(name, np.zeros(w["w" + name[1:]].shape[1])), dtype=np.float64)
+        for name in ("b_q", "b_k", "b_v")
+    }
     q, k, v = x @ w["w_q"] + b["b_q"], x @ w["w_k"] + b["b_k"], x @ w["w_v"] + b["b_v"]
-    return HeadWalkthrough(x, w["w_q"], w["w_k"], w["w_v"], b["b_q"], b["b_k"], b["b_v"],
-                           attention_steps(q, k, v, scale=scale, causal=causal))
+    return HeadWalkthrough(
+        x,
+        w["w_q"],
+        w["w_k"],
+        w["w_v"],
+        b["b_q"],
+        b["b_k"],
+        b["b_v"],
+        attention_steps(q, k, v, scale=scale, causal=causal),
+    )
 
 
 # The toy of The Illustrated Transformer: "Thinking Machines", d_model = 4, d_k = d_v = 3.

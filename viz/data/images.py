@@ -14,6 +14,7 @@ Order of the checks, cheapest first, so a hostile file is turned away before its
 
 Only numpy and Pillow. Every message is fixed text (no file name, no decoder output), safe to show.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -65,15 +66,21 @@ def check_dimensions(width: int, height: int) -> None:
             more than :data:`MAX_PIXELS` pixels, or a ratio of sides over :data:`MAX_ASPECT`.
     """
     if width < MIN_SIDE or height < MIN_SIDE:
-        raise ImageInputError(f"The image is {width} x {height} pixels: too small to cut into patches. "
-                              f"Use one at least {MIN_SIDE} x {MIN_SIDE}.")
+        raise ImageInputError(
+            f"The image is {width} x {height} pixels: too small to cut into patches. "
+            f"Use one at least {MIN_SIDE} x {MIN_SIDE}."
+        )
     if width > MAX_SIDE or height > MAX_SIDE or width * height > MAX_PIXELS:
-        raise ImageInputError(f"The image says it is {width:,} x {height:,} pixels: more than this app decodes "
-                              f"(at most {MAX_SIDE:,} pixels a side and {MAX_PIXELS // 1_000_000} megapixels). "
-                              "It was refused before decoding; try a smaller image.")
+        raise ImageInputError(
+            f"The image says it is {width:,} x {height:,} pixels: more than this app decodes "
+            f"(at most {MAX_SIDE:,} pixels a side and {MAX_PIXELS // 1_000_000} megapixels). "
+            "It was refused before decoding; try a smaller image."
+        )
     if max(width, height) / min(width, height) > MAX_ASPECT:
-        raise ImageInputError(f"The image is {width:,} x {height:,} pixels: too long and thin to crop to a square "
-                              f"(at most {MAX_ASPECT:g} to 1).")
+        raise ImageInputError(
+            f"The image is {width:,} x {height:,} pixels: too long and thin to crop to a square "
+            f"(at most {MAX_ASPECT:g} to 1)."
+        )
 
 
 def open_header(data: bytes) -> Image.Image:
@@ -85,18 +92,24 @@ def open_header(data: bytes) -> Image.Image:
     if not data:
         raise ImageInputError("The file is empty.")
     if len(data) > MAX_BYTES:
-        raise ImageInputError(f"The file is {len(data) / 2**20:.1f} MB; the limit is {MAX_BYTES // 2**20} MB.")
+        raise ImageInputError(
+            f"The file is {len(data) / 2**20:.1f} MB; the limit is {MAX_BYTES // 2**20} MB."
+        )
     try:
         with warnings.catch_warnings():
             # Pillow warns (and above twice its limit refuses) on huge headers; refuse at the warning.
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             image = Image.open(io.BytesIO(data), formats=FORMATS)
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-        raise ImageInputError("The image says it has more pixels than this app decodes (a decompression bomb?). "
-                              "It was refused before decoding.") from None
+        raise ImageInputError(
+            "The image says it has more pixels than this app decodes (a decompression bomb?). "
+            "It was refused before decoding."
+        ) from None
     except UnidentifiedImageError:
-        raise ImageInputError("This file is not an image the app can read. It was checked by its content, not "
-                              "its name: use a PNG, JPEG, GIF, WebP, BMP or TIFF picture.") from None
+        raise ImageInputError(
+            "This file is not an image the app can read. It was checked by its content, not "
+            "its name: use a PNG, JPEG, GIF, WebP, BMP or TIFF picture."
+        ) from None
     except Exception:  # noqa: BLE001 - any decoder failure on a hostile header is the same answer
         raise ImageInputError("The file looks like an image but its header is damaged.") from None
     check_dimensions(*image.size)
@@ -111,8 +124,10 @@ def _decode(image: Image.Image) -> Image.Image:
         image.seek(0)
         image.load()
     except Exception:  # noqa: BLE001 - truncated data, bad compression, bad palette ...: all one message
-        raise ImageInputError("The image file is damaged or cut short: its pixels could not be decoded. "
-                              "Try saving it again or use another picture.") from None
+        raise ImageInputError(
+            "The image file is damaged or cut short: its pixels could not be decoded. "
+            "Try saving it again or use another picture."
+        ) from None
     return image
 
 
@@ -155,8 +170,9 @@ def to_rgb(image: Image.Image) -> tuple[Image.Image, list[str]]:
     if mode == "P":
         return image.convert("RGB"), ["palette colours expanded to RGB"]
     if mode in ("L", "1"):
-        return image.convert("L").convert("RGB"), ["grayscale shown as grey RGB" if mode == "L"
-                                                   else "black-and-white shown as RGB"]
+        return image.convert("L").convert("RGB"), [
+            "grayscale shown as grey RGB" if mode == "L" else "black-and-white shown as RGB"
+        ]
     if mode.startswith("I") or mode == "F":
         values, note = _high_bit_depth_to_uint8(image)
         grey = Image.fromarray(np.clip(np.rint(values), 0, 255).astype(np.uint8), "L")
@@ -166,7 +182,9 @@ def to_rgb(image: Image.Image) -> tuple[Image.Image, list[str]]:
     try:
         return image.convert("RGB"), [f"{mode} colours converted to RGB"]
     except Exception:  # noqa: BLE001
-        raise ImageInputError(f"The image uses the colour mode {mode!r}, which the app cannot convert.") from None
+        raise ImageInputError(
+            f"The image uses the colour mode {mode!r}, which the app cannot convert."
+        ) from None
 
 
 def _finish(image: Image.Image, fmt: str, original_size: tuple[int, int], notes: list[str]) -> LoadedImage:
@@ -189,8 +207,9 @@ def _finish(image: Image.Image, fmt: str, original_size: tuple[int, int], notes:
         image.thumbnail((WORKING_SIDE, WORKING_SIDE), Image.LANCZOS)
         notes.append(f"reduced from {before[0]} x {before[1]} to {image.size[0]} x {image.size[1]} pixels")
     rgb = np.array(image, dtype=np.uint8)
-    return LoadedImage(rgb=rgb, format=fmt, original_size=original_size, original_mode=original_mode,
-                       notes=tuple(notes))
+    return LoadedImage(
+        rgb=rgb, format=fmt, original_size=original_size, original_mode=original_mode, notes=tuple(notes)
+    )
 
 
 def read_image(source: bytes | str | Path | BinaryIO | Image.Image | np.ndarray) -> LoadedImage:
@@ -225,11 +244,17 @@ def read_image(source: bytes | str | Path | BinaryIO | Image.Image | np.ndarray)
 def _from_array(array: np.ndarray) -> LoadedImage:
     """(H, W) or (H, W, 3) uint8 arrays, e.g. a generated shape."""
     if array.dtype != np.uint8 or array.ndim not in (2, 3) or (array.ndim == 3 and array.shape[2] != 3):
-        raise ImageInputError(f"an image array must be (H, W) or (H, W, 3) uint8, got {array.shape} {array.dtype}")
+        raise ImageInputError(
+            f"an image array must be (H, W) or (H, W, 3) uint8, got {array.shape} {array.dtype}"
+        )
     check_dimensions(array.shape[1], array.shape[0])
     rgb = np.repeat(array[..., None], 3, axis=2) if array.ndim == 2 else array
-    return LoadedImage(rgb=np.ascontiguousarray(rgb), format="array", original_size=(array.shape[1], array.shape[0]),
-                       original_mode="RGB" if array.ndim == 3 else "L")
+    return LoadedImage(
+        rgb=np.ascontiguousarray(rgb),
+        format="array",
+        original_size=(array.shape[1], array.shape[0]),
+        original_mode="RGB" if array.ndim == 3 else "L",
+    )
 
 
 def square_crop_box(width: int, height: int) -> tuple[int, int, int, int]:

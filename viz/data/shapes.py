@@ -8,6 +8,7 @@ until its brightness or hue differs clearly from the background under it, so eve
 Only numpy and Pillow: the page, the training script and the tests all draw from here; the same seed gives
 the same images.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -57,8 +58,23 @@ def _polygon(n: int, radius: float, rotation: float, radii: tuple[float, ...] = 
 def _cross(radius: float, rotation: float, half_width: float = 0.33) -> np.ndarray:
     """(12, 2) vertices of a plus sign whose arms reach ``radius`` and are 2 * half_width * radius wide."""
     a, w = radius, half_width * radius
-    points = np.array([(w, a), (w, w), (a, w), (a, -w), (w, -w), (w, -a), (-w, -a), (-w, -w), (-a, -w), (-a, w),
-                       (-w, w), (-w, a)], dtype=float)
+    points = np.array(
+        [
+            (w, a),
+            (w, w),
+            (a, w),
+            (a, -w),
+            (w, -w),
+            (w, -a),
+            (-w, -a),
+            (-w, -w),
+            (-a, -w),
+            (-a, w),
+            (-w, w),
+            (-w, a),
+        ],
+        dtype=float,
+    )
     c, s = math.cos(rotation), math.sin(rotation)
     return points @ np.array([[c, s], [-s, c]])
 
@@ -87,7 +103,9 @@ def shape_outline(name: str, radius: float, rotation: float) -> tuple[np.ndarray
     raise ValueError(f"unknown shape {name!r}; the classes are {', '.join(CLASSES)}")
 
 
-def shape_coverage(name: str, size: int, centre: tuple[float, float], radius: float, rotation: float) -> np.ndarray:
+def shape_coverage(
+    name: str, size: int, centre: tuple[float, float], radius: float, rotation: float
+) -> np.ndarray:
     """(size, size) float in [0, 1]: the share of each pixel the shape covers (drawn at 4x, averaged)."""
     k = _SUPERSAMPLE
     canvas = Image.new("L", (size * k, size * k), 0)
@@ -125,7 +143,7 @@ def _background(rng: np.random.Generator, size: int, kind: str) -> np.ndarray:
     yy, xx = np.mgrid[0:size, 0:size] / size
     if kind == "gradient":
         angle = rng.uniform(0, 2 * np.pi)
-        t = (np.cos(angle) * xx + np.sin(angle) * yy)
+        t = np.cos(angle) * xx + np.sin(angle) * yy
         t = (t - t.min()) / max(float(np.ptp(t)), 1e-6)
     elif kind == "value noise":
         cells = int(rng.integers(3, 10))
@@ -134,8 +152,9 @@ def _background(rng: np.random.Generator, size: int, kind: str) -> np.ndarray:
     elif kind == "stripes":
         angle = rng.uniform(0, np.pi)
         frequency = rng.uniform(2.0, 7.0)
-        t = 0.5 + 0.5 * np.sin(2 * np.pi * frequency * (np.cos(angle) * xx + np.sin(angle) * yy)
-                               + rng.uniform(0, 2 * np.pi))
+        t = 0.5 + 0.5 * np.sin(
+            2 * np.pi * frequency * (np.cos(angle) * xx + np.sin(angle) * yy) + rng.uniform(0, 2 * np.pi)
+        )
     elif kind == "checkerboard":
         cells = int(rng.integers(3, 9))
         t = ((np.floor(xx * cells) + np.floor(yy * cells)) % 2).astype(np.float32)
@@ -197,12 +216,14 @@ def make_shape(
     colour = _contrasting_colour(rng, canvas[mask] if mask.any() else canvas.reshape(-1, 3))
     image = canvas * (1 - coverage[..., None]) + colour * coverage[..., None]
     image += rng.standard_normal(size=image.shape, dtype=np.float32) * rng.uniform(2, 14)  # sensor-like noise
-    return ShapeSample(image=np.clip(np.rint(image), 0, 255).astype(np.uint8), mask=mask, label=label,
-                       background=kind)
+    return ShapeSample(
+        image=np.clip(np.rint(image), 0, 255).astype(np.uint8), mask=mask, label=label, background=kind
+    )
 
 
-def make_shapes(n: int, seed: int, size: int = IMAGE_SIZE,
-                area_range: tuple[float, float] = AREA_RANGE) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def make_shapes(
+    n: int, seed: int, size: int = IMAGE_SIZE, area_range: tuple[float, float] = AREA_RANGE
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """``n`` shapes, classes balanced (cycled, then shuffled), reproducible from ``seed``.
 
     Returns:
@@ -218,8 +239,9 @@ def make_shapes(n: int, seed: int, size: int = IMAGE_SIZE,
     return images, masks, labels.astype(np.int64)
 
 
-def make_training_batch(seed: int, index: int, n: int, size: int = IMAGE_SIZE,
-                        easy_share: float = 0.0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def make_training_batch(
+    seed: int, index: int, n: int, size: int = IMAGE_SIZE, easy_share: float = 0.0
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Batch number ``index`` of a training stream: ``n`` shapes of random classes drawn from a generator
     seeded by (seed, index), so any process can make any batch and the stream is the same however it is split.
 
@@ -231,7 +253,11 @@ def make_training_batch(seed: int, index: int, n: int, size: int = IMAGE_SIZE,
         images (n, S, S, 3) uint8, masks (n, S, S) bool, labels (n,) int64.
     """
     rng = np.random.default_rng([seed, index])
-    samples = [make_shape(rng, size=size, background="flat" if rng.random() < easy_share else None)
-               for _ in range(n)]
-    return (np.stack([s.image for s in samples]), np.stack([s.mask for s in samples]),
-            np.array([s.label for s in samples], dtype=np.int64))
+    samples = [
+        make_shape(rng, size=size, background="flat" if rng.random() < easy_share else None) for _ in range(n)
+    ]
+    return (
+        np.stack([s.image for s in samples]),
+        np.stack([s.mask for s in samples]),
+        np.array([s.label for s in samples], dtype=np.int64),
+    )

@@ -3,6 +3,7 @@
 Rows are queries (the token attending), columns are keys (the token attended to). Axes are indexed by
 position, with the token as tick text, so repeated tokens keep their own row and column.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -52,20 +53,44 @@ def attention_heatmap(
     weights = _check(weights, 2, "weights").astype(np.float32)
     key_tokens = query_tokens if key_tokens is None else key_tokens
     if weights.shape != (len(query_tokens), len(key_tokens)):
-        raise ValueError(f"weights {weights.shape} do not match {len(query_tokens)} x {len(key_tokens)} tokens")
+        raise ValueError(
+            f"weights {weights.shape} do not match {len(query_tokens)} x {len(key_tokens)} tokens"
+        )
     q_labels, k_labels = token_labels(query_tokens), token_labels(key_tokens)
     q_cats, k_cats = _axis_categories(q_labels), _axis_categories(k_labels)
-    trace = dict(type="heatmap", z=weights, x=k_cats, y=q_cats, colorscale=COLORSCALE, zmin=0.0, zmax=1.0,
-                 colorbar=dict(title=dict(text="weight")),
-                 hovertemplate="query %{y}<br>key %{x}<br>weight %{z:.4f}<extra></extra>")
+    trace = dict(
+        type="heatmap",
+        z=weights,
+        x=k_cats,
+        y=q_cats,
+        colorscale=COLORSCALE,
+        zmin=0.0,
+        zmax=1.0,
+        colorbar=dict(title=dict(text="weight")),
+        hovertemplate="query %{y}<br>key %{x}<br>weight %{z:.4f}<extra></extra>",
+    )
     step_q, step_k = _tick_step(len(query_tokens)), _tick_step(len(key_tokens))
     size = int(np.clip(22 * max(len(query_tokens), len(key_tokens)) + 180, 420, 900))
     layout = dict(
-        title=dict(text=title), height=size, margin=dict(l=10, r=10, t=50, b=10),
-        xaxis=dict(title=dict(text=COLUMN_AXIS), type="category", tickmode="array", tickvals=k_cats[::step_k],
-                   ticktext=k_labels[::step_k], tickangle=-60),
-        yaxis=dict(title=dict(text=ROW_AXIS), type="category", tickmode="array", tickvals=q_cats[::step_q],
-                   ticktext=q_labels[::step_q], autorange="reversed"),
+        title=dict(text=title),
+        height=size,
+        margin=dict(l=10, r=10, t=50, b=10),
+        xaxis=dict(
+            title=dict(text=COLUMN_AXIS),
+            type="category",
+            tickmode="array",
+            tickvals=k_cats[::step_k],
+            ticktext=k_labels[::step_k],
+            tickangle=-60,
+        ),
+        yaxis=dict(
+            title=dict(text=ROW_AXIS),
+            type="category",
+            tickmode="array",
+            tickvals=q_cats[::step_q],
+            ticktext=q_labels[::step_q],
+            autorange="reversed",
+        ),
     )
     return go.Figure(dict(data=[trace], layout=layout))
 
@@ -96,16 +121,30 @@ def grid_layout(n_panels: int, n_cols: int, gap: float = 0.025) -> tuple[dict, l
     for p in range(n_panels):
         row, col = divmod(p, n_cols)
         i = "" if p == 0 else str(p + 1)
-        layout[f"xaxis{i}"] = dict(domain=[col / n_cols + gap / 2, (col + 1) / n_cols - gap / 2],
-                                   anchor=f"y{i}", showticklabels=False)
-        layout[f"yaxis{i}"] = dict(domain=[1 - (row + 1) / n_rows + gap, 1 - row / n_rows - gap * 1.5],
-                                   anchor=f"x{i}", autorange="reversed", showticklabels=False)
+        layout[f"xaxis{i}"] = dict(
+            domain=[col / n_cols + gap / 2, (col + 1) / n_cols - gap / 2],
+            anchor=f"y{i}",
+            showticklabels=False,
+        )
+        layout[f"yaxis{i}"] = dict(
+            domain=[1 - (row + 1) / n_rows + gap, 1 - row / n_rows - gap * 1.5],
+            anchor=f"x{i}",
+            autorange="reversed",
+            showticklabels=False,
+        )
         refs.append((f"x{i}", f"y{i}"))
     return layout, refs
 
 
-def panel_grid(panels: np.ndarray, tokens: list[str], titles: list[str], title: str, n_cols: int,
-               panel_height: int = 230, show_ticks: bool = True) -> go.Figure:
+def panel_grid(
+    panels: np.ndarray,
+    tokens: list[str],
+    titles: list[str],
+    title: str,
+    n_cols: int,
+    panel_height: int = 230,
+    show_ticks: bool = True,
+) -> go.Figure:
     """(P, T, T) attention maps as P small heatmaps sharing one colour scale, laid out n_cols wide."""
     panels = _check(panels, 3, "panels")
     n_panels, n_tokens, _ = panels.shape
@@ -116,29 +155,55 @@ def panel_grid(panels: np.ndarray, tokens: list[str], titles: list[str], title: 
     quantised = n_tokens > GRID_FLOAT_TOKENS or n_panels > 16
     labels = token_labels(tokens)
     step = _tick_step(n_tokens, 24)
-    ticks = dict(showticklabels=True, tickmode="array", tickvals=list(range(0, n_tokens, step)),
-                 ticktext=labels[::step], tickfont=dict(size=8))
+    ticks = dict(
+        showticklabels=True,
+        tickmode="array",
+        tickvals=list(range(0, n_tokens, step)),
+        ticktext=labels[::step],
+        tickfont=dict(size=8),
+    )
     data, annotations = [], []
     for p, (xref, yref) in enumerate(refs):
         if quantised:  # 1 byte per weight instead of 4: many or large maps stay under a megabyte
             z, zmax, fmt = np.rint(panels[p] * 255).astype(np.uint8), 255, "%{z}/255"
         else:
             z, zmax, fmt = panels[p].astype(np.float32), 1.0, "%{z:.3f}"
-        data.append(dict(
-            type="heatmap", z=z, zmin=0, zmax=zmax, colorscale=COLORSCALE, showscale=p == 0, xaxis=xref,
-            yaxis=yref, colorbar=dict(title=dict(text="weight"), tickvals=[0, zmax], ticktext=["0", "1"]),
-            hovertemplate=f"{titles[p]}<br>query %{{y}} → key %{{x}}<br>weight {fmt}<extra></extra>",
-        ))
+        data.append(
+            dict(
+                type="heatmap",
+                z=z,
+                zmin=0,
+                zmax=zmax,
+                colorscale=COLORSCALE,
+                showscale=p == 0,
+                xaxis=xref,
+                yaxis=yref,
+                colorbar=dict(title=dict(text="weight"), tickvals=[0, zmax], ticktext=["0", "1"]),
+                hovertemplate=f"{titles[p]}<br>query %{{y}} → key %{{x}}<br>weight {fmt}<extra></extra>",
+            )
+        )
         x_axis, y_axis = layout["xaxis" + xref[1:]], layout["yaxis" + yref[1:]]
-        annotations.append(dict(text=titles[p], xref="paper", yref="paper", showarrow=False, font=dict(size=10),
-                                x=sum(x_axis["domain"]) / 2, y=y_axis["domain"][1], yanchor="bottom"))
+        annotations.append(
+            dict(
+                text=titles[p],
+                xref="paper",
+                yref="paper",
+                showarrow=False,
+                font=dict(size=10),
+                x=sum(x_axis["domain"]) / 2,
+                y=y_axis["domain"][1],
+                yanchor="bottom",
+            )
+        )
         if show_ticks and p % n_cols == 0:
             y_axis.update(ticks)
         if show_ticks and (p // n_cols == n_rows - 1 or p + n_cols >= n_panels):
             x_axis.update(ticks, tickangle=-60)
     layout.update(
         title=dict(text=f"{title} (rows = queries attending, columns = keys attended to)"),
-        annotations=annotations, height=panel_height * n_rows + 120, margin=dict(l=10, r=10, t=70, b=10),
+        annotations=annotations,
+        height=panel_height * n_rows + 120,
+        margin=dict(l=10, r=10, t=70, b=10),
     )
     return go.Figure(dict(data=data, layout=layout))
 
@@ -154,10 +219,17 @@ def model_view(attentions: np.ndarray, tokens: list[str]) -> go.Figure:
     attentions = _check(attentions, 4, "attentions")
     n_layers, n_heads = attentions.shape[:2]
     pooled, block = block_pool(attentions, MODEL_VIEW_MAX_TOKENS)
-    titles = [f"L{l + 1} H{h + 1}" for l in range(n_layers) for h in range(n_heads)]
+    titles = [f"L{layer + 1} H{h + 1}" for layer in range(n_layers) for h in range(n_heads)]
     title = "Model view: every layer (rows) and head (columns)"
     if block > 1:  # thumbnails of 120 px cannot show more cells anyway; this keeps the page light
         title += f", thumbnails pooled over blocks of {block} tokens"
         tokens = [f"{tokens[i]}…" for i in range(0, len(tokens), block)]
-    return panel_grid(pooled.reshape(n_layers * n_heads, *pooled.shape[2:]), tokens, titles, title, n_heads,
-                      panel_height=120, show_ticks=False)
+    return panel_grid(
+        pooled.reshape(n_layers * n_heads, *pooled.shape[2:]),
+        tokens,
+        titles,
+        title,
+        n_heads,
+        panel_height=120,
+        show_ticks=False,
+    )

@@ -2,6 +2,7 @@
 
 Line opacity grows with the weight; each head has its own colour. Choosing one token keeps only its lines.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -9,14 +10,37 @@ import plotly.graph_objects as go
 
 from viz.figures.labels import token_labels
 
-HEAD_COLOURS = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000", "#F0E442",
-                "#882255", "#117733", "#999933", "#6699CC", "#AA4499", "#44AA99", "#DDCC77", "#332288"]
+HEAD_COLOURS = [
+    "#0072B2",
+    "#D55E00",
+    "#009E73",
+    "#CC79A7",
+    "#E69F00",
+    "#56B4E9",
+    "#000000",
+    "#F0E442",
+    "#882255",
+    "#117733",
+    "#999933",
+    "#6699CC",
+    "#AA4499",
+    "#44AA99",
+    "#DDCC77",
+    "#332288",
+]
 OPACITY_LEVELS = (0.15, 0.35, 0.6, 0.9)  # weights in [min, .1), [.1, .3), [.3, .6), [.6, 1]
 _EDGES = (0.1, 0.3, 0.6)
 
 
-def head_view(attention: np.ndarray, tokens: list[str], heads: list[int], token: int | None = None,
-              min_weight: float = 0.02, top_k: int = 6, title: str = "Head view") -> go.Figure:
+def head_view(
+    attention: np.ndarray,
+    tokens: list[str],
+    heads: list[int],
+    token: int | None = None,
+    min_weight: float = 0.02,
+    top_k: int = 6,
+    title: str = "Head view",
+) -> go.Figure:
     """Lines from queries (left) to keys (right) for the chosen heads of one layer.
 
     Args:
@@ -46,22 +70,43 @@ def head_view(attention: np.ndarray, tokens: list[str], heads: list[int], token:
                 ys[level] += [-i, -float(j), None]
         for level, opacity in enumerate(OPACITY_LEVELS):
             if segments[level]:
-                data.append(dict(type="scatter", mode="lines", x=segments[level], y=ys[level], hoverinfo="skip",
-                                 line=dict(color=HEAD_COLOURS[h % len(HEAD_COLOURS)], width=2),
-                                 opacity=opacity, name=f"head {h + 1}", legendgroup=f"h{h}",
-                                 showlegend=level == next(i for i, s in enumerate(segments) if s)))
+                data.append(
+                    dict(
+                        type="scatter",
+                        mode="lines",
+                        x=segments[level],
+                        y=ys[level],
+                        hoverinfo="skip",
+                        line=dict(color=HEAD_COLOURS[h % len(HEAD_COLOURS)], width=2),
+                        opacity=opacity,
+                        name=f"head {h + 1}",
+                        legendgroup=f"h{h}",
+                        showlegend=level == next(i for i, s in enumerate(segments) if s),
+                    )
+                )
     labels = token_labels(tokens)
     positions = -np.arange(n, dtype=float)
     for x, anchor, side in ((0.0, "left", "query"), (1.0, "right", "key")):
-        data.append(dict(type="scatter", mode="text", x=[x] * n, y=positions, text=labels,
-                         textposition=f"middle {anchor}", showlegend=False, customdata=list(range(n)),
-                         hovertemplate=f"{side} %{{customdata}}: %{{text}}<extra></extra>",
-                         textfont=dict(size=12)))
+        data.append(
+            dict(
+                type="scatter",
+                mode="text",
+                x=[x] * n,
+                y=positions,
+                text=labels,
+                textposition=f"middle {anchor}",
+                showlegend=False,
+                customdata=list(range(n)),
+                hovertemplate=f"{side} %{{customdata}}: %{{text}}<extra></extra>",
+                textfont=dict(size=12),
+            )
+        )
     layout = dict(
         title=dict(text=f"{title}: queries (left) attend to keys (right); darker line = larger weight"),
         xaxis=dict(visible=False, range=[-0.45, 1.45]),
         yaxis=dict(visible=False, range=[positions[-1] - 1, 1]),
-        height=int(np.clip(24 * n + 120, 300, 6400)), margin=dict(l=10, r=10, t=60, b=10),
+        height=int(np.clip(24 * n + 120, 300, 6400)),
+        margin=dict(l=10, r=10, t=60, b=10),
         legend=dict(title=dict(text="heads"), orientation="h", y=-0.02),
     )
     return go.Figure(dict(data=data, layout=layout))

@@ -3,6 +3,7 @@
 Plotly renders a subset of HTML in labels and hover text (<b>, <a href>, <br>, ...), so every token is
 escaped; control and invisible characters are shown as visible symbols.
 """
+
 from __future__ import annotations
 
 import html

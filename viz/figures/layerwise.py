@@ -1,4 +1,5 @@
 """Charts for layer-wise analysis: SI curves with the jumps marked, PCA scatter per layer, training curves."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -16,37 +17,101 @@ def si_curves(table: pd.DataFrame, jumps: list[int], title: str) -> go.Figure:
     layers = [safe_label(str(n), 20) for n in table["layer"]]
     data = []
     for i, column in enumerate(c for c in table.columns if c != "layer"):
-        data.append(dict(type="scatter", mode="lines+markers", name=column, x=list(range(len(layers))),
-                         y=table[column].to_numpy(dtype=float), line=dict(color=PALETTE[i % len(PALETTE)]),
-                         marker=dict(symbol=SYMBOLS[i % len(SYMBOLS)], size=8),
-                         hovertemplate=f"{column}<br>%{{y:.3f}}<extra></extra>"))
-    shapes = [dict(type="rect", xref="x", yref="paper", x0=j - 1, x1=j, y0=0, y1=1, fillcolor="#E69F00",
-                   opacity=0.15, line=dict(width=0)) for j in jumps]
-    annotations = [dict(x=j - 0.5, y=1.02, xref="x", yref="paper", text="SI jump", showarrow=False,
-                        font=dict(color="#B85C00")) for j in jumps]
-    return go.Figure(dict(data=data, layout=dict(
-        title=dict(text=title), height=420, margin=dict(l=10, r=10, t=60, b=10), shapes=shapes,
-        annotations=annotations,
-        xaxis=dict(title=dict(text="layer"), tickmode="array", tickvals=list(range(len(layers))), ticktext=layers),
-        yaxis=dict(title=dict(text="index (0 to 1)"), range=[0, 1.05]))))
+        data.append(
+            dict(
+                type="scatter",
+                mode="lines+markers",
+                name=column,
+                x=list(range(len(layers))),
+                y=table[column].to_numpy(dtype=float),
+                line=dict(color=PALETTE[i % len(PALETTE)]),
+                marker=dict(symbol=SYMBOLS[i % len(SYMBOLS)], size=8),
+                hovertemplate=f"{column}<br>%{{y:.3f}}<extra></extra>",
+            )
+        )
+    shapes = [
+        dict(
+            type="rect",
+            xref="x",
+            yref="paper",
+            x0=j - 1,
+            x1=j,
+            y0=0,
+            y1=1,
+            fillcolor="#E69F00",
+            opacity=0.15,
+            line=dict(width=0),
+        )
+        for j in jumps
+    ]
+    annotations = [
+        dict(
+            x=j - 0.5,
+            y=1.02,
+            xref="x",
+            yref="paper",
+            text="SI jump",
+            showarrow=False,
+            font=dict(color="#B85C00"),
+        )
+        for j in jumps
+    ]
+    return go.Figure(
+        dict(
+            data=data,
+            layout=dict(
+                title=dict(text=title),
+                height=420,
+                margin=dict(l=10, r=10, t=60, b=10),
+                shapes=shapes,
+                annotations=annotations,
+                xaxis=dict(
+                    title=dict(text="layer"),
+                    tickmode="array",
+                    tickvals=list(range(len(layers))),
+                    ticktext=layers,
+                ),
+                yaxis=dict(title=dict(text="index (0 to 1)"), range=[0, 1.05]),
+            ),
+        )
+    )
 
 
-def pca_scatter(coords: np.ndarray, labels, explained: np.ndarray, title: str,
-                hover: list[str] | None = None) -> go.Figure:
+def pca_scatter(
+    coords: np.ndarray, labels, explained: np.ndarray, title: str, hover: list[str] | None = None
+) -> go.Figure:
     """Points in the plane of the first two principal components, one colour and symbol per class."""
     labels = np.asarray(labels)
     data = []
     for i, label in enumerate(np.unique(labels)):
         mask = labels == label
-        trace = dict(type="scatter", mode="markers", name=safe_label(str(label), 30), x=coords[mask, 0],
-                     y=coords[mask, 1], marker=dict(color=PALETTE[i % len(PALETTE)], size=7, opacity=0.8,
-                                                    symbol=SYMBOLS[(i // len(PALETTE)) % len(SYMBOLS)]))
+        trace = dict(
+            type="scatter",
+            mode="markers",
+            name=safe_label(str(label), 30),
+            x=coords[mask, 0],
+            y=coords[mask, 1],
+            marker=dict(
+                color=PALETTE[i % len(PALETTE)],
+                size=7,
+                opacity=0.8,
+                symbol=SYMBOLS[(i // len(PALETTE)) % len(SYMBOLS)],
+            ),
+        )
         if hover is not None:
             trace["text"] = [safe_label(h, 60) for h, m in zip(hover, mask) if m]
             trace["hovertemplate"] = "%{text}<extra>" + safe_label(str(label), 30) + "</extra>"
         data.append(trace)
-    return go.Figure(dict(data=data, layout=dict(
-        title=dict(text=title), height=460, margin=dict(l=10, r=10, t=60, b=10),
-        xaxis=dict(title=dict(text=f"principal component 1 ({explained[0]:.0%} of variance)")),
-        yaxis=dict(title=dict(text=f"principal component 2 ({explained[1]:.0%} of variance)")),
-        legend=dict(title=dict(text="class")))))
+    return go.Figure(
+        dict(
+            data=data,
+            layout=dict(
+                title=dict(text=title),
+                height=460,
+                margin=dict(l=10, r=10, t=60, b=10),
+                xaxis=dict(title=dict(text=f"principal component 1 ({explained[0]:.0%} of variance)")),
+                yaxis=dict(title=dict(text=f"principal component 2 ({explained[1]:.0%} of variance)")),
+                legend=dict(title=dict(text="class")),
+            ),
+        )
+    )

@@ -1,4 +1,5 @@
 """Any matrix or vector as a titled chart, its shape written on it."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -36,9 +37,14 @@ def matrix_heatmap(
         raise ValueError(f"expected a matrix, got shape {m.shape}")
     finite = m[np.isfinite(m)]
     bound = float(np.abs(finite).max()) if finite.size else 1.0
-    trace = dict(type="heatmap", z=m, colorscale=DIVERGING if diverging else "Blues",
-                 zmin=-bound if diverging else 0.0, zmax=bound or 1.0,
-                 hovertemplate=f"{y_title} %{{y}}<br>{x_title} %{{x}}<br>value %{{z:.4f}}<extra></extra>")
+    trace = dict(
+        type="heatmap",
+        z=m,
+        colorscale=DIVERGING if diverging else "Blues",
+        zmin=-bound if diverging else 0.0,
+        zmax=bound or 1.0,
+        hovertemplate=f"{y_title} %{{y}}<br>{x_title} %{{x}}<br>value %{{z:.4f}}<extra></extra>",
+    )
     if m.size <= FONT_NUMBERS_MAX_CELLS:
         trace["text"] = np.vectorize(lambda v: "−∞" if v == -np.inf else f"{v:.{decimals}f}")(m).tolist()
         trace["texttemplate"] = "%{text}"
@@ -50,55 +56,118 @@ def matrix_heatmap(
             safe = token_labels(labels)
             axis.update(tickmode="array", tickvals=list(range(0, len(labels), step)), ticktext=safe[::step])
     rows = m.shape[0]
-    layout = dict(title=dict(text=f"{title} ({shape_text(matrix)})"), xaxis=xaxis, yaxis=yaxis,
-                  height=height or int(np.clip(30 * rows + 160, 220, 720)), margin=dict(l=10, r=10, t=50, b=10))
+    layout = dict(
+        title=dict(text=f"{title} ({shape_text(matrix)})"),
+        xaxis=xaxis,
+        yaxis=yaxis,
+        height=height or int(np.clip(30 * rows + 160, 220, 720)),
+        margin=dict(l=10, r=10, t=50, b=10),
+    )
     return go.Figure(dict(data=[trace], layout=layout))
 
 
-def vector_bars(values: np.ndarray, title: str, x_title: str, y_title: str,
-                labels: list[str] | None = None, highlight: int | None = None) -> go.Figure:
+def vector_bars(
+    values: np.ndarray,
+    title: str,
+    x_title: str,
+    y_title: str,
+    labels: list[str] | None = None,
+    highlight: int | None = None,
+) -> go.Figure:
     """A 1-D array as bars; ``highlight`` colours one bar."""
     v = np.asarray(values, dtype=np.float64).ravel()
     x = token_labels(labels) if labels is not None else list(range(len(v)))
     colours = ["#0072B2"] * len(v)
     if highlight is not None:
         colours[highlight] = "#D55E00"
-    fig = go.Figure(dict(
-        data=[dict(type="bar", x=list(range(len(v))), y=v, marker=dict(color=colours),
-                   customdata=x, hovertemplate="%{customdata}: %{y:.4f}<extra></extra>")],
-        layout=dict(title=dict(text=f"{title} ({len(v)})"), height=300, margin=dict(l=10, r=10, t=50, b=10),
-                    xaxis=dict(title=dict(text=x_title), tickmode="array", tickvals=list(range(len(v))),
-                               ticktext=x if len(v) <= 64 else None),
-                    yaxis=dict(title=dict(text=y_title))),
-    ))
+    fig = go.Figure(
+        dict(
+            data=[
+                dict(
+                    type="bar",
+                    x=list(range(len(v))),
+                    y=v,
+                    marker=dict(color=colours),
+                    customdata=x,
+                    hovertemplate="%{customdata}: %{y:.4f}<extra></extra>",
+                )
+            ],
+            layout=dict(
+                title=dict(text=f"{title} ({len(v)})"),
+                height=300,
+                margin=dict(l=10, r=10, t=50, b=10),
+                xaxis=dict(
+                    title=dict(text=x_title),
+                    tickmode="array",
+                    tickvals=list(range(len(v))),
+                    ticktext=x if len(v) <= 64 else None,
+                ),
+                yaxis=dict(title=dict(text=y_title)),
+            ),
+        )
+    )
     return fig
 
 
-def line_chart(series: dict[str, tuple[np.ndarray, np.ndarray]], title: str, x_title: str, y_title: str,
-               height: int = 360) -> go.Figure:
+def line_chart(
+    series: dict[str, tuple[np.ndarray, np.ndarray]],
+    title: str,
+    x_title: str,
+    y_title: str,
+    height: int = 360,
+) -> go.Figure:
     """Several named (x, y) curves on one chart."""
     palette = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#F0E442", "#000000"]
-    data = [dict(type="scatter", mode="lines", name=name, x=np.asarray(x), y=np.asarray(y, dtype=np.float64),
-                 line=dict(color=palette[i % len(palette)]))
-            for i, (name, (x, y)) in enumerate(series.items())]
-    return go.Figure(dict(data=data, layout=dict(
-        title=dict(text=title), height=height, margin=dict(l=10, r=10, t=50, b=10),
-        xaxis=dict(title=dict(text=x_title)), yaxis=dict(title=dict(text=y_title)))))
+    data = [
+        dict(
+            type="scatter",
+            mode="lines",
+            name=name,
+            x=np.asarray(x),
+            y=np.asarray(y, dtype=np.float64),
+            line=dict(color=palette[i % len(palette)]),
+        )
+        for i, (name, (x, y)) in enumerate(series.items())
+    ]
+    return go.Figure(
+        dict(
+            data=data,
+            layout=dict(
+                title=dict(text=title),
+                height=height,
+                margin=dict(l=10, r=10, t=50, b=10),
+                xaxis=dict(title=dict(text=x_title)),
+                yaxis=dict(title=dict(text=y_title)),
+            ),
+        )
+    )
 
 
-def mask_figure(mask: np.ndarray, tokens: list[str], title: str = "Mask added to the scaled scores") -> go.Figure:
+def mask_figure(
+    mask: np.ndarray, tokens: list[str], title: str = "Mask added to the scaled scores"
+) -> go.Figure:
     """The additive mask: 0 where a query may look, −∞ where it may not (shown in dark cells)."""
     mask = np.asarray(mask)
     blocked = np.isinf(mask).astype(np.uint8)
     labels = token_labels(tokens)
     text = np.where(blocked == 1, "−∞", "0").tolist() if mask.size <= 1024 else None
-    trace = dict(type="heatmap", z=blocked, zmin=0, zmax=1, showscale=False,
-                 colorscale=[[0, "#F2F5F9"], [1, "#1B1F24"]], text=text,
-                 texttemplate="%{text}" if text else None,
-                 hovertemplate="query %{y} → key %{x}<extra></extra>")
+    trace = dict(
+        type="heatmap",
+        z=blocked,
+        zmin=0,
+        zmax=1,
+        showscale=False,
+        colorscale=[[0, "#F2F5F9"], [1, "#1B1F24"]],
+        text=text,
+        texttemplate="%{text}" if text else None,
+        hovertemplate="query %{y} → key %{x}<extra></extra>",
+    )
     ticks = dict(tickmode="array", tickvals=list(range(len(labels))), ticktext=labels)
-    layout = dict(title=dict(text=f"{title} ({shape_text(mask)})"),
-                  xaxis=dict(title=dict(text="Keys (token attended to)"), **ticks),
-                  yaxis=dict(title=dict(text="Queries (token attending)"), autorange="reversed", **ticks),
-                  height=int(np.clip(22 * len(labels) + 180, 260, 720)), margin=dict(l=10, r=10, t=50, b=10))
+    layout = dict(
+        title=dict(text=f"{title} ({shape_text(mask)})"),
+        xaxis=dict(title=dict(text="Keys (token attended to)"), **ticks),
+        yaxis=dict(title=dict(text="Queries (token attending)"), autorange="reversed", **ticks),
+        height=int(np.clip(22 * len(labels) + 180, 260, 720)),
+        margin=dict(l=10, r=10, t=50, b=10),
+    )
     return go.Figure(dict(data=[trace], layout=layout))

@@ -3,6 +3,7 @@
 Attention weights themselves are drawn by :func:`viz.figures.attention.attention_heatmap` (rows = queries,
 columns = keys). Colours: Okabe-Ito blue and orange, colour-blind safe.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -27,14 +28,30 @@ def mask_heatmap(mask: np.ndarray, tokens: list[str], title: str) -> go.Figure:
     hidden = np.isneginf(mask)
     labels = token_labels(tokens)
     text = np.where(hidden, MINUS_INF, "0")
-    fig = go.Figure(go.Heatmap(
-        z=hidden.astype(np.uint8), x=np.arange(len(tokens)), y=np.arange(len(tokens)), zmin=0, zmax=1,
-        colorscale=[[0.0, "#FFFFFF"], [0.5, "#FFFFFF"], [0.5, "#56595E"], [1.0, "#56595E"]],
-        text=text, texttemplate="%{text}", textfont=dict(size=14), showscale=False, xgap=1, ygap=1,
-        hovertemplate="query %{y} → key %{x}: mask %{text}<extra></extra>",
-    ))
-    fig.update_xaxes(title="Keys (position looked at) →", tickmode="array", tickvals=list(range(len(labels))),
-                     ticktext=labels, side="bottom")
+    fig = go.Figure(
+        go.Heatmap(
+            z=hidden.astype(np.uint8),
+            x=np.arange(len(tokens)),
+            y=np.arange(len(tokens)),
+            zmin=0,
+            zmax=1,
+            colorscale=[[0.0, "#FFFFFF"], [0.5, "#FFFFFF"], [0.5, "#56595E"], [1.0, "#56595E"]],
+            text=text,
+            texttemplate="%{text}",
+            textfont=dict(size=14),
+            showscale=False,
+            xgap=1,
+            ygap=1,
+            hovertemplate="query %{y} → key %{x}: mask %{text}<extra></extra>",
+        )
+    )
+    fig.update_xaxes(
+        title="Keys (position looked at) →",
+        tickmode="array",
+        tickvals=list(range(len(labels))),
+        ticktext=labels,
+        side="bottom",
+    )
     fig.update_yaxes(
         title="Queries (position looking) ↓",
         tickmode="array",
@@ -116,8 +133,9 @@ def training_curves(
         margin=dict(l=10, r=10, t=50, b=10),
         xaxis=dict(title="Training step", range=x_range),
         yaxis=dict(title="Loss", rangemode="tozero"),
-        yaxis2=dict(title="Exact match (%)", overlaying="y", side="right", range=[0, 105], dtick=25,
-                    showgrid=False),
+        yaxis2=dict(
+            title="Exact match (%)", overlaying="y", side="right", range=[0, 105], dtick=25, showgrid=False
+        ),
         legend=dict(orientation="h", yanchor="bottom", y=1.02, x=1, xanchor="right"),
     )
     return fig

@@ -1,4 +1,5 @@
 """Per-head statistics as a layer x head map."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -10,13 +11,28 @@ def head_stat_map(stats: pd.DataFrame, statistic: str, description: str) -> go.F
     """A (layers x heads) heatmap of one statistic from :func:`viz.analysis.head_stats.head_statistics`."""
     table = stats.pivot(index="layer", columns="head", values=statistic)
     z = table.to_numpy(dtype=np.float32)
-    fig = go.Figure(dict(
-        data=[dict(type="heatmap", z=z, x=list(table.columns), y=list(table.index), colorscale="Viridis",
-                   text=np.round(z, 2).tolist(), texttemplate="%{text}", colorbar=dict(title=dict(text=statistic)),
-                   hovertemplate="layer %{y}, head %{x}<br>" + statistic + " %{z:.3f}<extra></extra>")],
-        layout=dict(title=dict(text=f"{description} — every layer and head"),
-                    xaxis=dict(title=dict(text="head"), dtick=1), yaxis=dict(title=dict(text="layer"), dtick=1,
-                                                                            autorange="reversed"),
-                    height=80 + 48 * z.shape[0], margin=dict(l=10, r=10, t=50, b=10)),
-    ))
+    fig = go.Figure(
+        dict(
+            data=[
+                dict(
+                    type="heatmap",
+                    z=z,
+                    x=list(table.columns),
+                    y=list(table.index),
+                    colorscale="Viridis",
+                    text=np.round(z, 2).tolist(),
+                    texttemplate="%{text}",
+                    colorbar=dict(title=dict(text=statistic)),
+                    hovertemplate="layer %{y}, head %{x}<br>" + statistic + " %{z:.3f}<extra></extra>",
+                )
+            ],
+            layout=dict(
+                title=dict(text=f"{description} — every layer and head"),
+                xaxis=dict(title=dict(text="head"), dtick=1),
+                yaxis=dict(title=dict(text="layer"), dtick=1, autorange="reversed"),
+                height=80 + 48 * z.shape[0],
+                margin=dict(l=10, r=10, t=50, b=10),
+            ),
+        )
+    )
     return fig

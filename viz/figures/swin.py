@@ -270,12 +270,23 @@ def relative_index_figure(index: np.ndarray, title: str) -> go.Figure:
 
 def _token_matrix_layout(fig: go.Figure, title: str, q: int, suffix: str = "") -> None:
     """Axes of a (Q, Q) matrix over a window's tokens: keys across, queries down, labelled by (row, column)."""
-    fig.update_xaxes(title=f"keys: token of the window (row, column){suffix} →", tickangle=-60, type="category",
-                     tickfont=dict(size=9))
-    fig.update_yaxes(title=f"queries: token of the window (row, column){suffix} ↓", autorange="reversed",
-                     type="category", tickfont=dict(size=9))
-    fig.update_layout(title=dict(text=title), height=int(np.clip(24 * q + 220, 380, 900)),
-                      margin=dict(l=10, r=10, t=50, b=10))
+    fig.update_xaxes(
+        title=f"keys: token of the window (row, column){suffix} →",
+        tickangle=-60,
+        type="category",
+        tickfont=dict(size=9),
+    )
+    fig.update_yaxes(
+        title=f"queries: token of the window (row, column){suffix} ↓",
+        autorange="reversed",
+        type="category",
+        tickfont=dict(size=9),
+    )
+    fig.update_layout(
+        title=dict(text=title),
+        height=int(np.clip(24 * q + 220, 380, 900)),
+        margin=dict(l=10, r=10, t=50, b=10),
+    )
 
 
 def bias_heads_figure(grids: np.ndarray, title: str, n_cols: int = 4) -> go.Figure:
@@ -627,8 +638,11 @@ def cost_figure(
             )
         )
     fig.update_xaxes(title="image side (pixels; square images)")
-    fig.update_yaxes(title=f"attention cost of one layer (GFLOPs, log scale; C = {channels})", type="log",
-                     exponentformat="power")
+    fig.update_yaxes(
+        title=f"attention cost of one layer (GFLOPs, log scale; C = {channels})",
+        type="log",
+        exponentformat="power",
+    )
     fig.update_layout(
         title=dict(text=title),
         height=440,

@@ -6,6 +6,7 @@ median of 5 cold starts: 3.17 s against 4.03 s with this chart in plotly). Strea
 no save button, so ``timeline_png`` draws the same points, lanes, names and colours with Pillow for the
 "Download the chart (PNG)" button.
 """
+
 from __future__ import annotations
 
 import io
@@ -33,8 +34,17 @@ def timeline_rows(milestones: list[tuple[str, str, str, str]]) -> list[dict]:
     rows = []
     for i, (d, n, w, f) in enumerate(milestones):
         first = date.fromisoformat(f"{d}-01")
-        rows.append(dict(date=first.isoformat(), month=f"{first:%b %Y}", name=n, what=w, field=f, lane=lane(i),
-                         spoken=f"{n}, {first:%B %Y}, {f}: {w}"))
+        rows.append(
+            dict(
+                date=first.isoformat(),
+                month=f"{first:%b %Y}",
+                name=n,
+                what=w,
+                field=f,
+                lane=lane(i),
+                spoken=f"{n}, {first:%B %Y}, {f}: {w}",
+            )
+        )
     return rows
 
 
@@ -53,43 +63,81 @@ def timeline_spec(milestones: list[tuple[str, str, str, str]]) -> dict:
     would read "May 2017" for June 2017 (the ISO date is midnight UTC, the evening before there).
     """
     rows = timeline_rows(milestones)
-    x = {"field": "date", "type": "temporal", "title": X_TITLE,
-         "scale": {"type": "utc", "domain": list(date_domain(milestones))},
-         "axis": {"format": "%b %Y", "labelAngle": 0,
-                  "tickCount": {"interval": "month", "step": 6}}}
+    x = {
+        "field": "date",
+        "type": "temporal",
+        "title": X_TITLE,
+        "scale": {"type": "utc", "domain": list(date_domain(milestones))},
+        "axis": {"format": "%b %Y", "labelAngle": 0, "tickCount": {"interval": "month", "step": 6}},
+    }
     y = {"field": "lane", "type": "quantitative", "axis": None, "scale": {"domain": list(LANE_RANGE)}}
-    colour = {"field": "field", "type": "nominal", "title": "Field",
-              "scale": {"domain": list(FIELD_COLOURS), "range": list(FIELD_COLOURS.values())},
-              "legend": {"orient": "top", "direction": "horizontal"}}
-    tooltip = [{"field": "name", "type": "nominal", "title": "Milestone"},
-               {"field": "month", "type": "nominal", "title": "Date"},
-               {"field": "what", "type": "nominal", "title": "What it showed"}]
-    silent = {"aria": False}  # axis line, stems and names: a screen reader hears each milestone once, at its point
+    colour = {
+        "field": "field",
+        "type": "nominal",
+        "title": "Field",
+        "scale": {"domain": list(FIELD_COLOURS), "range": list(FIELD_COLOURS.values())},
+        "legend": {"orient": "top", "direction": "horizontal"},
+    }
+    tooltip = [
+        {"field": "name", "type": "nominal", "title": "Milestone"},
+        {"field": "month", "type": "nominal", "title": "Date"},
+        {"field": "what", "type": "nominal", "title": "What it showed"},
+    ]
+    silent = {
+        "aria": False
+    }  # axis line, stems and names: a screen reader hears each milestone once, at its point
     return {
         "title": {"text": TITLE, "subtitle": SUBTITLE},
         "height": 360,
         "layer": [
-            {"data": {"values": [{"lane": 0}]},
-             "mark": {"type": "rule", "color": "#888888", "strokeWidth": 2, **silent}, "encoding": {"y": y}},
-            {"data": {"values": rows}, "mark": {"type": "rule", "color": "#BBBBBB", **silent},
-             "encoding": {"x": x, "y": y, "y2": {"datum": 0}}},
+            {
+                "data": {"values": [{"lane": 0}]},
+                "mark": {"type": "rule", "color": "#888888", "strokeWidth": 2, **silent},
+                "encoding": {"y": y},
+            },
+            {
+                "data": {"values": rows},
+                "mark": {"type": "rule", "color": "#BBBBBB", **silent},
+                "encoding": {"x": x, "y": y, "y2": {"datum": 0}},
+            },
             *(name_layer(rows, x, y, tooltip, above) for above in (True, False)),
             # points last, drawn on top: where a name runs over a neighbour's point (narrow screens), the point
             # still takes the hover
-            {"data": {"values": rows}, "mark": {"type": "point", "filled": True, "size": 260, "opacity": 1,
-                                                "stroke": "white", "strokeWidth": 1},
-             "encoding": {"x": x, "y": y, "color": colour, "tooltip": tooltip,
-                          "description": {"field": "spoken", "type": "nominal"}}},
+            {
+                "data": {"values": rows},
+                "mark": {
+                    "type": "point",
+                    "filled": True,
+                    "size": 260,
+                    "opacity": 1,
+                    "stroke": "white",
+                    "strokeWidth": 1,
+                },
+                "encoding": {
+                    "x": x,
+                    "y": y,
+                    "color": colour,
+                    "tooltip": tooltip,
+                    "description": {"field": "spoken", "type": "nominal"},
+                },
+            },
         ],
     }
 
 
 def name_layer(rows: list[dict], x: dict, y: dict, tooltip: list[dict], above: bool) -> dict:
     """Milestone names on the far side of their points from the axis (above the upper ones, below the lower)."""
-    return {"data": {"values": [r for r in rows if (r["lane"] > 0) == above]},
-            "mark": {"type": "text", "dy": -18 if above else 18, "fontSize": 13, "fontWeight": "bold",
-                     "aria": False},
-            "encoding": {"x": x, "y": y, "text": {"field": "name", "type": "nominal"}, "tooltip": tooltip}}
+    return {
+        "data": {"values": [r for r in rows if (r["lane"] > 0) == above]},
+        "mark": {
+            "type": "text",
+            "dy": -18 if above else 18,
+            "fontSize": 13,
+            "fontWeight": "bold",
+            "aria": False,
+        },
+        "encoding": {"x": x, "y": y, "text": {"field": "name", "type": "nominal"}, "tooltip": tooltip},
+    }
 
 
 def _days(iso: str) -> int:
@@ -126,8 +174,12 @@ def timeline_png(milestones: list[tuple[str, str, str, str]]) -> bytes:
     large = ImageFont.load_default(size=40)
     small = ImageFont.load_default(size=22)
     draw.text((layout.left, 24), TITLE, fill="#1B1F24", font=large)
-    draw.text((layout.left, 76), "Milestones as points on a date axis, above and below it in turns; colour = field",
-              fill="#555555", font=small)
+    draw.text(
+        (layout.left, 76),
+        "Milestones as points on a date axis, above and below it in turns; colour = field",
+        fill="#555555",
+        font=small,
+    )
 
     axis_y = layout.y(0)
     draw.line([(layout.left, axis_y), (layout.right, axis_y)], fill="#888888", width=4)
@@ -139,20 +191,36 @@ def timeline_png(milestones: list[tuple[str, str, str, str]]) -> bytes:
                 continue
             tick_x = layout.x(iso)
             draw.line([(tick_x, layout.bottom), (tick_x, layout.bottom + 10)], fill="#555555", width=2)
-            draw.text((tick_x, layout.bottom + 14), date.fromisoformat(iso).strftime("%b %Y"), fill="#333333",
-                      font=small, anchor="ma")
+            draw.text(
+                (tick_x, layout.bottom + 14),
+                date.fromisoformat(iso).strftime("%b %Y"),
+                fill="#333333",
+                font=small,
+                anchor="ma",
+            )
     draw.line([(layout.left, layout.bottom), (layout.right, layout.bottom)], fill="#555555", width=2)
-    draw.text(((layout.left + layout.right) / 2, height - 36), X_TITLE, fill="#1B1F24", font=font, anchor="ma")
+    draw.text(
+        ((layout.left + layout.right) / 2, height - 36), X_TITLE, fill="#1B1F24", font=font, anchor="ma"
+    )
 
     radius = 12
     for row in timeline_rows(milestones):
         px, py = layout.x(row["date"]), layout.y(row["lane"])
         draw.line([(px, axis_y), (px, py)], fill="#BBBBBB", width=2)
-        draw.ellipse([px - radius, py - radius, px + radius, py + radius], fill=FIELD_COLOURS[row["field"]],
-                     outline="white", width=2)
+        draw.ellipse(
+            [px - radius, py - radius, px + radius, py + radius],
+            fill=FIELD_COLOURS[row["field"]],
+            outline="white",
+            width=2,
+        )
         above = row["lane"] > 0  # names sit on the far side of the point from the axis, clear of the stem
-        draw.text((px, py - radius - 6 if above else py + radius + 6), row["name"], fill="#1B1F24", font=font,
-                  anchor="md" if above else "ma")
+        draw.text(
+            (px, py - radius - 6 if above else py + radius + 6),
+            row["name"],
+            fill="#1B1F24",
+            font=font,
+            anchor="md" if above else "ma",
+        )
 
     legend_x = layout.right - 260
     for k, (field, colour) in enumerate(FIELD_COLOURS.items()):

@@ -4,6 +4,7 @@ Images travel as compact PNG data URIs (``go.Image(source=...)``); the numbers a
 similarity, probabilities) travel as plain heatmap or bar data. Colour maps are colour-blind safe
 (viridis for magnitudes, Okabe-Ito for categories). No torch, no streamlit.
 """
+
 from __future__ import annotations
 
 import base64
@@ -53,14 +54,24 @@ def image_layer(pixels: np.ndarray, xaxis: str = "x", yaxis: str = "y", max_side
         size = (max(1, round(width / scale)), max(1, round(height / scale)))
         pixels = np.asarray(Image.fromarray(pixels).resize(size, Image.BILINEAR))
         scale = width / size[0]
-    return dict(type="image", source=png_data_uri(pixels), x0=0, y0=0, dx=scale, dy=scale, xaxis=xaxis,
-                yaxis=yaxis, hoverinfo="skip")
+    return dict(
+        type="image",
+        source=png_data_uri(pixels),
+        x0=0,
+        y0=0,
+        dx=scale,
+        dy=scale,
+        xaxis=xaxis,
+        yaxis=yaxis,
+        hoverinfo="skip",
+    )
 
 
 def _pixel_axes(fig: go.Figure, width: int, height: int) -> None:
     fig.update_xaxes(title=X_PIXELS, range=[0, width], constrain="domain", showgrid=False, zeroline=False)
-    fig.update_yaxes(title=Y_PIXELS, range=[height, 0], scaleanchor="x", constrain="domain", showgrid=False,
-                     zeroline=False)
+    fig.update_yaxes(
+        title=Y_PIXELS, range=[height, 0], scaleanchor="x", constrain="domain", showgrid=False, zeroline=False
+    )
 
 
 def _grid_lines(width: int, height: int, patch_size: int) -> dict:
@@ -72,8 +83,15 @@ def _grid_lines(width: int, height: int, patch_size: int) -> dict:
     for y in range(0, height + 1, patch_size):
         xs += [0, width, None]
         ys += [y, y, None]
-    return dict(type="scatter", x=xs, y=ys, mode="lines", line=dict(color=GRID_COLOUR, width=1), hoverinfo="skip",
-                showlegend=False)
+    return dict(
+        type="scatter",
+        x=xs,
+        y=ys,
+        mode="lines",
+        line=dict(color=GRID_COLOUR, width=1),
+        hoverinfo="skip",
+        showlegend=False,
+    )
 
 
 def _box(left: float, top: float, right: float, bottom: float, colour: str, width: float = 3) -> dict:
@@ -97,13 +115,19 @@ def image_with_grid(pixels: np.ndarray, patch_size: int, title: str, numbered: b
     fig = go.Figure([image_layer(pixels), _grid_lines(width, height, patch_size)])
     centres = (np.arange(grid_w) + 0.5) * patch_size
     rows, cols = np.mgrid[0:grid_h, 0:grid_w]
-    fig.add_trace(go.Scatter(
-        x=np.tile(centres, grid_h), y=np.repeat((np.arange(grid_h) + 0.5) * patch_size, grid_w),
-        mode="text" if numbered and grid_w <= 16 else "markers",
-        text=[str(i + 1) for i in range(grid_h * grid_w)], textfont=dict(color="white", size=9),
-        marker=dict(color="rgba(0,0,0,0)"), customdata=np.stack([rows.ravel() + 1, cols.ravel() + 1], axis=1),
-        hovertemplate="patch %{text}: row %{customdata[0]}, column %{customdata[1]}<extra></extra>",
-        showlegend=False))
+    fig.add_trace(
+        go.Scatter(
+            x=np.tile(centres, grid_h),
+            y=np.repeat((np.arange(grid_h) + 0.5) * patch_size, grid_w),
+            mode="text" if numbered and grid_w <= 16 else "markers",
+            text=[str(i + 1) for i in range(grid_h * grid_w)],
+            textfont=dict(color="white", size=9),
+            marker=dict(color="rgba(0,0,0,0)"),
+            customdata=np.stack([rows.ravel() + 1, cols.ravel() + 1], axis=1),
+            hovertemplate="patch %{text}: row %{customdata[0]}, column %{customdata[1]}<extra></extra>",
+            showlegend=False,
+        )
+    )
     _pixel_axes(fig, width, height)
     fig.update_layout(title=title, height=360, margin=dict(l=10, r=10, t=50, b=10))
     return fig
@@ -131,16 +155,32 @@ def patch_sequence(patches: np.ndarray, title: str, per_row: int = 16, scale: in
     step = patches.shape[1] + gap
     fig = go.Figure(image_layer(image))
     first_of_row = list(range(0, n, per_row))
-    fig.update_xaxes(title="position in the sequence (patch number)", tickmode="array",
-                     tickvals=[(k + 0.5) * step for k in range(min(per_row, n))],
-                     ticktext=[str(k + 1) for k in range(min(per_row, n))], range=[0, image.shape[1]],
-                     showgrid=False, zeroline=False, constrain="domain")
-    fig.update_yaxes(title="patches (row of the sequence)", tickmode="array",
-                     tickvals=[(k + 0.5) * step for k in range(len(first_of_row))],
-                     ticktext=[f"{i + 1}-{min(i + per_row, n)}" for i in first_of_row],
-                     range=[image.shape[0], 0], scaleanchor="x", showgrid=False, zeroline=False, constrain="domain")
-    fig.update_layout(title=title, height=max(220, min(560, 60 + 40 * len(first_of_row))),
-                      margin=dict(l=10, r=10, t=50, b=10))
+    fig.update_xaxes(
+        title="position in the sequence (patch number)",
+        tickmode="array",
+        tickvals=[(k + 0.5) * step for k in range(min(per_row, n))],
+        ticktext=[str(k + 1) for k in range(min(per_row, n))],
+        range=[0, image.shape[1]],
+        showgrid=False,
+        zeroline=False,
+        constrain="domain",
+    )
+    fig.update_yaxes(
+        title="patches (row of the sequence)",
+        tickmode="array",
+        tickvals=[(k + 0.5) * step for k in range(len(first_of_row))],
+        ticktext=[f"{i + 1}-{min(i + per_row, n)}" for i in first_of_row],
+        range=[image.shape[0], 0],
+        scaleanchor="x",
+        showgrid=False,
+        zeroline=False,
+        constrain="domain",
+    )
+    fig.update_layout(
+        title=title,
+        height=max(220, min(560, 60 + 40 * len(first_of_row))),
+        margin=dict(l=10, r=10, t=50, b=10),
+    )
     return fig
 
 
@@ -151,12 +191,20 @@ def flattened_patches(patches: np.ndarray, patch_size: int, title: str, max_patc
     n, length = shown.shape
     channels = length // patch_size**2
     colours = "RGB" if channels == 3 else "".join(f"c{i}" for i in range(channels))
-    fig = go.Figure(go.Heatmap(
-        z=shown, x=np.arange(length), y=np.arange(1, n + 1), colorscale=HEAT_COLORSCALE,
-        colorbar=dict(title="value"),
-        hovertemplate="patch %{y}, entry %{x}<br>value %{z:.3f}<extra></extra>"))
-    fig.update_xaxes(title=f"entry of the flattened patch (pixel by pixel, {colours} per pixel): "
-                           f"{patch_size} x {patch_size} x {channels} = {length} numbers")
+    fig = go.Figure(
+        go.Heatmap(
+            z=shown,
+            x=np.arange(length),
+            y=np.arange(1, n + 1),
+            colorscale=HEAT_COLORSCALE,
+            colorbar=dict(title="value"),
+            hovertemplate="patch %{y}, entry %{x}<br>value %{z:.3f}<extra></extra>",
+        )
+    )
+    fig.update_xaxes(
+        title=f"entry of the flattened patch (pixel by pixel, {colours} per pixel): "
+        f"{patch_size} x {patch_size} x {channels} = {length} numbers"
+    )
     fig.update_yaxes(title="patch number", autorange="reversed")
     fig.update_layout(title=title, height=380, margin=dict(l=10, r=10, t=50, b=10))
     return fig
@@ -175,16 +223,34 @@ def filter_gallery(images: np.ndarray, ratios: np.ndarray, title: str, per_row: 
     step = tiles.shape[1] + gap
     k = len(tiles)
     fig = go.Figure(image_layer(image))
-    fig.add_trace(go.Scatter(
-        x=[(i % per_row + 0.5) * step for i in range(k)], y=[(i // per_row + 0.5) * step for i in range(k)],
-        mode="markers", marker=dict(color="rgba(0,0,0,0)", size=20), showlegend=False,
-        text=[f"component {i + 1}: {r:.1%} of the variance" for i, r in enumerate(ratios)],
-        hovertemplate="%{text}<extra></extra>"))
-    fig.update_xaxes(title="principal component (left to right, then down)", showticklabels=False,
-                     range=[0, image.shape[1]], showgrid=False, zeroline=False, constrain="domain")
-    fig.update_yaxes(title=f"{per_row} per row", showticklabels=False, range=[image.shape[0], 0], scaleanchor="x",
-                     showgrid=False,
-                     zeroline=False, constrain="domain")
+    fig.add_trace(
+        go.Scatter(
+            x=[(i % per_row + 0.5) * step for i in range(k)],
+            y=[(i // per_row + 0.5) * step for i in range(k)],
+            mode="markers",
+            marker=dict(color="rgba(0,0,0,0)", size=20),
+            showlegend=False,
+            text=[f"component {i + 1}: {r:.1%} of the variance" for i, r in enumerate(ratios)],
+            hovertemplate="%{text}<extra></extra>",
+        )
+    )
+    fig.update_xaxes(
+        title="principal component (left to right, then down)",
+        showticklabels=False,
+        range=[0, image.shape[1]],
+        showgrid=False,
+        zeroline=False,
+        constrain="domain",
+    )
+    fig.update_yaxes(
+        title=f"{per_row} per row",
+        showticklabels=False,
+        range=[image.shape[0], 0],
+        scaleanchor="x",
+        showgrid=False,
+        zeroline=False,
+        constrain="domain",
+    )
     fig.update_layout(title=title, height=360, margin=dict(l=10, r=10, t=50, b=10))
     return fig
 
@@ -210,37 +276,89 @@ def similarity_mosaic(similarity: np.ndarray, grid: tuple[int, int], title: str)
     z = np.full((grid_h * cell_h - 1, grid_w * cell_w - 1), np.nan, dtype=np.float32)
     for i in range(n):
         r, c = divmod(i, grid_w)
-        z[r * cell_h : r * cell_h + grid_h, c * cell_w : c * cell_w + grid_w] = similarity[i].reshape(grid_h, grid_w)
-    fig = go.Figure(go.Heatmap(
-        z=z, colorscale=HEAT_COLORSCALE, zmin=-1, zmax=1, colorbar=dict(title="cosine<br>similarity"),
-        hovertemplate="similarity %{z:.2f}<extra></extra>", hoverongaps=False))
+        z[r * cell_h : r * cell_h + grid_h, c * cell_w : c * cell_w + grid_w] = similarity[i].reshape(
+            grid_h, grid_w
+        )
+    fig = go.Figure(
+        go.Heatmap(
+            z=z,
+            colorscale=HEAT_COLORSCALE,
+            zmin=-1,
+            zmax=1,
+            colorbar=dict(title="cosine<br>similarity"),
+            hovertemplate="similarity %{z:.2f}<extra></extra>",
+            hoverongaps=False,
+        )
+    )
     centres_x = [c * cell_w + (grid_w - 1) / 2 for c in range(grid_w)]
     centres_y = [r * cell_h + (grid_h - 1) / 2 for r in range(grid_h)]
-    fig.update_xaxes(title="input patch column", tickmode="array", tickvals=centres_x,
-                     ticktext=[str(c + 1) for c in range(grid_w)], showgrid=False, zeroline=False,
-                     constrain="domain")
-    fig.update_yaxes(title="input patch row", tickmode="array", tickvals=centres_y,
-                     ticktext=[str(r + 1) for r in range(grid_h)], autorange="reversed", scaleanchor="x",
-                     showgrid=False, zeroline=False, constrain="domain")
+    fig.update_xaxes(
+        title="input patch column",
+        tickmode="array",
+        tickvals=centres_x,
+        ticktext=[str(c + 1) for c in range(grid_w)],
+        showgrid=False,
+        zeroline=False,
+        constrain="domain",
+    )
+    fig.update_yaxes(
+        title="input patch row",
+        tickmode="array",
+        tickvals=centres_y,
+        ticktext=[str(r + 1) for r in range(grid_h)],
+        autorange="reversed",
+        scaleanchor="x",
+        showgrid=False,
+        zeroline=False,
+        constrain="domain",
+    )
     fig.update_layout(title=title, height=620, margin=dict(l=10, r=10, t=50, b=10))
     return fig
 
 
-def _heat_trace(heat: np.ndarray, patch_size: int, zmax: float | None, opacity: float, show_scale: bool,
-                xaxis: str = "x", yaxis: str = "y", label: str = "weight") -> dict:
+def _heat_trace(
+    heat: np.ndarray,
+    patch_size: int,
+    zmax: float | None,
+    opacity: float,
+    show_scale: bool,
+    xaxis: str = "x",
+    yaxis: str = "y",
+    label: str = "weight",
+) -> dict:
     heat = np.asarray(heat, dtype=np.float32)
     grid_h, grid_w = heat.shape
     rows, cols = np.mgrid[1 : grid_h + 1, 1 : grid_w + 1]
     return dict(
-        type="heatmap", z=heat, x0=patch_size / 2, dx=patch_size, y0=patch_size / 2, dy=patch_size,
-        zmin=0, zmax=float(heat.max()) if zmax is None else zmax, colorscale=OVERLAY_COLORSCALE, opacity=opacity,
-        showscale=show_scale, colorbar=dict(title=label), xaxis=xaxis, yaxis=yaxis, zsmooth=False,
+        type="heatmap",
+        z=heat,
+        x0=patch_size / 2,
+        dx=patch_size,
+        y0=patch_size / 2,
+        dy=patch_size,
+        zmin=0,
+        zmax=float(heat.max()) if zmax is None else zmax,
+        colorscale=OVERLAY_COLORSCALE,
+        opacity=opacity,
+        showscale=show_scale,
+        colorbar=dict(title=label),
+        xaxis=xaxis,
+        yaxis=yaxis,
+        zsmooth=False,
         customdata=np.stack([rows, cols], axis=-1),
-        hovertemplate=f"patch row %{{customdata[0]}}, column %{{customdata[1]}}<br>{label} %{{z:.4f}}<extra></extra>")
+        hovertemplate=f"patch row %{{customdata[0]}}, column %{{customdata[1]}}<br>{label} %{{z:.4f}}<extra></extra>",
+    )
 
 
-def attention_overlay(pixels: np.ndarray, heat: np.ndarray, patch_size: int, title: str, opacity: float = 1.0,
-                      selected: tuple[int, int] | None = None, label: str = "weight") -> go.Figure:
+def attention_overlay(
+    pixels: np.ndarray,
+    heat: np.ndarray,
+    patch_size: int,
+    title: str,
+    opacity: float = 1.0,
+    selected: tuple[int, int] | None = None,
+    label: str = "weight",
+) -> go.Figure:
     """A (grid_h, grid_w) map over the image, one coloured square per patch (hover for the value).
 
     Args:
@@ -249,19 +367,23 @@ def attention_overlay(pixels: np.ndarray, heat: np.ndarray, patch_size: int, tit
     height, width = pixels.shape[:2]
     heat = np.asarray(heat)
     if heat.shape != (height // patch_size, width // patch_size):
-        raise ValueError(f"map {heat.shape} does not fit a {height} x {width} image of {patch_size}-pixel patches")
+        raise ValueError(
+            f"map {heat.shape} does not fit a {height} x {width} image of {patch_size}-pixel patches"
+        )
     fig = go.Figure([image_layer(pixels), _heat_trace(heat, patch_size, None, opacity, True, label=label)])
     if selected is not None:
         r, c = selected
-        fig.add_shape(_box(c * patch_size, r * patch_size, (c + 1) * patch_size, (r + 1) * patch_size,
-                           SELECTED_COLOUR))
+        fig.add_shape(
+            _box(c * patch_size, r * patch_size, (c + 1) * patch_size, (r + 1) * patch_size, SELECTED_COLOUR)
+        )
     _pixel_axes(fig, width, height)
     fig.update_layout(title=title, height=420, margin=dict(l=10, r=10, t=50, b=10))
     return fig
 
 
-def heads_overlay_grid(pixels: np.ndarray, heats: np.ndarray, patch_size: int, title: str, n_cols: int = 4,
-                       opacity: float = 1.0) -> go.Figure:
+def heads_overlay_grid(
+    pixels: np.ndarray, heats: np.ndarray, patch_size: int, title: str, n_cols: int = 4, opacity: float = 1.0
+) -> go.Figure:
     """One small overlay per head, (H, grid_h, grid_w) maps, each on its own colour scale (hover for values)."""
     heats = np.asarray(heats)
     n_heads = heats.shape[0]
@@ -277,16 +399,38 @@ def heads_overlay_grid(pixels: np.ndarray, heats: np.ndarray, patch_size: int, t
         x_axis, y_axis = layout["xaxis" + xref[1:]], layout["yaxis" + yref[1:]]
         x_axis.update(range=[0, width], showgrid=False, zeroline=False)
         y_axis.update(range=[height, 0], autorange=False, scaleanchor=xref, showgrid=False, zeroline=False)
-        annotations.append(dict(text=f"head {h + 1}", xref="paper", yref="paper", showarrow=False,
-                                x=sum(x_axis["domain"]) / 2, y=y_axis["domain"][1], yanchor="bottom"))
+        annotations.append(
+            dict(
+                text=f"head {h + 1}",
+                xref="paper",
+                yref="paper",
+                showarrow=False,
+                x=sum(x_axis["domain"]) / 2,
+                y=y_axis["domain"][1],
+                yanchor="bottom",
+            )
+        )
     n_rows = int(np.ceil(n_heads / n_cols))
     first_of_last_row = (n_rows - 1) * n_cols
     layout["xaxis" + refs[first_of_last_row][0][1:]]["title"] = dict(text=X_PIXELS, font=dict(size=11))
     layout["yaxis" + refs[first_of_last_row][1][1:]]["title"] = dict(text=Y_PIXELS, font=dict(size=11))
-    annotations.append(dict(text="brighter = more attention (each head on its own scale; hover for the weight)",
-                            xref="paper", yref="paper", x=0.5, y=-0.02, showarrow=False, yanchor="top"))
-    layout.update(title=dict(text=title), annotations=annotations, height=230 * n_rows + 110,
-                  margin=dict(l=10, r=10, t=60, b=40))
+    annotations.append(
+        dict(
+            text="brighter = more attention (each head on its own scale; hover for the weight)",
+            xref="paper",
+            yref="paper",
+            x=0.5,
+            y=-0.02,
+            showarrow=False,
+            yanchor="top",
+        )
+    )
+    layout.update(
+        title=dict(text=title),
+        annotations=annotations,
+        height=230 * n_rows + 110,
+        margin=dict(l=10, r=10, t=60, b=40),
+    )
     return go.Figure(dict(data=data, layout=layout))
 
 
@@ -296,10 +440,16 @@ def attention_distance_figure(distance: np.ndarray, title: str, unit: str = "pix
     n_layers, n_heads = distance.shape
     fig = go.Figure()
     for h in range(n_heads):
-        fig.add_trace(go.Scatter(
-            x=np.arange(1, n_layers + 1), y=distance[:, h], mode="markers", name=f"head {h + 1}",
-            marker=dict(color=OKABE_ITO[h % len(OKABE_ITO)], size=9, symbol=h // len(OKABE_ITO)),
-            hovertemplate=f"layer %{{x}}, head {h + 1}<br>mean distance %{{y:.1f}} {unit}<extra></extra>"))
+        fig.add_trace(
+            go.Scatter(
+                x=np.arange(1, n_layers + 1),
+                y=distance[:, h],
+                mode="markers",
+                name=f"head {h + 1}",
+                marker=dict(color=OKABE_ITO[h % len(OKABE_ITO)], size=9, symbol=h // len(OKABE_ITO)),
+                hovertemplate=f"layer %{{x}}, head {h + 1}<br>mean distance %{{y:.1f}} {unit}<extra></extra>",
+            )
+        )
     fig.update_xaxes(title="layer (network depth)", dtick=1)
     fig.update_yaxes(title=f"mean attention distance ({unit})", rangemode="tozero")
     fig.update_layout(title=title, height=380, margin=dict(l=10, r=10, t=50, b=10), legend_title="head")
@@ -319,9 +469,17 @@ def top_k_figure(top: list[tuple[str, float]], title: str) -> go.Figure:
     """Horizontal bars of the top classes, best at the top; class names are escaped."""
     names = [class_label(name) for name, _ in top]
     probs = [p for _, p in top]
-    fig = go.Figure(go.Bar(x=probs, y=names, orientation="h", marker_color=OKABE_ITO[0],
-                           text=[f"{p:.1%}" for p in probs], textposition="auto",
-                           hovertemplate="%{y}: %{x:.2%}<extra></extra>"))
+    fig = go.Figure(
+        go.Bar(
+            x=probs,
+            y=names,
+            orientation="h",
+            marker_color=OKABE_ITO[0],
+            text=[f"{p:.1%}" for p in probs],
+            textposition="auto",
+            hovertemplate="%{y}: %{x:.2%}<extra></extra>",
+        )
+    )
     fig.update_xaxes(title="probability", range=[0, 1], tickformat=".0%")
     fig.update_yaxes(title="class", autorange="reversed")
     fig.update_layout(title=title, height=120 + 36 * len(top), margin=dict(l=10, r=10, t=50, b=10))

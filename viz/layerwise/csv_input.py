@@ -1,4 +1,5 @@
 """A teacher's own labelled sentences, from an uploaded CSV of (text, label), checked with clear messages."""
+
 from __future__ import annotations
 
 import csv
@@ -25,7 +26,9 @@ def parse_labelled_csv(data: bytes) -> tuple[list[str], list[str], list[str]]:
     try:
         content = data.decode("utf-8-sig")
     except UnicodeDecodeError as err:
-        raise CsvError(f"The file is not UTF-8 text (byte {err.start} cannot be read). Save it as UTF-8 CSV.") from None
+        raise CsvError(
+            f"The file is not UTF-8 text (byte {err.start} cannot be read). Save it as UTF-8 CSV."
+        ) from None
     if "\x00" in content:
         raise CsvError("The file contains NUL bytes: it does not look like a CSV text file.")
     try:
@@ -65,5 +68,7 @@ def parse_labelled_csv(data: bytes) -> tuple[list[str], list[str], list[str]]:
         raise CsvError(f"Need at least two different labels; found {len(counts)}.")
     small = sorted(label for label, n in counts.items() if n < MIN_PER_CLASS)
     if small:
-        raise CsvError(f"Each label needs at least {MIN_PER_CLASS} texts; too few for: {', '.join(small[:5])}.")
+        raise CsvError(
+            f"Each label needs at least {MIN_PER_CLASS} texts; too few for: {', '.join(small[:5])}."
+        )
     return texts, labels, notes

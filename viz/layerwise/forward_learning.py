@@ -5,6 +5,7 @@ Layer-wise (greedy, Belilovsky et al. 2019): hidden layer k is trained with its 
 classifier while layers 1..k-1 stay frozen; then it is frozen and layer k + 1 is added. The last
 auxiliary classifier is the network's output.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -61,7 +62,7 @@ def _epochs(modules: list[nn.Module], params, x, y, epochs, cfg, gen, on_epoch) 
         order = torch.randperm(len(x), generator=gen)
         total = 0.0
         for start in range(0, len(x), cfg.batch_size):
-            idx = order[start:start + cfg.batch_size]
+            idx = order[start : start + cfg.batch_size]
             h = x[idx]
             for m in modules:
                 h = m(h)
@@ -87,12 +88,15 @@ def _evaluate(blocks: list[nn.Module], head: nn.Module, x_test, y_test) -> tuple
     return accuracy, [separation_index(f, labels, device="cpu") for f in feats]
 
 
-def train_both(cfg: ForwardConfig = ForwardConfig(),
-               progress: Callable[[float, str], None] | None = None) -> tuple[ForwardResult, ForwardResult]:
+def train_both(
+    cfg: ForwardConfig = ForwardConfig(), progress: Callable[[float, str], None] | None = None
+) -> tuple[ForwardResult, ForwardResult]:
     """Train the same architecture end to end and layer by layer; ``progress(share, message)`` is called
     after every epoch. Deterministic for a given ``cfg.seed``. Runs on the CPU, on one thread: these
     matrices are tiny (a few seconds in all)."""
-    with inference_slot():  # one slot of the thread policy (these tiny matrices gain nothing from more threads)
+    with (
+        inference_slot()
+    ):  # one slot of the thread policy (these tiny matrices gain nothing from more threads)
         return _train_both(cfg, progress)
 
 
@@ -108,6 +112,7 @@ def _train_both(cfg: ForwardConfig, progress) -> tuple[ForwardResult, ForwardRes
             done[0] += 1
             if progress:
                 progress(done[0] / total_epochs, stage)
+
         return step
 
     # End to end: all layers and the classifier, cfg.n_layers * epochs_per_stage epochs (same budget).
@@ -116,8 +121,16 @@ def _train_both(cfg: ForwardConfig, progress) -> tuple[ForwardResult, ForwardRes
     blocks = [_block(d_in if i == 0 else cfg.width, cfg.width) for i in range(cfg.n_layers)]
     head = nn.Linear(cfg.width, n_classes)
     params = [p for m in blocks + [head] for p in m.parameters()]
-    losses_e2e = _epochs(blocks + [head], params, x_train, y_train, cfg.epochs_per_stage * cfg.n_layers, cfg, gen,
-                         tick("end-to-end backpropagation"))
+    losses_e2e = _epochs(
+        blocks + [head],
+        params,
+        x_train,
+        y_train,
+        cfg.epochs_per_stage * cfg.n_layers,
+        cfg,
+        gen,
+        tick("end-to-end backpropagation"),
+    )
     acc_e2e, si_e2e = _evaluate(blocks, head, x_test, y_test)
 
     # Layer-wise: stage k trains block k and its auxiliary classifier on the frozen output of blocks < k.
@@ -130,10 +143,20 @@ def _train_both(cfg: ForwardConfig, progress) -> tuple[ForwardResult, ForwardRes
         block = _block(d_in if k == 0 else cfg.width, cfg.width)
         head = nn.Linear(cfg.width, n_classes)
         params = list(block.parameters()) + list(head.parameters())
-        losses_lw += _epochs(frozen + [block, head], params, x_train, y_train, cfg.epochs_per_stage, cfg, gen,
-                             tick(f"layer-wise: training layer {k + 1} with its auxiliary classifier"))
+        losses_lw += _epochs(
+            frozen + [block, head],
+            params,
+            x_train,
+            y_train,
+            cfg.epochs_per_stage,
+            cfg,
+            gen,
+            tick(f"layer-wise: training layer {k + 1} with its auxiliary classifier"),
+        )
         block.requires_grad_(False)
         frozen.append(block)
     acc_lw, si_lw = _evaluate(frozen, head, x_test, y_test)
-    return (ForwardResult("end-to-end", acc_e2e, si_e2e, losses_e2e),
-            ForwardResult("layer-wise", acc_lw, si_lw, losses_lw))
+    return (
+        ForwardResult("end-to-end", acc_e2e, si_e2e, losses_e2e),
+        ForwardResult("layer-wise", acc_lw, si_lw, losses_lw),
+    )

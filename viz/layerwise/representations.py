@@ -1,4 +1,5 @@
 """Sentence representations after every layer of a text encoder, for layer-wise analysis."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -13,8 +14,13 @@ from viz.runtime import inference_slot
 POOLINGS = ("mean", "cls")
 
 
-def sentence_representations(texts: list[str], model: str | Path = "minilm", pooling: str = "mean",
-                             max_tokens: int = 128, batch_size: int = 32) -> np.ndarray:
+def sentence_representations(
+    texts: list[str],
+    model: str | Path = "minilm",
+    pooling: str = "mean",
+    max_tokens: int = 128,
+    batch_size: int = 32,
+) -> np.ndarray:
     """(L + 1, N, d_model): each text's vector after the embeddings (index 0) and after every block.
 
     Args:
@@ -30,13 +36,13 @@ def sentence_representations(texts: list[str], model: str | Path = "minilm", poo
     device = next(encoder.parameters()).device
     out = []
     for start in range(0, len(texts), batch_size):
-        ids = [tokenize(tokenizer, t, min(max_tokens, limit)).ids for t in texts[start:start + batch_size]]
+        ids = [tokenize(tokenizer, t, min(max_tokens, limit)).ids for t in texts[start : start + batch_size]]
         width = max(len(i) for i in ids)
         input_ids = torch.zeros((len(ids), width), dtype=torch.long, device=device)
         mask = torch.zeros_like(input_ids)
         for row, seq in enumerate(ids):
-            input_ids[row, :len(seq)] = torch.tensor(seq, device=device)
-            mask[row, :len(seq)] = 1
+            input_ids[row, : len(seq)] = torch.tensor(seq, device=device)
+            mask[row, : len(seq)] = 1
         with inference_slot(), torch.inference_mode():
             hidden = torch.stack(encoder(input_ids, attention_mask=mask).hidden_states)  # (L+1, B, T, d)
         if pooling == "cls":
@@ -48,8 +54,9 @@ def sentence_representations(texts: list[str], model: str | Path = "minilm", poo
     return torch.cat(out, dim=1).numpy()
 
 
-def shape_representations(n_images: int = 400, seed: int = 12345, model: str | Path = "shapes-vit",
-                          batch_size: int = 100) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def shape_representations(
+    n_images: int = 400, seed: int = 12345, model: str | Path = "shapes-vit", batch_size: int = 100
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Held-out generated shapes through a ViT: ([CLS] per layer, mean of patch tokens per layer, labels).
 
     The two arrays are (L + 1, N, D): index 0 is the embeddings (with positions), then each block. The
@@ -64,7 +71,9 @@ def shape_representations(n_images: int = 400, seed: int = 12345, model: str | P
     device = next(vit.parameters()).device
     cls, mean = [], []
     for start in range(0, n_images, batch_size):
-        pixels = torch.tensor(images[start:start + batch_size]).permute(0, 3, 1, 2).float().div(255.0).to(device)
+        pixels = (
+            torch.tensor(images[start : start + batch_size]).permute(0, 3, 1, 2).float().div(255.0).to(device)
+        )
         with inference_slot(), torch.inference_mode():
             hidden = torch.stack(vit(vit.normalize(pixels)).hidden_states)  # (L+1, B, 1+N, D)
         cls.append(hidden[:, :, 0].float().cpu())
@@ -112,7 +121,7 @@ def date_representations(n: int = 480, seed: int = 777, label: str = "month") ->
     device = next(model.parameters()).device
     src = torch.full((n, width), model.config.pad_id, dtype=torch.long, device=device)
     for row, seq in enumerate(ids):
-        src[row, :len(seq)] = torch.tensor(seq, device=device)
+        src[row, : len(seq)] = torch.tensor(seq, device=device)
     real = (src != model.config.pad_id)[None, :, :, None].float()
     with inference_slot(), torch.inference_mode():
         _, hidden, _ = model.encode(src)

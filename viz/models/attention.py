@@ -6,6 +6,7 @@ Vaswani et al. (2017), section 3.2:
 
 No fused kernel (``scaled_dot_product_attention``) is used: it never yields the weights.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -44,7 +45,9 @@ def padding_mask(attention_mask: torch.Tensor) -> torch.Tensor:
     return attention_mask.bool()[:, None, None, :]
 
 
-def causal_mask(n_queries: int, n_keys: int | None = None, device: torch.device | None = None) -> torch.Tensor:
+def causal_mask(
+    n_queries: int, n_keys: int | None = None, device: torch.device | None = None
+) -> torch.Tensor:
     """Boolean mask (1, 1, T_q, T_k): True on and below the diagonal (a query sees itself and the past)."""
     n_keys = n_queries if n_keys is None else n_keys
     allowed = torch.ones(n_queries, n_keys, dtype=torch.bool, device=device).tril(diagonal=n_keys - n_queries)

@@ -4,6 +4,7 @@ A folder holds ``config.json`` and ``model.safetensors`` (or ``pytorch_model.bin
 ``torch.load(weights_only=True)``). Names are mapped explicitly from the Hugging Face layout to ours,
 and a missing or unexpected tensor is an error, not a silent skip.
 """
+
 from __future__ import annotations
 
 import re
@@ -70,10 +71,14 @@ def load_strict(module: nn.Module, state: dict[str, torch.Tensor]) -> None:
     missing = sorted(set(own) - set(state))
     unexpected = sorted(set(state) - set(own))
     if missing or unexpected:
-        raise ValueError(f"checkpoint does not fit the model: missing {missing[:5]}, unexpected {unexpected[:5]}")
+        raise ValueError(
+            f"checkpoint does not fit the model: missing {missing[:5]}, unexpected {unexpected[:5]}"
+        )
     for name, tensor in state.items():
         if own[name].shape != tensor.shape:
-            raise ValueError(f"{name}: checkpoint shape {tuple(tensor.shape)} != model {tuple(own[name].shape)}")
+            raise ValueError(
+                f"{name}: checkpoint shape {tuple(tensor.shape)} != model {tuple(own[name].shape)}"
+            )
     module.load_state_dict(state, strict=True)
 
 

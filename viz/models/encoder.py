@@ -3,6 +3,7 @@
 Post-LayerNorm blocks: x = LN(x + MHA(x)); x = LN(x + FFN(x)), FFN = W_2 GELU(W_1 x).
 Loads all-MiniLM-L6-v2 and any Hugging Face BERT checkpoint folder (see :mod:`viz.models.checkpoint`).
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -65,7 +66,11 @@ class BertEmbeddings(nn.Module):
         positions = torch.arange(input_ids.shape[1], device=input_ids.device)[None]  # (1, T)
         if token_type_ids is None:
             token_type_ids = torch.zeros_like(input_ids)
-        token, position, segment = self.token(input_ids), self.position(positions), self.segment(token_type_ids)
+        token, position, segment = (
+            self.token(input_ids),
+            self.position(positions),
+            self.segment(token_type_ids),
+        )
         total = token + position + segment
         trace = EmbeddingTrace(token=token, position=position.expand_as(token), segment=segment, total=total)
         return self.norm(total), trace
@@ -134,4 +139,6 @@ class BertEncoder(nn.Module):
             x, trace = layer(x, allowed)
             hidden_states.append(x)
             traces.append(trace)
-        return EncoderOutput(hidden_states=tuple(hidden_states), traces=tuple(traces), embeddings=embedding_trace)
+        return EncoderOutput(
+            hidden_states=tuple(hidden_states), traces=tuple(traces), embeddings=embedding_trace
+        )

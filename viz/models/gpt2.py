@@ -8,6 +8,7 @@ Weight-compatible with Hugging Face ``GPT2LMHeadModel`` folders (config.json + m
 stores its projections as ``Conv1D`` with weights (in, out), the transpose of ``nn.Linear``'s (out, in), and
 packs W^Q, W^K, W^V into one ``c_attn`` of width 3 d_model: :func:`map_gpt2_names` transposes and splits.
 """
+
 from __future__ import annotations
 
 import dataclasses

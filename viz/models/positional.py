@@ -3,6 +3,7 @@
 PE(pos, 2i)   = sin(pos / 10000^(2i / d_model))
 PE(pos, 2i+1) = cos(pos / 10000^(2i / d_model))
 """
+
 from __future__ import annotations
 
 import numpy as np

@@ -1,4 +1,5 @@
 """Bundled models by name, and local checkpoint folders by path; each loaded once per process."""
+
 from __future__ import annotations
 
 import functools

@@ -3,6 +3,7 @@
 The metadata (strings only, as safetensors requires) holds the config, the task, its vocabulary and how the
 checkpoint was made. Tied weights (shared embeddings and output layer) are stored once.
 """
+
 from __future__ import annotations
 
 import json

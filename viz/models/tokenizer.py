@@ -1,4 +1,5 @@
 """WordPiece tokenization through the ``tokenizers`` library, from a checkpoint folder's files."""
+
 from __future__ import annotations
 
 import dataclasses

@@ -10,6 +10,7 @@ Every sub-layer's dropout is applied to its output before the residual sum, as i
 ``forward`` returns ``(logits, Seq2SeqTrace)``; ``decode_step`` decodes one token at a time from a cache of
 each decoder layer's past inputs and gives the same numbers as the full forward (tests check it).
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -84,11 +85,11 @@ class DecoderBlock(nn.Module):
         past: torch.Tensor | None = None,
     ) -> tuple[torch.Tensor, AttentionTrace, AttentionTrace]:
         """Args:
-            y: (B, T_new, d_model) the decoder positions to compute.
-            memory: (B, S, d_model) the encoder output.
-            self_allowed / cross_allowed: boolean masks, True where a query may attend.
-            past: (B, T_past, d_model) this block's inputs at earlier positions (incremental decoding):
-                the new positions attend to ``past`` followed by themselves.
+        y: (B, T_new, d_model) the decoder positions to compute.
+        memory: (B, S, d_model) the encoder output.
+        self_allowed / cross_allowed: boolean masks, True where a query may attend.
+        past: (B, T_past, d_model) this block's inputs at earlier positions (incremental decoding):
+            the new positions attend to ``past`` followed by themselves.
         """
         context = y if past is None else torch.cat([past, y], dim=1)
         attended, self_trace = self.self_attention(y, context=context, allowed=self_allowed)

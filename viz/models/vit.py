@@ -10,6 +10,7 @@ The recipe, step by step:
 
 Parameter names are ours; :mod:`viz.models.vit_checkpoint` maps Hugging Face ViT folders onto them.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -51,7 +52,9 @@ class PatchEmbedding(nn.Module):
     def __init__(self, config: ViTConfig) -> None:
         super().__init__()
         self.patch_size = config.patch_size
-        self.projection = nn.Conv2d(config.n_channels, config.d_model, config.patch_size, stride=config.patch_size)
+        self.projection = nn.Conv2d(
+            config.n_channels, config.d_model, config.patch_size, stride=config.patch_size
+        )
 
     def filters(self) -> torch.Tensor:
         """(D, P * P * C): row d is the d-th learned filter, flattened like a patch."""
@@ -76,8 +79,10 @@ class ViTEmbeddings(nn.Module):
         """(B, C, H, W) -> ``(tokens (B, 1 + N, D), patch embeddings (B, N, D))``."""
         patches = self.patch(pixels)
         if patches.shape[1] + 1 != self.position.shape[1]:
-            raise ValueError(f"{patches.shape[1]} patches, but the model has positions for "
-                             f"{self.position.shape[1] - 1}: resize the image to the model's size")
+            raise ValueError(
+                f"{patches.shape[1]} patches, but the model has positions for "
+                f"{self.position.shape[1] - 1}: resize the image to the model's size"
+            )
         cls = self.cls_token.expand(patches.shape[0], -1, -1)
         return torch.cat([cls, patches], dim=1) + self.position, patches
 
@@ -150,8 +155,10 @@ class VisionTransformer(nn.Module):
         """Args: pixels (B, C, H, W), already normalised (see :meth:`normalize`), H = W = image_size."""
         size = self.config.image_size
         if pixels.shape[1:] != (self.config.n_channels, size, size):
-            raise ValueError(f"expected images of shape (B, {self.config.n_channels}, {size}, {size}), "
-                             f"got {tuple(pixels.shape)}")
+            raise ValueError(
+                f"expected images of shape (B, {self.config.n_channels}, {size}, {size}), "
+                f"got {tuple(pixels.shape)}"
+            )
         x, patch_embeddings = self.embeddings(pixels)
         hidden_states, traces = [x], []
         for block in self.blocks:

@@ -4,6 +4,7 @@ A folder holds ``config.json``, ``model.safetensors`` and optionally ``preproces
 (the pixel normalisation). Only safetensors are read: a pickle is never unpickled. Every tensor name is
 mapped by the explicit table below, in both directions; a missing or unexpected tensor is an error.
 """
+
 from __future__ import annotations
 
 import re
@@ -53,8 +54,11 @@ def to_hf_names(state: dict[str, torch.Tensor], with_head: bool) -> dict[str, to
 def config_for_state(folder: Path, state: dict[str, torch.Tensor]) -> ViTConfig:
     """The folder's config, with the head and pooler set from the tensors actually present."""
     classifier = state.get("classifier.weight")
-    return ViTConfig.from_hf(folder, n_classes=0 if classifier is None else int(classifier.shape[0]),
-                             pooler="pooler.dense.weight" in state)
+    return ViTConfig.from_hf(
+        folder,
+        n_classes=0 if classifier is None else int(classifier.shape[0]),
+        pooler="pooler.dense.weight" in state,
+    )
 
 
 def load_vit(folder: str | Path, device: torch.device | str = "cpu") -> VisionTransformer:

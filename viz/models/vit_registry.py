@@ -1,4 +1,5 @@
 """Bundled vision models by name, and local ViT checkpoint folders by path; each loaded once per process."""
+
 from __future__ import annotations
 
 from pathlib import Path

@@ -1,4 +1,5 @@
 """A model's learned matrices as CPU numpy arrays in the papers' orientation (x @ W)."""
+
 from __future__ import annotations
 
 import dataclasses
@@ -31,8 +32,14 @@ class AttentionWeights:
     def head(self, head: int) -> dict[str, np.ndarray]:
         """Head ``head``'s slices: W^Q_i, W^K_i, W^V_i (d_model, d_head) and their biases (d_head,)."""
         cols = slice(head * self.d_head, (head + 1) * self.d_head)
-        return {"w_q": self.w_q[:, cols], "b_q": self.b_q[cols], "w_k": self.w_k[:, cols],
-                "b_k": self.b_k[cols], "w_v": self.w_v[:, cols], "b_v": self.b_v[cols]}
+        return {
+            "w_q": self.w_q[:, cols],
+            "b_q": self.b_q[cols],
+            "w_k": self.w_k[:, cols],
+            "b_k": self.b_k[cols],
+            "w_v": self.w_v[:, cols],
+            "b_v": self.b_v[cols],
+        }
 
 
 def _numpy(linear) -> tuple[np.ndarray, np.ndarray]:

@@ -5,6 +5,7 @@ an example is held out when ``crc32(split key) % 10 == 0`` (the key is the sourc
 date, so a held-out day is never seen in any format). Training draws only the other nine tenths, the
 evaluation only the held-out tenth, so the accuracy printed is on inputs the model never trained on.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -14,8 +15,14 @@ import zlib
 from collections.abc import Callable
 
 from viz.tasks import dates
-from viz.tasks.vocab import (CharVocab, EmptyInputError, InputError, InputTooLongError, OutOfVocabularyError,
-                             describe_char)
+from viz.tasks.vocab import (
+    CharVocab,
+    EmptyInputError,
+    InputError,
+    InputTooLongError,
+    OutOfVocabularyError,
+    describe_char,
+)
 
 HELD_OUT_MODULUS = 10
 LETTERS = string.ascii_lowercase
@@ -55,7 +62,7 @@ class Task:
             if self.is_held_out(source, target) == want_held_out:
                 return source, target
 
-    def with_max_len(self, max_input_len: int) -> "Task":
+    def with_max_len(self, max_input_len: int) -> Task:
         """The same task on shorter inputs (reverse and sort only)."""
         if self.name == "date":
             raise ValueError("the date task has fixed formats; its length cannot change")
@@ -89,11 +96,14 @@ class Task:
             shown = ", ".join(describe_char(ch) for ch in unknown[:8]) + (" ..." if len(unknown) > 8 else "")
             raise OutOfVocabularyError(
                 f"{len(unknown)} character{'s' if len(unknown) > 1 else ''} not in the {self.name} model's "
-                f"vocabulary: {shown}. {self.vocabulary_note}", unknown)
+                f"vocabulary: {shown}. {self.vocabulary_note}",
+                unknown,
+            )
         if len(text) > self.max_input_len:
             raise InputTooLongError(
                 f"the input has {len(text)} characters; the {self.name} model was trained on at most "
-                f"{self.max_input_len}")
+                f"{self.max_input_len}"
+            )
         return text
 
 

@@ -3,14 +3,27 @@
 Numeric formats with slashes, dots or dashes put the day first when the year is last (30/11/2026) and
 the year first otherwise (2026.11.30). Weekday names always match the date.
 """
+
 from __future__ import annotations
 
 import datetime as dt
 import random
 import re
 
-MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
-          "November", "December"]
+MONTHS = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+]
 WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
 FIRST_DAY = dt.date(1900, 1, 1)
 LAST_DAY = dt.date(2099, 12, 31)
@@ -25,8 +38,15 @@ def ordinal(day: int) -> str:
 def _fields(date: dt.date) -> dict[str, str]:
     month, weekday = MONTHS[date.month - 1], WEEKDAYS[date.weekday()]
     return {
-        "Y": f"{date.year:04d}", "mm": f"{date.month:02d}", "m": str(date.month), "dd": f"{date.day:02d}",
-        "d": str(date.day), "Month": month, "Mon": month[:3], "Weekday": weekday, "Wkd": weekday[:3],
+        "Y": f"{date.year:04d}",
+        "mm": f"{date.month:02d}",
+        "m": str(date.month),
+        "dd": f"{date.day:02d}",
+        "d": str(date.day),
+        "Month": month,
+        "Mon": month[:3],
+        "Weekday": weekday,
+        "Wkd": weekday[:3],
         "dth": ordinal(date.day),
     }
 
@@ -77,8 +97,14 @@ def random_example(rng: random.Random) -> tuple[str, str]:
 def alphabet() -> str:
     """Every character any format can produce, sorted: the date model's vocabulary."""
     chars = set("0123456789")
-    samples = [format_date(dt.date(2026, m, d), f, c[0]) for m in range(1, 13) for d in (1, 2, 3, 23, 30)
-               if not (m == 2 and d > 28) for f in FORMATS for c in CASES]
+    samples = [
+        format_date(dt.date(2026, m, d), f, c[0])
+        for m in range(1, 13)
+        for d in (1, 2, 3, 23, 30)
+        if not (m == 2 and d > 28)
+        for f in FORMATS
+        for c in CASES
+    ]
     samples += [
         format_date(dt.date(2026, 1, d), f, c[0]) for d in range(1, 8) for f in FORMATS for c in CASES
     ]

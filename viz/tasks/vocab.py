@@ -1,4 +1,5 @@
 """Character-level vocabularies: one id per character, plus padding, start and end markers."""
+
 from __future__ import annotations
 
 import dataclasses
@@ -83,8 +84,9 @@ class CharVocab:
         try:
             return [index[ch] for ch in text]
         except KeyError as err:
-            raise OutOfVocabularyError(f"{describe_char(err.args[0])} is not in the vocabulary",
-                                       self.unknown(text)) from None
+            raise OutOfVocabularyError(
+                f"{describe_char(err.args[0])} is not in the vocabulary", self.unknown(text)
+            ) from None
 
     def decode(self, ids, stop_at_eos: bool = True) -> str:
         """Ids back to text; specials dropped, stopping at the first </s>."""

@@ -1,4 +1,5 @@
 """Batches of task examples as padded tensors."""
+
 from __future__ import annotations
 
 import dataclasses

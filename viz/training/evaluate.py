@@ -5,6 +5,7 @@
 The held-out examples are drawn fresh with ``--seed`` from the tenth of each task that training never
 sees (see :mod:`viz.tasks`). Exact match: the whole greedy output, end marker included, equals the target.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -36,8 +37,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--n", type=int, default=2000, help="held-out examples per task")
     parser.add_argument("--seed", type=int, default=12345)
     parser.add_argument("--threads", type=int, default=1)
-    parser.add_argument("--causal-n", type=int, default=500,
-                        help="held-out reversals for the decoder-only model (0 = skip); decoded one by one")
+    parser.add_argument(
+        "--causal-n",
+        type=int,
+        default=500,
+        help="held-out reversals for the decoder-only model (0 = skip); decoded one by one",
+    )
     args = parser.parse_args(argv)
     torch.set_num_threads(args.threads)
     failed = False
@@ -46,16 +51,21 @@ def main(argv: list[str] | None = None) -> None:
         accuracy, n = evaluate_task(task, args.n, args.seed)
         ok = accuracy >= TARGETS[task]
         failed |= not ok
-        print(f"{task:8s} held-out exact match {accuracy:7.2%} on {n} examples (seed {args.seed}); "
-              f"target >= {TARGETS[task]:.0%}: {'met' if ok else 'NOT met'}  [{checkpoint_path(task).name}, "
-              f"{time.perf_counter() - start:.1f} s]", flush=True)
+        print(
+            f"{task:8s} held-out exact match {accuracy:7.2%} on {n} examples (seed {args.seed}); "
+            f"target >= {TARGETS[task]:.0%}: {'met' if ok else 'NOT met'}  [{checkpoint_path(task).name}, "
+            f"{time.perf_counter() - start:.1f} s]",
+            flush=True,
+        )
     if args.causal_n:
         start = time.perf_counter()
         loaded = load_causal_model(CHAR_REVERSE)
         pairs = held_out_set(get_task("reverse"), args.causal_n, args.seed)
         accuracy = causal_exact_match(loaded.model, loaded.vocab, pairs)
-        print(f"decoder-only reverse held-out exact match {accuracy:7.2%} on {len(pairs)} examples (seed "
-              f"{args.seed}); no target  [{CHAR_REVERSE.name}, {time.perf_counter() - start:.1f} s]")
+        print(
+            f"decoder-only reverse held-out exact match {accuracy:7.2%} on {len(pairs)} examples (seed "
+            f"{args.seed}); no target  [{CHAR_REVERSE.name}, {time.perf_counter() - start:.1f} s]"
+        )
     raise SystemExit(1 if failed else 0)
 
 

@@ -5,6 +5,7 @@ keeps only the run's id. Runs wait in submission order; each is capped in steps 
 queue always moves. The worker thread limits torch's intra-op threads, so a class training models does not
 starve the people only looking at them.
 """
+
 from __future__ import annotations
 
 import collections
@@ -123,8 +124,17 @@ class TrainingQueue:
             position = 0
             if run.status == "queued":
                 position = list(self._waiting).index(run_id) + 1 + (self._running_id() is not None)
-            return RunView(run.id, run.settings, run.status, position, tuple(run.history), run.step,
-                           run.seconds, run.error, run.threads)
+            return RunView(
+                run.id,
+                run.settings,
+                run.status,
+                position,
+                tuple(run.history),
+                run.step,
+                run.seconds,
+                run.error,
+                run.threads,
+            )
 
     def model(self, run_id: str) -> Transformer | None:
         """The trained model of a finished run (eval mode), else None."""
@@ -194,8 +204,9 @@ class TrainingQueue:
                 run.step, run.seconds = step, seconds
 
         try:
-            result = train(run.settings, on_progress=on_progress, should_stop=run.stop_event.is_set,
-                           on_step=on_step)
+            result = train(
+                run.settings, on_progress=on_progress, should_stop=run.stop_event.is_set, on_step=on_step
+            )
         except Exception as err:  # a failed run must not take the worker (and every later run) down
             with self._lock:
                 run.status, run.error = "failed", f"{type(err).__name__}: {err}"

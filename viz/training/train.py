@@ -7,6 +7,7 @@ The same :func:`train` runs the page's live training (with a stop flag, a time l
 Cross-entropy with teacher forcing; Adam (beta2 = 0.98, as in the paper) with a linear warm-up and a cosine
 decay; exact match measured by greedy decoding on held-out examples.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -103,7 +104,7 @@ def exact_match(model: Transformer, task: Task, pairs: list[tuple[str, str]], ba
     vocab = task.vocab
     correct = 0
     for i in range(0, len(pairs), batch_size):
-        chunk = pairs[i: i + batch_size]
+        chunk = pairs[i : i + batch_size]
         batch = encode_batch(task, [p[0] for p in chunk], [p[1] for p in chunk], device)
         out = model.greedy_decode(batch.src, vocab.bos_id, vocab.eos_id, task.max_output_len + 1)
         for row, (_, target) in zip(out.tolist(), chunk):
@@ -132,8 +133,9 @@ def train(
     model, task = build_model(settings)
     model.to(device).train()
     # foreach: one call per step for all tensors (bit-equal to the per-tensor loop on CPU, and faster)
-    optimizer = torch.optim.Adam(model.parameters(), lr=settings.lr, betas=(0.9, 0.98), eps=1e-9,
-                                 foreach=True)
+    optimizer = torch.optim.Adam(
+        model.parameters(), lr=settings.lr, betas=(0.9, 0.98), eps=1e-9, foreach=True
+    )
     eval_pairs = held_out_set(task, settings.eval_size, seed=settings.seed + 1)
     history: list[Progress] = []
     start = time.perf_counter()
@@ -159,8 +161,13 @@ def train(
             on_step(step, elapsed)
         out_of_time = settings.max_seconds is not None and elapsed >= settings.max_seconds
         if step % settings.eval_every == 0 or step == settings.steps or out_of_time:
-            point = Progress(step, settings.steps, sum(losses) / len(losses),
-                             exact_match(model, task, eval_pairs), time.perf_counter() - start)
+            point = Progress(
+                step,
+                settings.steps,
+                sum(losses) / len(losses),
+                exact_match(model, task, eval_pairs),
+                time.perf_counter() - start,
+            )
             losses = []
             history.append(point)
             if on_progress is not None:
@@ -169,8 +176,13 @@ def train(
             stopped = step < settings.steps
             break
     if not history or history[-1].step != step:  # stopped between evaluations: close the curve
-        point = Progress(step, settings.steps, sum(losses) / len(losses) if losses else float("nan"),
-                         exact_match(model, task, eval_pairs), time.perf_counter() - start)
+        point = Progress(
+            step,
+            settings.steps,
+            sum(losses) / len(losses) if losses else float("nan"),
+            exact_match(model, task, eval_pairs),
+            time.perf_counter() - start,
+        )
         history.append(point)
         if on_progress is not None:
             on_progress(point)

@@ -5,6 +5,7 @@
 The model is a GPT-2 (our :class:`viz.models.gpt2.GPT2`) saved as a Hugging Face GPT-2 folder, plus
 ``viz_chars.json`` naming its characters. Only the part after ``=`` is scored: the input is random.
 """
+
 from __future__ import annotations
 
 import argparse

@@ -1,4 +1,5 @@
 """The landing page's overview blocks: the three uses and the vanilla architecture, linked to pages."""
+
 from __future__ import annotations
 
 import streamlit as st
@@ -10,33 +11,58 @@ POSITIONAL_PAGE = "app_pages/positional.py"
 SEQ2SEQ_PAGE = "app_pages/seq2seq.py"
 
 THREE_USES = [
-    ("Encoder-decoder", "The original Transformer (Vaswani et al. 2017), T5, BART",
-     "Reads a whole input, then writes an output token by token while looking back at the input through "
-     "cross-attention: translation, summarisation, format conversion."),
-    ("Encoder-only", "BERT, all-MiniLM-L6-v2 (used in this app)",
-     "Every token sees every other token in both directions: sentence embeddings, classification, search, "
-     "tagging."),
-    ("Decoder-only", "GPT-2, GPT-3 and later chat models",
-     "Each token sees only the tokens before it (masked self-attention) and predicts the next one: text "
-     "generation."),
+    (
+        "Encoder-decoder",
+        "The original Transformer (Vaswani et al. 2017), T5, BART",
+        "Reads a whole input, then writes an output token by token while looking back at the input through "
+        "cross-attention: translation, summarisation, format conversion.",
+    ),
+    (
+        "Encoder-only",
+        "BERT, all-MiniLM-L6-v2 (used in this app)",
+        "Every token sees every other token in both directions: sentence embeddings, classification, search, "
+        "tagging.",
+    ),
+    (
+        "Decoder-only",
+        "GPT-2, GPT-3 and later chat models",
+        "Each token sees only the tokens before it (masked self-attention) and predicts the next one: text "
+        "generation.",
+    ),
 ]
 
 # (part, what it does, page that explains it or None)
 PARTS = [
     ("Input embedding", "Each token becomes a vector of d_model = 512 numbers.", POSITIONAL_PAGE),
-    ("Positional encoding", "Sines and cosines of different frequencies added to the embeddings, so word "
-     "order is visible.", POSITIONAL_PAGE),
-    ("Self-attention", "Each token's query is scored against every key; softmax(QK^T / √d_k) weighs the "
-     "values.", WALKTHROUGH_PAGE),
-    ("Multi-head self-attention", "h = 8 heads, each of d_k = d_v = 64, attend over the whole sequence; "
-     "their outputs are concatenated and projected by W^O.", MULTIHEAD_PAGE),
+    (
+        "Positional encoding",
+        "Sines and cosines of different frequencies added to the embeddings, so word order is visible.",
+        POSITIONAL_PAGE,
+    ),
+    (
+        "Self-attention",
+        "Each token's query is scored against every key; softmax(QK^T / √d_k) weighs the values.",
+        WALKTHROUGH_PAGE,
+    ),
+    (
+        "Multi-head self-attention",
+        "h = 8 heads, each of d_k = d_v = 64, attend over the whole sequence; "
+        "their outputs are concatenated and projected by W^O.",
+        MULTIHEAD_PAGE,
+    ),
     ("Add & Norm", "A residual connection around each sub-layer, followed by layer normalisation.", None),
-    ("Feed-forward network", "FFN(x) = max(0, xW1 + b1)W2 + b2 with inner size d_ff = 2048, applied to each "
-     "position alike.", None),
+    (
+        "Feed-forward network",
+        "FFN(x) = max(0, xW1 + b1)W2 + b2 with inner size d_ff = 2048, applied to each position alike.",
+        None,
+    ),
     ("Masked self-attention (decoder)", "Decoder tokens may not look at later positions.", SEQ2SEQ_PAGE),
     ("Cross-attention (decoder)", "Decoder queries attend to the encoder's keys and values.", SEQ2SEQ_PAGE),
-    ("Linear + softmax", "The decoder output is projected to the vocabulary and turned into "
-     "next-token probabilities.", SEQ2SEQ_PAGE),
+    (
+        "Linear + softmax",
+        "The decoder output is projected to the vocabulary and turned into next-token probabilities.",
+        SEQ2SEQ_PAGE,
+    ),
 ]
 
 
@@ -50,13 +76,16 @@ def render_three_uses() -> None:
 
 def render_architecture() -> None:
     numbers = st.columns(5)
-    for column, (label, value, help_text) in zip(numbers, [
-        ("Encoder layers N", "6", "identical blocks in the encoder, and 6 in the decoder"),
-        ("Heads h", "8", "attention heads per multi-head attention"),
-        ("d_model", "512", "width of every token vector"),
-        ("d_ff", "2048", "inner width of the feed-forward network"),
-        ("d_k = d_v", "64", "d_model / h: width of each head"),
-    ]):
+    for column, (label, value, help_text) in zip(
+        numbers,
+        [
+            ("Encoder layers N", "6", "identical blocks in the encoder, and 6 in the decoder"),
+            ("Heads h", "8", "attention heads per multi-head attention"),
+            ("d_model", "512", "width of every token vector"),
+            ("d_ff", "2048", "inner width of the feed-forward network"),
+            ("d_k = d_v", "64", "d_model / h: width of each head"),
+        ],
+    ):
         column.metric(label, value, help=help_text)
     for part, text, page in PARTS:
         left, right = st.columns([1, 3])

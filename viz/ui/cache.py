@@ -1,4 +1,5 @@
 """Cached calls into ``viz`` for the pages: results keyed by plain values (text, model name, limits)."""
+
 from __future__ import annotations
 
 import streamlit as st

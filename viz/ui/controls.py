@@ -1,4 +1,5 @@
 """Widgets the text pages share. Each is bound to the URL, so a shared link reopens the same view."""
+
 from __future__ import annotations
 
 import streamlit as st
@@ -11,8 +12,15 @@ URL = "query-params"
 def layer_head(n_layers: int, n_heads: int, prefix: str = "") -> tuple[int, int]:
     """1-based layer and head sliders side by side."""
     left, right = st.columns(2)
-    layer = left.slider("Layer", 1, n_layers, 1, key=f"{prefix}layer", bind=URL,
-                        help="Layer 1 reads the embeddings; the last layer gives the final representation.")
+    layer = left.slider(
+        "Layer",
+        1,
+        n_layers,
+        1,
+        key=f"{prefix}layer",
+        bind=URL,
+        help="Layer 1 reads the embeddings; the last layer gives the final representation.",
+    )
     head = right.slider("Head", 1, n_heads, 1, key=f"{prefix}head", bind=URL)
     return layer, head
 
@@ -23,8 +31,9 @@ def token_choice(tokens: list[str], label: str = "Query token", key: str = "toke
     default = min(default, len(tokens) - 1)
     if st.session_state.get(key) not in options:  # a new, shorter sentence: fall back to the default
         st.session_state.pop(key, None)
-    return st.selectbox(label, options, index=default, key=key, bind=URL,
-                        format_func=lambda i: f"{i}: {visible(tokens[i])}")
+    return st.selectbox(
+        label, options, index=default, key=key, bind=URL, format_func=lambda i: f"{i}: {visible(tokens[i])}"
+    )
 
 
 def section(label: str, options: list[str], key: str) -> str:

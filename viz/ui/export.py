@@ -1,5 +1,6 @@
 """Charts with their data: every figure can be saved as PNG (plotly's camera button, or a button under a
 Vega-Lite chart) and its data as CSV."""
+
 from __future__ import annotations
 
 import io
@@ -35,7 +36,9 @@ def _unique(labels: list[str]) -> list[str]:
     return [f"{i}:{label}" for i, label in enumerate(labels)]
 
 
-def chart(fig: go.Figure, key: str, data=None, row_labels=None, col_labels=None, filename: str | None = None) -> None:
+def chart(
+    fig: go.Figure, key: str, data=None, row_labels=None, col_labels=None, filename: str | None = None
+) -> None:
     """Show ``fig``; with ``data`` (array, DataFrame, or a function returning one, called only on click),
     add a button that downloads it as CSV."""
     st.plotly_chart(fig, key=key, config=PLOTLY_CONFIG)
@@ -43,14 +46,27 @@ def chart(fig: go.Figure, key: str, data=None, row_labels=None, col_labels=None,
         csv_button(key, data, row_labels, col_labels, filename)
 
 
-def vega_chart(spec: dict, key: str, png: Callable[[], bytes], data=None, filename: str | None = None,
-               alt: str | None = None) -> None:
+def vega_chart(
+    spec: dict,
+    key: str,
+    png: Callable[[], bytes],
+    data=None,
+    filename: str | None = None,
+    alt: str | None = None,
+) -> None:
     """Show a Vega-Lite ``spec``; Streamlit gives such charts no save button, so add one for a PNG drawn by
     ``png`` (called only on click), and with ``data`` one for the CSV, as under every plotly chart."""
     st.vega_lite_chart(spec=spec, key=key, width="stretch", alt=alt)
     with st.container(horizontal=True):
-        st.download_button("Download the chart (PNG)", png, file_name=f"{filename or key}.png", mime="image/png",
-                           key=f"{key}_png", on_click="ignore", icon=":material/image:")
+        st.download_button(
+            "Download the chart (PNG)",
+            png,
+            file_name=f"{filename or key}.png",
+            mime="image/png",
+            key=f"{key}_png",
+            on_click="ignore",
+            icon=":material/image:",
+        )
         if data is not None:
             csv_button(key, data, filename=filename)
 
@@ -63,8 +79,17 @@ def csv_button(key: str, data, row_labels=None, col_labels=None, filename: str |
 
         buffer = io.StringIO()
         table = data() if callable(data) else data
-        to_frame(table, row_labels, col_labels).to_csv(buffer, index=not isinstance(table, (pd.DataFrame, list)))
+        to_frame(table, row_labels, col_labels).to_csv(
+            buffer, index=not isinstance(table, (pd.DataFrame, list))
+        )
         return buffer.getvalue()
 
-    st.download_button("Download the data (CSV)", csv, file_name=f"{filename or key}.csv", mime="text/csv",
-                       key=f"{key}_csv", on_click="ignore", icon=":material/download:")
+    st.download_button(
+        "Download the data (CSV)",
+        csv,
+        file_name=f"{filename or key}.csv",
+        mime="text/csv",
+        key=f"{key}_csv",
+        on_click="ignore",
+        icon=":material/download:",
+    )

@@ -3,6 +3,7 @@
 A ``:material/...:`` or emoji ``page_icon`` makes the browser fetch the icon from Google's font service or a
 CDN; an image is served by the app itself, so nothing leaves the classroom's network.
 """
+
 from __future__ import annotations
 
 from functools import cache

@@ -1,4 +1,5 @@
 """Text input shared by the text pages, with clear messages for empty or overlong input."""
+
 from __future__ import annotations
 
 import streamlit as st
@@ -12,9 +13,15 @@ DEFAULT_SENTENCE = "The animal didn't cross the street because it was too tired.
 
 def sentence_trace(key: str = "sentence", default: str = DEFAULT_SENTENCE) -> SentenceTrace | None:
     """A text box and the trace of what was typed; None (after a friendly prompt) when there is nothing."""
-    text = st.text_area("Type a sentence", value=default, key=key, height=80, bind="query-params",
-                        help="Any language, emoji or symbols. Long text is cut to the model's limit. "
-                        "The address bar keeps the sentence and the view: share it to open the same view.")
+    text = st.text_area(
+        "Type a sentence",
+        value=default,
+        key=key,
+        height=80,
+        bind="query-params",
+        help="Any language, emoji or symbols. Long text is cut to the model's limit. "
+        "The address bar keeps the sentence and the view: share it to open the same view.",
+    )
     try:
         trace = cached_trace(text or "")
     except EmptyInputError:
@@ -32,5 +39,7 @@ def sentence_trace(key: str = "sentence", default: str = DEFAULT_SENTENCE) -> Se
 
 def show_tokens(tokens: list[str]) -> None:
     """The tokens as literal text (never rendered as HTML or markdown)."""
-    st.caption(f"{len(tokens)} tokens, as the model sees them (## marks a word piece joined to the one before):")
+    st.caption(
+        f"{len(tokens)} tokens, as the model sees them (## marks a word piece joined to the one before):"
+    )
     st.code("  ".join(tokens), language=None, wrap_lines=True)

@@ -3,6 +3,7 @@
 Each page's steps are short sentences a teacher can click through (PageDown / PageUp, as presentation
 clickers send, or the buttons) while the page below stays live.
 """
+
 from __future__ import annotations
 
 LESSONS: dict[str, list[str]] = {

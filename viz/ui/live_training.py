@@ -3,6 +3,7 @@
 The run itself lives in :func:`viz.training.live.training_queue` (one per server process, one run at a
 time); this session keeps only the run's id, so reruns and other sessions never stop it.
 """
+
 from __future__ import annotations
 
 import streamlit as st
@@ -18,8 +19,10 @@ from viz.ui.seq2seq import show_input_error
 
 RUN_KEY = "live_run_id"
 LIVE_PRESETS = {"tiny": "tiny: 86K parameters", "small": "small: 430K parameters"}
-PRESET_HELP = ("tiny: 1 encoder and 1 decoder layer, h = 4, d_model = 64, d_ff = 128. "
-               "small (as the bundled models): 2 and 2 layers, h = 4, d_model = 96, d_ff = 256.")
+PRESET_HELP = (
+    "tiny: 1 encoder and 1 decoder layer, h = 4, d_model = 64, d_ff = 128. "
+    "small (as the bundled models): 2 and 2 layers, h = 4, d_model = 96, d_ff = 256."
+)
 
 
 def _start(settings: TrainSettings) -> None:
@@ -34,10 +37,16 @@ def _stop() -> None:
 
 def settings_form(active: bool) -> TrainSettings:
     cols = st.columns(5)
-    task = cols[0].selectbox("Task to learn", list(TASKS), key="train_task",
-                             format_func=lambda n: TASKS[n].title)
-    preset = cols[1].selectbox("Model size", list(LIVE_PRESETS), key="train_preset",
-                               format_func=lambda n: LIVE_PRESETS[n], help=PRESET_HELP)
+    task = cols[0].selectbox(
+        "Task to learn", list(TASKS), key="train_task", format_func=lambda n: TASKS[n].title
+    )
+    preset = cols[1].selectbox(
+        "Model size",
+        list(LIVE_PRESETS),
+        key="train_preset",
+        format_func=lambda n: LIVE_PRESETS[n],
+        help=PRESET_HELP,
+    )
     if task == "date":
         length = None
         cols[2].caption("Dates: all 19 formats")
@@ -45,15 +54,32 @@ def settings_form(active: bool) -> TrainSettings:
         length = cols[2].slider("Longest input", 2, TASKS[task].max_input_len, 8, key="train_len")
     steps = cols[3].number_input("Training steps", 1, 5000, 1500, step=100, key="train_steps")
     seed = cols[4].number_input("Seed", 0, 10_000, 0, key="train_seed")
-    settings = TrainSettings(task=task, preset=preset, max_input_len=length, steps=int(steps), seed=int(seed),
-                             eval_every=50, eval_size=200, max_seconds=MAX_SECONDS)
+    settings = TrainSettings(
+        task=task,
+        preset=preset,
+        max_input_len=length,
+        steps=int(steps),
+        seed=int(seed),
+        eval_every=50,
+        eval_size=200,
+        max_seconds=MAX_SECONDS,
+    )
     start, stop, status = st.columns([1, 1, 5], vertical_alignment="center")
-    start.button("Train", key="train_start", type="primary", on_click=_start, args=(settings,),
-                 disabled=active, icon=":material/play_arrow:")
+    start.button(
+        "Train",
+        key="train_start",
+        type="primary",
+        on_click=_start,
+        args=(settings,),
+        disabled=active,
+        icon=":material/play_arrow:",
+    )
     stop.button("Stop", key="train_stop", on_click=_stop, disabled=not active, icon=":material/stop:")
     running, waiting = training_queue().counts()
-    status.caption(f"This server trains one model at a time (now {running} running, {waiting} waiting); "
-                   f"each run stops after {MAX_SECONDS:.0f} s at most.")
+    status.caption(
+        f"This server trains one model at a time (now {running} running, {waiting} waiting); "
+        f"each run stops after {MAX_SECONDS:.0f} s at most."
+    )
     return settings
 
 
@@ -81,11 +107,17 @@ def show_run(view: RunView) -> None:
         cols[0].metric("Step", f"{last.step}")
         cols[1].metric("Training loss", f"{last.loss:.3f}")
         cols[2].metric("Held-out exact match", "–" if view.accuracy is None else f"{view.accuracy:.0%}")
-        figure = training_curves([p.step for p in view.history], [p.loss for p in view.history],
-                                 [p.accuracy for p in view.history],
-                                 "Live training: loss and held-out exact match", max_steps=s.steps)
-        history = [{"step": p.step, "loss": p.loss, "held_out_exact_match": p.accuracy, "seconds": p.seconds}
-                   for p in view.history]
+        figure = training_curves(
+            [p.step for p in view.history],
+            [p.loss for p in view.history],
+            [p.accuracy for p in view.history],
+            "Live training: loss and held-out exact match",
+            max_steps=s.steps,
+        )
+        history = [
+            {"step": p.step, "loss": p.loss, "held_out_exact_match": p.accuracy, "seconds": p.seconds}
+            for p in view.history
+        ]
         chart(figure, "train_curve", history, filename="training_curve")
 
 

@@ -1,4 +1,5 @@
 """Multi-head attention views: model view, head view, concatenation and W^O, statistics, rollout, neurons."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -18,27 +19,47 @@ from viz.ui.export import chart
 
 def model_view_section(trace: SentenceTrace) -> None:
     st.write("Every head of every layer at once. Pick one below to enlarge it with the exact weights.")
-    chart(model_view(trace.attentions, trace.tokens), "mh_model_view",
-          lambda: attention_table(trace.attentions, trace.tokens))
+    chart(
+        model_view(trace.attentions, trace.tokens),
+        "mh_model_view",
+        lambda: attention_table(trace.attentions, trace.tokens),
+    )
     layer, head = layer_head(trace.n_layers, trace.n_heads)
     weights = trace.attentions[layer - 1, head - 1]
-    chart(attention_heatmap(weights, trace.tokens, title=f"Layer {layer}, head {head} enlarged"), "mh_enlarged",
-          weights, trace.tokens, trace.tokens)
+    chart(
+        attention_heatmap(weights, trace.tokens, title=f"Layer {layer}, head {head} enlarged"),
+        "mh_enlarged",
+        weights,
+        trace.tokens,
+        trace.tokens,
+    )
 
 
 def head_view_section(trace: SentenceTrace) -> None:
-    st.write("Each line joins a token attending (left) to a token it attends to (right); the darker the line, "
-             "the larger the weight. Heads have their own colours. Choose a token to see only its lines.")
+    st.write(
+        "Each line joins a token attending (left) to a token it attends to (right); the darker the line, "
+        "the larger the weight. Heads have their own colours. Choose a token to see only its lines."
+    )
     layer = st.slider("Layer", 1, trace.n_layers, 1, key="layer", bind=URL)
-    heads = st.multiselect("Heads", list(range(1, trace.n_heads + 1)), default=[1, 2, 3, 4], key="hv_heads",
-                           bind=URL)
+    heads = st.multiselect(
+        "Heads", list(range(1, trace.n_heads + 1)), default=[1, 2, 3, 4], key="hv_heads", bind=URL
+    )
     options = ["all tokens"] + [f"{i}" for i in range(len(trace.tokens))]
-    picked = st.selectbox("Lines from", options, key="hv_token", bind=URL,
-                          format_func=lambda o: o if o == "all tokens" else f"{o}: {trace.tokens[int(o)]}")
+    picked = st.selectbox(
+        "Lines from",
+        options,
+        key="hv_token",
+        bind=URL,
+        format_func=lambda o: o if o == "all tokens" else f"{o}: {trace.tokens[int(o)]}",
+    )
     token = None if picked in (None, "all tokens") else int(picked)
-    chart(head_view(trace.attentions[layer - 1], trace.tokens, [h - 1 for h in heads], token,
-                    title=f"Layer {layer}"), "mh_head_view",
-          lambda: attention_table(trace.attentions[layer - 1], trace.tokens, [layer]))
+    chart(
+        head_view(
+            trace.attentions[layer - 1], trace.tokens, [h - 1 for h in heads], token, title=f"Layer {layer}"
+        ),
+        "mh_head_view",
+        lambda: attention_table(trace.attentions[layer - 1], trace.tokens, [layer]),
+    )
 
 
 def concat_section(trace: SentenceTrace, weights) -> None:
@@ -47,54 +68,95 @@ def concat_section(trace: SentenceTrace, weights) -> None:
     heads = trace.head_outputs[layer - 1]  # (H, T, d_head)
     concat = np.concatenate(list(heads), axis=-1)  # (T, H * d_head)
     output = concat @ w.w_o + w.b_o
-    st.write(f"Each of the {trace.n_heads} heads gives a ({len(trace.tokens)} × {heads.shape[-1]}) matrix Z_i. "
-             "They are concatenated side by side and multiplied by W^O, which mixes the heads back into one "
-             "d_model-wide vector per token.")
+    st.write(
+        f"Each of the {trace.n_heads} heads gives a ({len(trace.tokens)} × {heads.shape[-1]}) matrix Z_i. "
+        "They are concatenated side by side and multiplied by W^O, which mixes the heads back into one "
+        "d_model-wide vector per token."
+    )
     st.latex(r"\mathrm{MultiHead}(X) = \mathrm{Concat}(Z_1, \dots, Z_h)\, W^O + b^O")
-    chart(matrix_heatmap(concat, f"Concat(Z_1 … Z_{trace.n_heads}), head i in columns "
-                         f"{heads.shape[-1]}·(i−1) … {heads.shape[-1]}·i − 1", "dimension", "token",
-                         row_labels=trace.tokens), "mh_concat", concat, row_labels=trace.tokens)
+    chart(
+        matrix_heatmap(
+            concat,
+            f"Concat(Z_1 … Z_{trace.n_heads}), head i in columns "
+            f"{heads.shape[-1]}·(i−1) … {heads.shape[-1]}·i − 1",
+            "dimension",
+            "token",
+            row_labels=trace.tokens,
+        ),
+        "mh_concat",
+        concat,
+        row_labels=trace.tokens,
+    )
     left, right = st.columns(2)
     with left:
-        chart(matrix_heatmap(w.w_o, "W^O", "output dimension", "concat dimension", height=520), "mh_wo", w.w_o)
+        chart(
+            matrix_heatmap(w.w_o, "W^O", "output dimension", "concat dimension", height=520), "mh_wo", w.w_o
+        )
     with right:
-        chart(matrix_heatmap(output, "Concat · W^O + b", "dimension", "token", row_labels=trace.tokens,
-                             height=520), "mh_output", output, row_labels=trace.tokens)
+        chart(
+            matrix_heatmap(
+                output, "Concat · W^O + b", "dimension", "token", row_labels=trace.tokens, height=520
+            ),
+            "mh_output",
+            output,
+            row_labels=trace.tokens,
+        )
     diff = np.abs(output - trace.attention_outputs[layer - 1]).max()
     st.caption(f"Largest difference from the multi-head output the model computed: {diff:.1e}")
 
 
 def statistics_section(trace: SentenceTrace) -> None:
     stats = head_statistics(trace.attentions, trace.tokens)
-    statistic = st.selectbox("Statistic", list(STATISTICS), key="hs_stat", bind=URL,
-                             format_func=lambda s: f"{s}: {STATISTICS[s]}")
+    statistic = st.selectbox(
+        "Statistic", list(STATISTICS), key="hs_stat", bind=URL, format_func=lambda s: f"{s}: {STATISTICS[s]}"
+    )
     chart(head_stat_map(stats, statistic, STATISTICS[statistic]), "mh_stat_map", stats)
-    st.write(f"Heads ranked by {statistic} (for example `to_previous` finds previous-token heads, "
-             "`to_sep` the heads that park their attention on [SEP]):")
+    st.write(
+        f"Heads ranked by {statistic} (for example `to_previous` finds previous-token heads, "
+        "`to_sep` the heads that park their attention on [SEP]):"
+    )
     st.dataframe(rank_heads(stats, statistic).style.format(precision=3), hide_index=True, key="hs_rank")
 
 
 def rollout_section(trace: SentenceTrace) -> None:
-    st.write("Raw attention of one layer says where a head looked; attention rollout follows attention through "
-             "all layers (with the residual connection as 0.5·A + 0.5·I) to estimate how much each input token "
-             "flows into each output (Abnar & Zuidema 2020).")
+    st.write(
+        "Raw attention of one layer says where a head looked; attention rollout follows attention through "
+        "all layers (with the residual connection as 0.5·A + 0.5·I) to estimate how much each input token "
+        "flows into each output (Abnar & Zuidema 2020)."
+    )
     left, right = st.columns(2)
     fusion = left.selectbox("Fuse heads by", HEAD_FUSIONS, key="ro_fusion", bind=URL)
-    discard = right.slider("Discard the lowest share of weights", 0.0, 0.9, 0.0, 0.05, key="ro_discard", bind=URL)
+    discard = right.slider(
+        "Discard the lowest share of weights", 0.0, 0.9, 0.0, 0.05, key="ro_discard", bind=URL
+    )
     rollout = attention_rollout(trace.attentions, fusion, discard)
     last = trace.attentions[-1].mean(axis=0)
     a, b = st.columns(2)
     with a:
-        chart(attention_heatmap(rollout, trace.tokens, title=f"Rollout through {trace.n_layers} layers ({fusion})"),
-              "mh_rollout", rollout, trace.tokens, trace.tokens)
+        chart(
+            attention_heatmap(
+                rollout, trace.tokens, title=f"Rollout through {trace.n_layers} layers ({fusion})"
+            ),
+            "mh_rollout",
+            rollout,
+            trace.tokens,
+            trace.tokens,
+        )
     with b:
-        chart(attention_heatmap(last, trace.tokens, title="Raw attention, last layer, mean of heads"),
-              "mh_last", last, trace.tokens, trace.tokens)
+        chart(
+            attention_heatmap(last, trace.tokens, title="Raw attention, last layer, mean of heads"),
+            "mh_last",
+            last,
+            trace.tokens,
+            trace.tokens,
+        )
 
 
 def neuron_section(trace: SentenceTrace) -> None:
-    st.write("Where does one score come from? The query and key vectors are multiplied element by element; "
-             "the sum of those products is the score q · k, which is then divided by √d_k.")
+    st.write(
+        "Where does one score come from? The query and key vectors are multiplied element by element; "
+        "the sum of those products is the score q · k, which is then divided by √d_k."
+    )
     layer, head = layer_head(trace.n_layers, trace.n_heads)
     left, right = st.columns(2)
     with left:
@@ -111,9 +173,20 @@ def neuron_section(trace: SentenceTrace) -> None:
             chart(vector_bars(vec, name, "dimension", "value"), f"nv_{name[:5]}", vec)
     score = products.sum()
     st.metric("q · k = Σ (q ∘ k)", f"{score:.4f}", help="the raw score")
-    st.write(f"Divided by √{d_head} ≈ {np.sqrt(d_head):.2f}: **{score / np.sqrt(d_head):.4f}**. After the softmax "
-             f"over all keys the weight is **{trace.attentions[layer - 1, head - 1, query, key]:.4f}**.")
+    st.write(
+        f"Divided by √{d_head} ≈ {np.sqrt(d_head):.2f}: **{score / np.sqrt(d_head):.4f}**. After the softmax "
+        f"over all keys the weight is **{trace.attentions[layer - 1, head - 1, query, key]:.4f}**."
+    )
     all_products = trace.queries[layer - 1, head - 1, query][None, :] * trace.keys[layer - 1, head - 1]
-    chart(matrix_heatmap(all_products, f"q ∘ k_j for query {query} and every key j (row sums are the scores)",
-                         "dimension", "key token", row_labels=trace.tokens), "nv_all", all_products,
-          row_labels=trace.tokens)
+    chart(
+        matrix_heatmap(
+            all_products,
+            f"q ∘ k_j for query {query} and every key j (row sums are the scores)",
+            "dimension",
+            "key token",
+            row_labels=trace.tokens,
+        ),
+        "nv_all",
+        all_products,
+        row_labels=trace.tokens,
+    )

@@ -1,4 +1,5 @@
 """Positional encoding views: the sinusoid matrix, similarity by offset, the shift matrix, learned positions."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -21,50 +22,102 @@ def size_controls(default_positions: int = 50, default_d: int = 128) -> tuple[in
 
 
 def sinusoid_section() -> None:
-    st.latex(r"PE_{(pos,\,2i)} = \sin\!\left(\frac{pos}{10000^{2i/d_{model}}}\right),\qquad "
-             r"PE_{(pos,\,2i+1)} = \cos\!\left(\frac{pos}{10000^{2i/d_{model}}}\right)")
+    st.latex(
+        r"PE_{(pos,\,2i)} = \sin\!\left(\frac{pos}{10000^{2i/d_{model}}}\right),\qquad "
+        r"PE_{(pos,\,2i+1)} = \cos\!\left(\frac{pos}{10000^{2i/d_{model}}}\right)"
+    )
     n, d = size_controls()
-    layout = st.radio("Layout", ["interleaved (the paper: sin, cos, sin, cos, …)",
-                                 "concatenated (sin half | cos half, as in the 20 × 512 figure)"],
-                      key="pe_layout", horizontal=True, bind=URL)
+    layout = st.radio(
+        "Layout",
+        [
+            "interleaved (the paper: sin, cos, sin, cos, …)",
+            "concatenated (sin half | cos half, as in the 20 × 512 figure)",
+        ],
+        key="pe_layout",
+        horizontal=True,
+        bind=URL,
+    )
     pe = sinusoidal_encoding(n, d)
     shown = pe if layout.startswith("interleaved") else concatenated_layout(pe)
-    chart(matrix_heatmap(shown, f"Sinusoidal positional encoding, {layout.split(' ')[0]}", "dimension",
-                         "position", height=min(720, 200 + 3 * n)), "pe_matrix", shown)
-    st.write("Each column is a wave over positions; the wavelength grows geometrically from 2π (left) to "
-             "10000·2π (right), so early columns change fast and late ones barely move: each position gets a "
-             "unique pattern, like the digits of a slowly counting clock.")
-    dims = st.multiselect("Dimensions to plot over position", list(range(d)), default=[d2 for d2 in (0, 1, 4, 5)
-                          if d2 < d], key="pe_dims", bind=URL)
+    chart(
+        matrix_heatmap(
+            shown,
+            f"Sinusoidal positional encoding, {layout.split(' ')[0]}",
+            "dimension",
+            "position",
+            height=min(720, 200 + 3 * n),
+        ),
+        "pe_matrix",
+        shown,
+    )
+    st.write(
+        "Each column is a wave over positions; the wavelength grows geometrically from 2π (left) to "
+        "10000·2π (right), so early columns change fast and late ones barely move: each position gets a "
+        "unique pattern, like the digits of a slowly counting clock."
+    )
+    dims = st.multiselect(
+        "Dimensions to plot over position",
+        list(range(d)),
+        default=[d2 for d2 in (0, 1, 4, 5) if d2 < d],
+        key="pe_dims",
+        bind=URL,
+    )
     positions = np.arange(n)
-    chart(line_chart({f"dim {k} ({'sin' if k % 2 == 0 else 'cos'})": (positions, pe[:, k]) for k in dims},
-                     "Chosen dimensions over position", "position", "PE value"), "pe_curves",
-          pd.DataFrame({f"dim {k}": pe[:, k] for k in dims}, index=positions))
+    chart(
+        line_chart(
+            {f"dim {k} ({'sin' if k % 2 == 0 else 'cos'})": (positions, pe[:, k]) for k in dims},
+            "Chosen dimensions over position",
+            "position",
+            "PE value",
+        ),
+        "pe_curves",
+        pd.DataFrame({f"dim {k}": pe[:, k] for k in dims}, index=positions),
+    )
     st.caption("The toy size d_model = 4, for checking by hand:")
     toy = sinusoidal_encoding(min(n, 10), 4)
-    st.dataframe(pd.DataFrame(toy, columns=["sin(pos)", "cos(pos)", "sin(pos/100)", "cos(pos/100)"])
-                 .rename_axis("pos").style.format(precision=4), key="pe_toy")
+    st.dataframe(
+        pd.DataFrame(toy, columns=["sin(pos)", "cos(pos)", "sin(pos/100)", "cos(pos/100)"])
+        .rename_axis("pos")
+        .style.format(precision=4),
+        key="pe_toy",
+    )
 
 
 def similarity_section() -> None:
     n, d = size_controls(100, 128)
     kind = st.radio("Measure", ["dot", "cosine"], key="pe_sim", horizontal=True, bind=URL)
     sim = similarity(sinusoidal_encoding(n, d), kind)
-    chart(matrix_heatmap(sim, f"{kind} between every pair of positions", "position", "position",
-                         diverging=True, height=560), "pe_sim_map", sim)
+    chart(
+        matrix_heatmap(
+            sim, f"{kind} between every pair of positions", "position", "position", diverging=True, height=560
+        ),
+        "pe_sim_map",
+        sim,
+    )
     starts = [p for p in (0, n // 4, n // 2) if p < n]
     curves = similarity_by_offset(sim, starts, max_offset=max(1, n // 2))
-    chart(line_chart({f"from position {p}": (np.arange(len(c)), c) for p, c in curves.items()},
-                     f"{kind}(PE(p), PE(p + offset)) for several starting positions p", "offset", kind),
-          "pe_offset", pd.DataFrame({f"from position {p}": pd.Series(c) for p, c in curves.items()}))
-    st.write("The dot product PE(p)·PE(p+k) = Σ_i cos(ω_i k) depends only on the offset k, not on p: the curves "
-             "lie on top of each other. Nearby positions look alike, and the similarity falls with distance.")
+    chart(
+        line_chart(
+            {f"from position {p}": (np.arange(len(c)), c) for p, c in curves.items()},
+            f"{kind}(PE(p), PE(p + offset)) for several starting positions p",
+            "offset",
+            kind,
+        ),
+        "pe_offset",
+        pd.DataFrame({f"from position {p}": pd.Series(c) for p, c in curves.items()}),
+    )
+    st.write(
+        "The dot product PE(p)·PE(p+k) = Σ_i cos(ω_i k) depends only on the offset k, not on p: the curves "
+        "lie on top of each other. Nearby positions look alike, and the similarity falls with distance."
+    )
 
 
 def shift_section() -> None:
-    st.write("For every offset k there is one matrix M_k, the same for all positions, with "
-             "PE(pos + k) = M_k · PE(pos). It rotates each (sin, cos) pair by the angle ω_i·k, so a model can "
-             "attend by relative position through a linear map.")
+    st.write(
+        "For every offset k there is one matrix M_k, the same for all positions, with "
+        "PE(pos + k) = M_k · PE(pos). It rotates each (sin, cos) pair by the angle ω_i·k, so a model can "
+        "attend by relative position through a linear map."
+    )
     left, middle, right = st.columns(3)
     d = left.slider("d_model", 2, 64, 16, step=2, key="pe_shift_d", bind=URL)
     k = middle.slider("Offset k", -20, 20, 3, key="pe_k", bind=URL)
@@ -74,49 +127,97 @@ def shift_section() -> None:
     start = max(0, -k)
     positions = np.arange(start, start + 150)
     error = np.abs(pe[positions] @ m.T - pe[positions + k]).max()
-    chart(matrix_heatmap(m, f"M_k for k = {k} (block-diagonal 2 × 2 rotations)", "input dimension",
-                         "output dimension", height=520), "pe_mk", m)
-    st.metric(f"max |M_k PE(pos) − PE(pos + k)| over positions {positions[0]}…{positions[-1]}", f"{error:.1e}")
+    chart(
+        matrix_heatmap(
+            m,
+            f"M_k for k = {k} (block-diagonal 2 × 2 rotations)",
+            "input dimension",
+            "output dimension",
+            height=520,
+        ),
+        "pe_mk",
+        m,
+    )
+    st.metric(
+        f"max |M_k PE(pos) − PE(pos + k)| over positions {positions[0]}…{positions[-1]}", f"{error:.1e}"
+    )
     p = max(pos, start)
     cols = st.columns(3)
-    for col, (name, vec) in zip(cols, ((f"PE({p})", pe[p]), (f"M_k · PE({p})", m @ pe[p]),
-                                       (f"PE({p + k})", pe[p + k]))):
+    for col, (name, vec) in zip(
+        cols, ((f"PE({p})", pe[p]), (f"M_k · PE({p})", m @ pe[p]), (f"PE({p + k})", pe[p + k]))
+    ):
         with col:
             chart(vector_bars(vec, name, "dimension", "value"), f"pe_vec_{name[:4]}", vec)
 
 
 def learned_section(table: np.ndarray) -> None:
-    st.write("BERT-style models such as MiniLM learn one vector per position instead of using a formula. "
-             "Below, the first positions of MiniLM's learned table beside the sinusoid of the same width.")
+    st.write(
+        "BERT-style models such as MiniLM learn one vector per position instead of using a formula. "
+        "Below, the first positions of MiniLM's learned table beside the sinusoid of the same width."
+    )
     n = st.slider("Number of positions", 2, 512, 64, key="pe_learned_n", bind=URL)
     learned = table[:n]
     sinus = sinusoidal_encoding(n, table.shape[1])
     left, right = st.columns(2)
     with left:
-        chart(matrix_heatmap(learned, "MiniLM learned position embeddings", "dimension", "position", height=420),
-              "pe_learned", learned)
+        chart(
+            matrix_heatmap(
+                learned, "MiniLM learned position embeddings", "dimension", "position", height=420
+            ),
+            "pe_learned",
+            learned,
+        )
         sim_l = similarity(learned, "cosine")
-        chart(matrix_heatmap(sim_l, "Cosine similarity, learned", "position", "position", height=420),
-              "pe_learned_sim", sim_l)
+        chart(
+            matrix_heatmap(sim_l, "Cosine similarity, learned", "position", "position", height=420),
+            "pe_learned_sim",
+            sim_l,
+        )
     with right:
-        chart(matrix_heatmap(sinus, f"Sinusoid, d_model = {table.shape[1]}", "dimension", "position", height=420),
-              "pe_sinus", sinus)
+        chart(
+            matrix_heatmap(
+                sinus, f"Sinusoid, d_model = {table.shape[1]}", "dimension", "position", height=420
+            ),
+            "pe_sinus",
+            sinus,
+        )
         sim_s = similarity(sinus, "cosine")
-        chart(matrix_heatmap(sim_s, "Cosine similarity, sinusoid", "position", "position", height=420),
-              "pe_sinus_sim", sim_s)
+        chart(
+            matrix_heatmap(sim_s, "Cosine similarity, sinusoid", "position", "position", height=420),
+            "pe_sinus_sim",
+            sim_s,
+        )
 
 
 def adding_section(trace: SentenceTrace) -> None:
-    st.write("The model's input for each token is its token embedding plus the embedding of its position (and, "
-             "in BERT, a segment embedding), then a LayerNorm. Same word, different place: different input.")
+    st.write(
+        "The model's input for each token is its token embedding plus the embedding of its position (and, "
+        "in BERT, a segment embedding), then a LayerNorm. Same word, different place: different input."
+    )
     tokens = trace.tokens
     total = trace.token_embeddings + trace.position_embeddings + trace.segment_embeddings
-    for key, matrix, title in (("pe_tok", trace.token_embeddings, "Token embeddings"),
-                               ("pe_pos_emb", trace.position_embeddings, "Learned position embeddings"),
-                               ("pe_sum", total, "Sum: token + position + segment")):
-        chart(matrix_heatmap(matrix, title, "dimension", "token", row_labels=tokens), key, matrix,
-              row_labels=tokens)
+    for key, matrix, title in (
+        ("pe_tok", trace.token_embeddings, "Token embeddings"),
+        ("pe_pos_emb", trace.position_embeddings, "Learned position embeddings"),
+        ("pe_sum", total, "Sum: token + position + segment"),
+    ):
+        chart(
+            matrix_heatmap(matrix, title, "dimension", "token", row_labels=tokens),
+            key,
+            matrix,
+            row_labels=tokens,
+        )
     d = trace.token_embeddings.shape[1]
     sinus = trace.token_embeddings + sinusoidal_encoding(len(tokens), d)
-    chart(matrix_heatmap(sinus, "Alternative: token embeddings + sinusoid (as in the original Transformer)",
-                         "dimension", "token", row_labels=tokens), "pe_sum_sin", sinus, row_labels=tokens)
+    chart(
+        matrix_heatmap(
+            sinus,
+            "Alternative: token embeddings + sinusoid (as in the original Transformer)",
+            "dimension",
+            "token",
+            row_labels=tokens,
+        ),
+        "pe_sum_sin",
+        sinus,
+        row_labels=tokens,
+    )

@@ -1,4 +1,5 @@
 """Presenter mode: large type, the sidebar out of the way, a keyboard-driven step-through per page."""
+
 from __future__ import annotations
 
 import streamlit as st
@@ -26,9 +27,13 @@ def presenter_requested() -> bool:
 
 def presenter_toggle() -> bool:
     """The sidebar switch; it writes ?present=1 into the address so the mode survives page changes."""
-    on = st.sidebar.toggle("Presenter mode", value=presenter_requested(), key="presenter_toggle",
-                           help="Large type, sidebar hidden, and a step-through of the page's explanation. "
-                           "Clickers' PageDown / PageUp step through it.")
+    on = st.sidebar.toggle(
+        "Presenter mode",
+        value=presenter_requested(),
+        key="presenter_toggle",
+        help="Large type, sidebar hidden, and a step-through of the page's explanation. "
+        "Clickers' PageDown / PageUp step through it.",
+    )
     if on != presenter_requested():
         if on:
             st.query_params[QUERY_KEY] = "1"
@@ -48,11 +53,17 @@ def step_through(url_path: str) -> None:
     with st.container(border=True):
         st.markdown(f"**Step {step + 1} of {len(steps)}.** {steps[step]}")
         left, right, _ = st.columns([1, 1, 4])
-        if left.button("Previous", key=f"{key}_prev", shortcut="PageUp", disabled=step == 0,
-                       icon=":material/arrow_back:"):
+        if left.button(
+            "Previous", key=f"{key}_prev", shortcut="PageUp", disabled=step == 0, icon=":material/arrow_back:"
+        ):
             st.session_state[key] = step - 1
             st.rerun()
-        if right.button("Next", key=f"{key}_next", shortcut="PageDown", disabled=step == len(steps) - 1,
-                        icon=":material/arrow_forward:"):
+        if right.button(
+            "Next",
+            key=f"{key}_next",
+            shortcut="PageDown",
+            disabled=step == len(steps) - 1,
+            icon=":material/arrow_forward:",
+        ):
             st.session_state[key] = step + 1
             st.rerun()

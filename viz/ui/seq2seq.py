@@ -2,6 +2,7 @@
 
 Typed text is only ever shown through ``st.code`` or escaped chart labels, never as markdown.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -12,16 +13,17 @@ from viz.figures.attention import attention_heatmap
 from viz.figures.seq2seq import alignment_heatmap, labelled_heads_grid, mask_heatmap, next_token_bars
 from viz.tasks import TASKS
 from viz.tasks.vocab import InputError, OutOfVocabularyError, describe_char
-from viz.ui.export import chart
-from viz.translation import TranslationTrace, load_task_model, translate
 from viz.transformer_config import TRANSFORMER_BASE
+from viz.translation import TranslationTrace, load_task_model, translate
+from viz.ui.export import chart
 
 MEAN = "mean of all heads"
 
 
 @st.cache_data(max_entries=256, show_spinner=False)
-def cached_translation(text: str, task: str, strategy: str, temperature: float, top_k: int,
-                       seed: int) -> TranslationTrace:
+def cached_translation(
+    text: str, task: str, strategy: str, temperature: float, top_k: int, seed: int
+) -> TranslationTrace:
     """``viz.translate`` with the bundled model, once per plain-valued argument set, for every session."""
     return translate(text, task=task, strategy=strategy, temperature=temperature, top_k=top_k, seed=seed)
 
@@ -30,8 +32,11 @@ def show_input_error(err: InputError) -> None:
     """A clear message naming the problem; the offending characters go through st.code, never markdown."""
     if isinstance(err, OutOfVocabularyError):
         n = len(err.characters)
-        st.error(f"{n} character{'s are' if n > 1 else ' is'} not in the model's vocabulary, so the model "
-                 "cannot read the input. The characters it does not know:", icon=":material/block:")
+        st.error(
+            f"{n} character{'s are' if n > 1 else ' is'} not in the model's vocabulary, so the model "
+            "cannot read the input. The characters it does not know:",
+            icon=":material/block:",
+        )
         st.code(", ".join(describe_char(c) for c in err.characters), language=None)
     else:
         st.error(f"Cannot decode this input: {err}.", icon=":material/block:")
@@ -52,12 +57,22 @@ def task_and_text() -> tuple[str, str]:
     """Task choice, a text box with the task's default, and example inputs."""
     st.session_state.setdefault("s2s_task", "date")
     st.session_state.setdefault("s2s_text", TASKS[st.session_state["s2s_task"]].default_input)
-    task = st.radio("Task", list(TASKS), key="s2s_task", horizontal=True, on_change=_reset_text,
-                    format_func=lambda name: TASKS[name].title)
+    task = st.radio(
+        "Task",
+        list(TASKS),
+        key="s2s_task",
+        horizontal=True,
+        on_change=_reset_text,
+        format_func=lambda name: TASKS[name].title,
+    )
     spec = TASKS[task]
     st.caption(spec.description)
-    text = st.text_input("Input", key="s2s_text", max_chars=200,
-                         help=f"At most {spec.max_input_len} characters. {spec.vocabulary_note}")
+    text = st.text_input(
+        "Input",
+        key="s2s_text",
+        max_chars=200,
+        help=f"At most {spec.max_input_len} characters. {spec.vocabulary_note}",
+    )
     st.pills("Examples (click one to use it)", spec.examples, key="s2s_example", on_change=_use_example)
     return task, text
 
@@ -65,8 +80,12 @@ def task_and_text() -> tuple[str, str]:
 def decoding_controls() -> tuple[str, float, int, int]:
     """Greedy or sampled decoding, temperature, top-k and seed."""
     cols = st.columns([1.2, 2, 1.4, 1])
-    strategy = cols[0].radio("Decoding", ["greedy", "sample"], key="s2s_strategy",
-                             help="Greedy takes the most likely token; sample draws from the distribution.")
+    strategy = cols[0].radio(
+        "Decoding",
+        ["greedy", "sample"],
+        key="s2s_strategy",
+        help="Greedy takes the most likely token; sample draws from the distribution.",
+    )
     temperature = cols[1].slider(
         "Temperature",
         0.1,
@@ -186,24 +205,47 @@ def step_view(trace: TranslationTrace) -> None:
     self_weights = pick(trace.decoder_self_attentions, layer, head)[:step, :step]
     with right:
         title = f"Masked self-attention weights, {head_name(layer, head)}"
-        chart(attention_heatmap(self_weights, read, title=title), "s2s_self", self_weights, read, read,
-              filename="masked_self_attention")
+        chart(
+            attention_heatmap(self_weights, read, title=title),
+            "s2s_self",
+            self_weights,
+            read,
+            read,
+            filename="masked_self_attention",
+        )
     st.caption("After the softmax, every −∞ becomes a weight of exactly 0: no position sees the future.")
 
     left, right = st.columns(2)
     cross = pick(trace.cross_attentions, layer, head)[:step]
     with left:
-        chart(alignment_heatmap(cross, trace.output_tokens[:step], trace.input_tokens,
-                                f"Cross-attention over the input, {head_name(layer, head)}"),
-              "s2s_cross", cross, trace.output_tokens[:step], trace.input_tokens, filename="cross_attention")
+        chart(
+            alignment_heatmap(
+                cross,
+                trace.output_tokens[:step],
+                trace.input_tokens,
+                f"Cross-attention over the input, {head_name(layer, head)}",
+            ),
+            "s2s_cross",
+            cross,
+            trace.output_tokens[:step],
+            trace.input_tokens,
+            filename="cross_attention",
+        )
     k = min(10, len(trace.vocab))
     top = top_tokens(trace.step_probs[step - 1], trace.vocab, k)
     chosen_id = trace.vocab.index(chosen_token)
     table = [{"token": token, "probability": p, "chosen": i == chosen_id} for token, p, i in top]
     with right:
-        chart(next_token_bars(top, chosen_id, f"Step {step}: linear + softmax, top {k} next tokens "
-                                              f"(temperature {trace.temperature:g})"),
-              "s2s_bars", table, filename="next_token_probabilities")
+        chart(
+            next_token_bars(
+                top,
+                chosen_id,
+                f"Step {step}: linear + softmax, top {k} next tokens (temperature {trace.temperature:g})",
+            ),
+            "s2s_bars",
+            table,
+            filename="next_token_probabilities",
+        )
 
 
 def encoder_view(trace: TranslationTrace) -> None:
@@ -219,8 +261,14 @@ def encoder_view(trace: TranslationTrace) -> None:
     )
     weights = pick(trace.encoder_attentions, layer, head)
     title = f"Encoder self-attention, {head_name(layer, head)}"
-    chart(attention_heatmap(weights, trace.input_tokens, title=title), "s2s_enc_one", weights,
-          trace.input_tokens, trace.input_tokens, filename="encoder_self_attention")
+    chart(
+        attention_heatmap(weights, trace.input_tokens, title=title),
+        "s2s_enc_one",
+        weights,
+        trace.input_tokens,
+        trace.input_tokens,
+        filename="encoder_self_attention",
+    )
 
 
 def model_sizes(task: str) -> None:

@@ -1,4 +1,5 @@
 """What every page shows in the sidebar."""
+
 from __future__ import annotations
 
 import sys
@@ -20,4 +21,6 @@ def render_sidebar() -> None:
             st.markdown(f"**{device_description()}**")
         else:  # importing torch only to name the device would cost the landing page over a second
             st.markdown("**the GPU if there is one, else the CPU** (named once a model runs)")
-        st.caption("Set VIZ_DEVICE=cpu, cuda or mps to choose. Nothing is downloaded: models ship with the app.")
+        st.caption(
+            "Set VIZ_DEVICE=cpu, cuda or mps to choose. Nothing is downloaded: models ship with the app."
+        )

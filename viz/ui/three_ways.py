@@ -68,10 +68,15 @@ def render_three_ways(trace: TranslationTrace) -> None:
             elif reversal_input == text:
                 st.caption("The bundled GPT-2-format model (it learned reversal) continues the prompt:")
             else:
-                st.caption("The bundled GPT-2-format model only knows lowercase letters (it learned "
-                           "reversal), so it gets a word instead of the date:")
-            st.code("".join(causal.tokens[1 : causal.n_prompt]) + "  →  " + causal.generated, language=None,
-                    wrap_lines=True)
+                st.caption(
+                    "The bundled GPT-2-format model only knows lowercase letters (it learned "
+                    "reversal), so it gets a word instead of the date:"
+                )
+            st.code(
+                "".join(causal.tokens[1 : causal.n_prompt]) + "  →  " + causal.generated,
+                language=None,
+                wrap_lines=True,
+            )
             st.plotly_chart(
                 attention_heatmap(
                     causal.attentions[-1].mean(axis=0),

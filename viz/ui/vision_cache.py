@@ -1,4 +1,5 @@
 """Cached calls into ``viz`` for the vision pages, keyed by plain values (pixels, model name, class)."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -9,7 +10,9 @@ from viz.vit_config import ViTConfig
 
 
 @st.cache_data(max_entries=32, show_spinner="Running the Vision Transformer…")
-def cached_image_trace(rgb: np.ndarray, model: str = "shapes-vit", target_class: int | None = None) -> ImageTrace:
+def cached_image_trace(
+    rgb: np.ndarray, model: str = "shapes-vit", target_class: int | None = None
+) -> ImageTrace:
     """``viz.trace_image`` once per (pixels, model, class) across all sessions."""
     return trace_image(rgb, model=model, target_class=target_class)
 

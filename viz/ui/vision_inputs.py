@@ -5,6 +5,7 @@ What the user picked is kept in ``st.session_state[STORE]`` (a plain dict, never
 choice and the uploaded picture survive a switch between the vision pages. Uploads are read once, in the
 uploader's callback, by :func:`viz.data.images.read_image`; a refused file shows its fixed message.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -19,8 +20,12 @@ from viz.data.shapes import CLASSES, make_shape
 STORE = "vision_input"
 SAMPLES_DIR = Path(__file__).resolve().parents[2] / "assets" / "samples"
 #: Sample photographs (scikit-image's sample data, see assets/README.md), label -> file.
-SAMPLES = {"Cat (Chelsea)": "cat.jpg", "Astronaut (Eileen Collins)": "astronaut.jpg", "Coffee cup": "coffee.jpg",
-           "Rocket launch": "rocket.jpg"}
+SAMPLES = {
+    "Cat (Chelsea)": "cat.jpg",
+    "Astronaut (Eileen Collins)": "astronaut.jpg",
+    "Coffee cup": "coffee.jpg",
+    "Rocket launch": "rocket.jpg",
+}
 SOURCES = ("Generated shape", "Sample photograph", "Upload your own")
 MODELS = ("Bundled shapes ViT", "A ViT checkpoint folder")
 ANY_SHAPE = "any shape"
@@ -37,9 +42,20 @@ class VisionInput:
 
 
 def _store() -> dict:
-    return st.session_state.setdefault(STORE, {"source": SOURCES[0], "model": MODELS[0], "folder": "",
-                                               "shape": ANY_SHAPE, "seed": 0, "sample": next(iter(SAMPLES)),
-                                               "upload": None, "upload_error": None, "upload_name": ""})
+    return st.session_state.setdefault(
+        STORE,
+        {
+            "source": SOURCES[0],
+            "model": MODELS[0],
+            "folder": "",
+            "shape": ANY_SHAPE,
+            "seed": 0,
+            "sample": next(iter(SAMPLES)),
+            "upload": None,
+            "upload_error": None,
+            "upload_name": "",
+        },
+    )
 
 
 def _remember(field: str, widget_key: str) -> None:
@@ -72,27 +88,49 @@ def _shape(seed: int, shape: str, size: int) -> tuple[LoadedImage, np.ndarray, s
     rng = np.random.default_rng(seed)
     label = None if shape == ANY_SHAPE else CLASSES.index(shape)
     sample = make_shape(rng, label, size=size)
-    return read_image(sample.image), sample.mask, f"generated {sample.name} on a {sample.background} background"
+    return (
+        read_image(sample.image),
+        sample.mask,
+        f"generated {sample.name} on a {sample.background} background",
+    )
 
 
 def _radio(label: str, options: tuple[str, ...], field: str, key: str, **kwargs) -> str:
     store = _store()
     index = options.index(store[field]) if store[field] in options else 0
-    return st.radio(label, options, index=index, key=key, on_change=_remember, args=(field, key), horizontal=True,
-                    **kwargs)
+    return st.radio(
+        label,
+        options,
+        index=index,
+        key=key,
+        on_change=_remember,
+        args=(field, key),
+        horizontal=True,
+        **kwargs,
+    )
 
 
 def model_choice() -> str | None:
     """The model to run: "shapes-vit", or the folder typed in; None (with a prompt) while none is given."""
-    choice = _radio("Model", MODELS, "model", "vision_model",
-                    help="The bundled ViT was trained by this project on generated shapes only. A Hugging Face "
-                         "ViT folder (config.json + model.safetensors), e.g. a downloaded ViT, DeiT or DINO, "
-                         "classifies real photographs.")
+    choice = _radio(
+        "Model",
+        MODELS,
+        "model",
+        "vision_model",
+        help="The bundled ViT was trained by this project on generated shapes only. A Hugging Face "
+        "ViT folder (config.json + model.safetensors), e.g. a downloaded ViT, DeiT or DINO, "
+        "classifies real photographs.",
+    )
     if choice == MODELS[0]:
         return "shapes-vit"
-    folder = st.text_input("Checkpoint folder on this computer", value=_store()["folder"], key="vision_folder",
-                           on_change=_remember, args=("folder", "vision_folder"),
-                           placeholder="/path/to/vit-base-patch16-224")
+    folder = st.text_input(
+        "Checkpoint folder on this computer",
+        value=_store()["folder"],
+        key="vision_folder",
+        on_change=_remember,
+        args=("folder", "vision_folder"),
+        placeholder="/path/to/vit-base-patch16-224",
+    )
     if not folder.strip():
         st.info("Type the path of a folder holding config.json and model.safetensors of a ViT model.")
         return None
@@ -106,18 +144,34 @@ def image_choice(image_size: int) -> tuple[LoadedImage, str, np.ndarray | None] 
     if source == SOURCES[0]:
         left, right = st.columns([3, 1], vertical_alignment="bottom")
         options = (ANY_SHAPE, *CLASSES)
-        shape = left.selectbox("Shape", options, index=options.index(store["shape"]), key="vision_shape",
-                               on_change=_remember, args=("shape", "vision_shape"))
+        shape = left.selectbox(
+            "Shape",
+            options,
+            index=options.index(store["shape"]),
+            key="vision_shape",
+            on_change=_remember,
+            args=("shape", "vision_shape"),
+        )
         right.button("New shape", key="vision_regenerate", on_click=_new_shape, icon=":material/refresh:")
         image, mask, description = _shape(store["seed"], shape, max(image_size, 64))
         return image, description, mask
     if source == SOURCES[1]:
         names = tuple(SAMPLES)
-        name = st.selectbox("Photograph", names, index=names.index(store["sample"]), key="vision_sample",
-                            on_change=_remember, args=("sample", "vision_sample"))
+        name = st.selectbox(
+            "Photograph",
+            names,
+            index=names.index(store["sample"]),
+            key="vision_sample",
+            on_change=_remember,
+            args=("sample", "vision_sample"),
+        )
         return _sample(SAMPLES[name]), f"sample photograph: {name}", None
-    st.file_uploader("Upload an image (PNG, JPEG, GIF, WebP, BMP or TIFF, up to 8 MB)", key="vision_upload",
-                     on_change=_read_upload, help="The file is checked by its content, not by its name.")
+    st.file_uploader(
+        "Upload an image (PNG, JPEG, GIF, WebP, BMP or TIFF, up to 8 MB)",
+        key="vision_upload",
+        on_change=_read_upload,
+        help="The file is checked by its content, not by its name.",
+    )
     if store["upload_error"]:
         st.error(store["upload_error"])
         return None

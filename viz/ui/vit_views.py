@@ -1,4 +1,5 @@
 """Sections of the two ViT pages, each a few widgets and charts over one :class:`viz.image_trace.ImageTrace`."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -26,14 +27,19 @@ BUNDLED_NOTICE = (
     "classes (circle, square, triangle, diamond, star, cross, ring, hexagon) and nothing else, so on a photograph "
     "it still answers with a shape. It was also trained to put its attention on the shape (see the note beside "
     "the attention rollout), so its attention maps look tidier than those of a ViT trained on labels alone. "
-    "To see a ViT at work on real photographs, choose \"A ViT checkpoint folder\" and give the path of a Hugging Face ViT folder (config.json and model.safetensors, e.g. a downloaded ViT, "
+    'To see a ViT at work on real photographs, choose "A ViT checkpoint folder" and give the path of a Hugging Face ViT folder (config.json and model.safetensors, e.g. a downloaded ViT, '
     "DeiT or DINO)."
 )
 
 #: The bundled model's pointing-game figures (python -m viz.vision_training.evaluate_vit --n 2000; assets/README.md),
 #: and those of a labels-only run of the same architecture and length (`--pointing-weight 0`).
-POINTING_FIGURES = {"supervised": 0.902, "supervised_accuracy": 0.9835, "labels_only": 0.426,
-                    "labels_only_accuracy": 0.9955, "uniform": 0.194}
+POINTING_FIGURES = {
+    "supervised": 0.902,
+    "supervised_accuracy": 0.9835,
+    "labels_only": 0.426,
+    "labels_only_accuracy": 0.9955,
+    "uniform": 0.194,
+}
 POINTING_NOTICE = (
     "Be careful what you read into this map. The bundled model was trained with two objectives: name the shape, "
     "and put its rollout on the shape (the generator knows each shape's pixels, so training could ask for it; "
@@ -58,8 +64,10 @@ def traced_input() -> tuple[VisionInput, ImageTrace] | None:
     try:
         model_config(picked.model)
     except Exception as err:  # noqa: BLE001 - any folder typed in may be broken in its own way
-        st.error("That folder could not be opened as a ViT checkpoint. It needs config.json and model.safetensors "
-                 "of a Hugging Face ViT model. What went wrong:")
+        st.error(
+            "That folder could not be opened as a ViT checkpoint. It needs config.json and model.safetensors "
+            "of a Hugging Face ViT model. What went wrong:"
+        )
         st.text(str(err))
         return None
     trace = cached_image_trace(picked.image.rgb, picked.model)
@@ -73,21 +81,40 @@ def model_input_section(picked: VisionInput, trace: ImageTrace) -> None:
     p, (gh, gw) = trace.patch_size, trace.grid
     side = trace.image.shape[0]
     left, right = st.columns(2)
-    left.plotly_chart(fig.image_with_crop(picked.image.rgb, trace.crop_box, "Your image: the square the model reads"),
-                      key="vit_crop")
-    right.plotly_chart(fig.image_with_grid(trace.image, p, f"Step 1: resized to {side} x {side}, cut into "
-                                                           f"{gh} x {gw} patches of {p} x {p}"), key="vit_grid")
+    left.plotly_chart(
+        fig.image_with_crop(picked.image.rgb, trace.crop_box, "Your image: the square the model reads"),
+        key="vit_crop",
+    )
+    right.plotly_chart(
+        fig.image_with_grid(
+            trace.image, p, f"Step 1: resized to {side} x {side}, cut into {gh} x {gw} patches of {p} x {p}"
+        ),
+        key="vit_grid",
+    )
 
 
 def patches_section(trace: ImageTrace) -> None:
     """Step 2: the patches as a sequence and as the matrix of flattened vectors."""
     p, n = trace.patch_size, trace.n_patches
     per_row = 2 * trace.grid[1]  # not the grid's own width: the 2-D layout is gone, only the order is left
-    st.plotly_chart(fig.patch_sequence(trace.pixel_patches(), f"Step 2: the {n} patches read row by row, "
-                                       "as a sequence of tokens", per_row=per_row, scale=max(1, 16 // p)),
-                    key="vit_sequence")
-    st.plotly_chart(fig.flattened_patches(trace.patches, p, f"Step 2: each patch flattened to {trace.patches.shape[1]} "
-                                          "numbers (normalised pixel values); one row per patch"), key="vit_flat")
+    st.plotly_chart(
+        fig.patch_sequence(
+            trace.pixel_patches(),
+            f"Step 2: the {n} patches read row by row, as a sequence of tokens",
+            per_row=per_row,
+            scale=max(1, 16 // p),
+        ),
+        key="vit_sequence",
+    )
+    st.plotly_chart(
+        fig.flattened_patches(
+            trace.patches,
+            p,
+            f"Step 2: each patch flattened to {trace.patches.shape[1]} "
+            "numbers (normalised pixel values); one row per patch",
+        ),
+        key="vit_flat",
+    )
     if n > 64:
         st.caption(f"The first 64 of the {n} patches are shown.")
 
@@ -97,27 +124,45 @@ def projection_section(trace: ImageTrace) -> None:
     d_model = trace.filters.shape[0]
     images, ratios = filter_components(trace.filters, trace.patch_size, trace.n_channels, k=min(28, d_model))
     left, right = st.columns(2)
-    left.plotly_chart(fig.filter_gallery(images, ratios, f"Step 3: principal components of the {d_model} filters"),
-                      key="vit_filters")
-    right.plotly_chart(fig.rgb_patch_map(pca_rgb(trace.patch_embeddings, trace.grid), trace.patch_size,
-                                         "Step 3: the patch embeddings as colours (PCA)"), key="vit_pca")
-    st.caption(f"The projection multiplies each flattened patch by a {trace.patches.shape[1]} x {d_model} matrix "
-               "E and adds a bias: one learned filter per output number (left: the filters' main patterns, "
-               f"as pictures). Right: each patch's {d_model} numbers reduced to their first three principal "
-               "components, shown as red, green and blue; patches with similar colours were embedded alike.")
+    left.plotly_chart(
+        fig.filter_gallery(images, ratios, f"Step 3: principal components of the {d_model} filters"),
+        key="vit_filters",
+    )
+    right.plotly_chart(
+        fig.rgb_patch_map(
+            pca_rgb(trace.patch_embeddings, trace.grid),
+            trace.patch_size,
+            "Step 3: the patch embeddings as colours (PCA)",
+        ),
+        key="vit_pca",
+    )
+    st.caption(
+        f"The projection multiplies each flattened patch by a {trace.patches.shape[1]} x {d_model} matrix "
+        "E and adds a bias: one learned filter per output number (left: the filters' main patterns, "
+        f"as pictures). Right: each patch's {d_model} numbers reduced to their first three principal "
+        "components, shown as red, green and blue; patches with similar colours were embedded alike."
+    )
 
 
 def position_section(trace: ImageTrace) -> None:
     """Step 4: [CLS] in front, learned position embeddings added; their similarity, as in the ViT paper."""
     similarity = cosine_similarity(trace.position_embeddings[1:])
     gh, gw = trace.grid
-    st.plotly_chart(fig.similarity_mosaic(similarity, trace.grid, "Step 4: cosine similarity of each position's "
-                                          "embedding (small map at its place) to every other position's"),
-                    key="vit_positions")
-    st.caption(f"The sequence becomes 1 + {gh * gw} = {gh * gw + 1} tokens: the learned [CLS] token in front, then "
-               "the patches; a learned position embedding is added to each. Nothing tells the model where a patch "
-               "was except these vectors: if nearby positions light up together, it has learned the 2-D layout "
-               "from the data alone.")
+    st.plotly_chart(
+        fig.similarity_mosaic(
+            similarity,
+            trace.grid,
+            "Step 4: cosine similarity of each position's "
+            "embedding (small map at its place) to every other position's",
+        ),
+        key="vit_positions",
+    )
+    st.caption(
+        f"The sequence becomes 1 + {gh * gw} = {gh * gw + 1} tokens: the learned [CLS] token in front, then "
+        "the patches; a learned position embedding is added to each. Nothing tells the model where a patch "
+        "was except these vectors: if nearby positions light up together, it has learned the 2-D layout "
+        "from the data alone."
+    )
 
 
 def sizes_section() -> None:
@@ -125,33 +170,59 @@ def sizes_section() -> None:
     rows = []
     for name, config in VIT_PRESETS.items():
         count = config.n_params()
-        rows.append({"Model": name, "Layers": config.n_layers, "Hidden size D": config.d_model,
-                     "MLP size": config.d_ff, "Heads": config.n_heads, "Patch": f"{config.patch_size} x "
-                     f"{config.patch_size}", "Parameters (ours)": f"{count / 1e6:.1f}M",
-                     "Published": f"{PUBLISHED_PARAMS[name] / 1e6:.0f}M",
-                     "Difference": f"{count / PUBLISHED_PARAMS[name] - 1:+.1%}"})
+        rows.append(
+            {
+                "Model": name,
+                "Layers": config.n_layers,
+                "Hidden size D": config.d_model,
+                "MLP size": config.d_ff,
+                "Heads": config.n_heads,
+                "Patch": f"{config.patch_size} x {config.patch_size}",
+                "Parameters (ours)": f"{count / 1e6:.1f}M",
+                "Published": f"{PUBLISHED_PARAMS[name] / 1e6:.0f}M",
+                "Difference": f"{count / PUBLISHED_PARAMS[name] - 1:+.1%}",
+            }
+        )
     st.dataframe(pd.DataFrame(rows), hide_index=True, key="vit_sizes")
-    st.caption("Counted from the configs (224 x 224 images, a 1000-class head) by a formula over the weight "
-               "shapes; no model is built. Large differs most because the paper rounds a 16 x 16-patch count.")
+    st.caption(
+        "Counted from the configs (224 x 224 images, a 1000-class head) by a formula over the weight "
+        "shapes; no model is built. Large differs most because the paper rounds a 16 x 16-patch count."
+    )
 
 
 def prediction_section(trace: ImageTrace) -> None:
     if not trace.labels:
-        st.info("This checkpoint has no classification head (a backbone such as DINO): there is no prediction, "
-                "and gradient rollout needs one; attention and rollout still work.")
+        st.info(
+            "This checkpoint has no classification head (a backbone such as DINO): there is no prediction, "
+            "and gradient rollout needs one; attention and rollout still work."
+        )
         return
-    st.plotly_chart(fig.top_k_figure(trace.top(5), "Prediction: the top classes by probability"), key="vit_top5")
+    st.plotly_chart(
+        fig.top_k_figure(trace.top(5), "Prediction: the top classes by probability"), key="vit_top5"
+    )
 
 
 def heads_section(trace: ImageTrace) -> None:
     """Step 5: per layer, every head's [CLS] attention over the patches."""
-    layer = st.slider("Layer", 1, trace.n_layers, trace.n_layers, key="vit_layer",
-                      help="Layer 1 reads the embeddings; the last layer feeds the classifier.")
+    layer = st.slider(
+        "Layer",
+        1,
+        trace.n_layers,
+        trace.n_layers,
+        key="vit_layer",
+        help="Layer 1 reads the embeddings; the last layer feeds the classifier.",
+    )
     heats = trace.attentions[layer - 1, :, 0, 1:].reshape(trace.n_heads, *trace.grid)
-    st.plotly_chart(fig.heads_overlay_grid(trace.image, heats, trace.patch_size,
-                                           f"Layer {layer}: where [CLS] looks, head by head"), key="vit_heads")
-    st.caption("Each panel is one head's attention from the [CLS] token to every patch (its row of the "
-               "attention matrix, without the [CLS] column). Hover a patch for the exact weight.")
+    st.plotly_chart(
+        fig.heads_overlay_grid(
+            trace.image, heats, trace.patch_size, f"Layer {layer}: where [CLS] looks, head by head"
+        ),
+        key="vit_heads",
+    )
+    st.caption(
+        "Each panel is one head's attention from the [CLS] token to every patch (its row of the "
+        "attention matrix, without the [CLS] column). Hover a patch for the exact weight."
+    )
 
 
 def _pick_patch(event_key: str) -> None:
@@ -179,48 +250,92 @@ def patch_section(trace: ImageTrace) -> None:
     heads = "mean of heads" if isinstance(head, str) else f"head {head}"
     title = f"Patch (row {row}, column {col}) in layer {layer}, {heads}: what it attends to"
     figure = fig.attention_overlay(trace.image, heat, trace.patch_size, title, selected=(row - 1, col - 1))
-    st.plotly_chart(figure, key="vit_patch_chart", on_select=lambda: _pick_patch("vit_patch_chart"),
-                    selection_mode="points")
-    st.caption(f"Click a patch to query it. Its weight on [CLS] ({matrix[1 + index, 0]:.3f}) is not drawn; "
-               "the outlined square is the query patch itself.")
+    st.plotly_chart(
+        figure,
+        key="vit_patch_chart",
+        on_select=lambda: _pick_patch("vit_patch_chart"),
+        selection_mode="points",
+    )
+    st.caption(
+        f"Click a patch to query it. Its weight on [CLS] ({matrix[1 + index, 0]:.3f}) is not drawn; "
+        "the outlined square is the query patch itself."
+    )
 
 
 def distance_section(trace: ImageTrace) -> None:
     distance = attention_distance(trace.attentions, trace.grid, trace.patch_size)
-    st.plotly_chart(fig.attention_distance_figure(distance, "Mean attention distance per head and layer"),
-                    key="vit_distance")
-    st.caption("How far, on average, a patch looks: the pixel distance between a query patch and each patch it "
-               "attends to, weighted by the attention. Low heads look locally, like a convolution; high heads "
-               "mix information from across the image.")
+    st.plotly_chart(
+        fig.attention_distance_figure(distance, "Mean attention distance per head and layer"),
+        key="vit_distance",
+    )
+    st.caption(
+        "How far, on average, a patch looks: the pixel distance between a query patch and each patch it "
+        "attends to, weighted by the attention. Low heads look locally, like a convolution; high heads "
+        "mix information from across the image."
+    )
 
 
 def rollout_section(picked: VisionInput, trace: ImageTrace) -> None:
     """Attention rollout with head fusion and discard ratio, and gradient rollout for a chosen class."""
     cols = st.columns(2)
-    fusion = cols[0].radio("Head fusion", HEAD_FUSIONS, key="vit_fusion", horizontal=True,
-                           help="How each layer's heads are combined before rolling out.")
-    discard = cols[1].slider("Discard ratio", 0.0, 0.95, 0.0, 0.05, key="vit_discard",
-                             help="Share of the weakest attention links removed in each layer.")
+    fusion = cols[0].radio(
+        "Head fusion",
+        HEAD_FUSIONS,
+        key="vit_fusion",
+        horizontal=True,
+        help="How each layer's heads are combined before rolling out.",
+    )
+    discard = cols[1].slider(
+        "Discard ratio",
+        0.0,
+        0.95,
+        0.0,
+        0.05,
+        key="vit_discard",
+        help="Share of the weakest attention links removed in each layer.",
+    )
     heat = trace.rollout_map(fusion, discard)
     left, right = st.columns(2)
-    left.plotly_chart(fig.attention_overlay(trace.image, heat, trace.patch_size,
-                                            f"Attention rollout ({fusion} of heads, discard {discard:.0%})",
-                                            label="share"), key="vit_rollout")
+    left.plotly_chart(
+        fig.attention_overlay(
+            trace.image,
+            heat,
+            trace.patch_size,
+            f"Attention rollout ({fusion} of heads, discard {discard:.0%})",
+            label="share",
+        ),
+        key="vit_rollout",
+    )
     if picked.shape_mask is not None and trace.image.shape[:2] == picked.shape_mask.shape:
         inside = mass_inside(heat, patch_coverage(picked.shape_mask, trace.patch_size))
-        left.caption(f"{inside:.0%} of the rollout falls on the shape's own pixels, which cover "
-                     f"{picked.shape_mask.mean():.0%} of the image.")
+        left.caption(
+            f"{inside:.0%} of the rollout falls on the shape's own pixels, which cover "
+            f"{picked.shape_mask.mean():.0%} of the image."
+        )
     if picked.model == "shapes-vit":
         st.info(POINTING_NOTICE, icon=":material/school:")
     if not trace.labels:
         return
     names = trace.labels
     default = int(np.argmax(trace.probs))
-    chosen = right.selectbox("Explain the class", range(len(names)), index=default, key="vit_grad_class",
-                             format_func=lambda i: f"{names[i]} ({trace.probs[i]:.1%})")
-    explained = trace if chosen == trace.target_class else cached_image_trace(picked.image.rgb, picked.model, chosen)
+    chosen = right.selectbox(
+        "Explain the class",
+        range(len(names)),
+        index=default,
+        key="vit_grad_class",
+        format_func=lambda i: f"{names[i]} ({trace.probs[i]:.1%})",
+    )
+    explained = (
+        trace if chosen == trace.target_class else cached_image_trace(picked.image.rgb, picked.model, chosen)
+    )
     gradient_heat = explained.gradient_rollout_map(discard)
-    right.plotly_chart(fig.attention_overlay(trace.image, gradient_heat, trace.patch_size,
-                                             f"Gradient rollout for the class {names[chosen]!r}", label="share"),
-                       key="vit_grad_rollout")
-
+    right.plotly_chart(
+        fig.attention_overlay(
+            trace.image,
+            gradient_heat,
+            trace.patch_size,
+            f"Gradient rollout for the class {names[chosen]!r}",
+            label="share",
+        ),
+        key="vit_grad_rollout",
+    )

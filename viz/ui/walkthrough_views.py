@@ -1,4 +1,5 @@
 """The self-attention walk-through: one head, one query, every step with the model's numbers."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -6,8 +7,16 @@ import pandas as pd
 import streamlit as st
 
 from viz.analysis.steps import row_entropy
-from viz.analysis.walkthrough import (TOY_SCALE, TOY_TOKENS, TOY_W_K, TOY_W_Q, TOY_W_V, TOY_X, head_walkthrough,
-                                      toy_walkthrough)
+from viz.analysis.walkthrough import (
+    TOY_SCALE,
+    TOY_TOKENS,
+    TOY_W_K,
+    TOY_W_Q,
+    TOY_W_V,
+    TOY_X,
+    head_walkthrough,
+    toy_walkthrough,
+)
 from viz.figures.attention import attention_heatmap
 from viz.figures.matrices import mask_figure, matrix_heatmap, vector_bars
 from viz.trace import SentenceTrace
@@ -22,51 +31,101 @@ def real_walkthrough(trace: SentenceTrace, weights, layer: int, head: int, query
     s, tokens, d_k = walk.steps, trace.tokens, walk.w_q.shape[1]
     tok = tokens[query]
     st.subheader("1. Project the input vector into a query, a key and a value")
-    st.write(f"Layer {layer} receives one vector x of d_model = {walk.inputs.shape[1]} numbers per token. "
-             f"Head {head} multiplies it by its own W^Q, W^K and W^V ({walk.inputs.shape[1]} × {d_k}) and adds "
-             "a bias, giving a query q, a key k and a value v of d_k = "
-             f"{d_k} numbers each.")
-    chart(matrix_heatmap(walk.inputs[query], f"x for query token {query}", "dimension", "x", diverging=True,
-                         height=200), "wt_x", walk.inputs[query])
+    st.write(
+        f"Layer {layer} receives one vector x of d_model = {walk.inputs.shape[1]} numbers per token. "
+        f"Head {head} multiplies it by its own W^Q, W^K and W^V ({walk.inputs.shape[1]} × {d_k}) and adds "
+        "a bias, giving a query q, a key k and a value v of d_k = "
+        f"{d_k} numbers each."
+    )
+    chart(
+        matrix_heatmap(
+            walk.inputs[query], f"x for query token {query}", "dimension", "x", diverging=True, height=200
+        ),
+        "wt_x",
+        walk.inputs[query],
+    )
     cols = st.columns(3)
-    for col, name, vec in zip(cols, ("q = x W^Q + b", "k = x W^K + b", "v = x W^V + b"),
-                              (s.queries[query], s.keys[query], s.values[query])):
+    for col, name, vec in zip(
+        cols,
+        ("q = x W^Q + b", "k = x W^K + b", "v = x W^V + b"),
+        (s.queries[query], s.keys[query], s.values[query]),
+    ):
         with col:
             chart(vector_bars(vec, f"{name} (token {query})", "dimension", "value"), f"wt_{name[0]}", vec)
     st.subheader("2. Score the query against every key: q · k")
-    chart(vector_bars(s.scores[query], "Scores q · k_j", KEYS, "score", tokens, query), "wt_scores",
-          s.scores[query], col_labels=None)
+    chart(
+        vector_bars(s.scores[query], "Scores q · k_j", KEYS, "score", tokens, query),
+        "wt_scores",
+        s.scores[query],
+        col_labels=None,
+    )
     st.subheader(f"3. Divide by √d_k = √{d_k} ≈ {s.scale:.2f}")
-    chart(vector_bars(s.scaled[query], f"Scaled scores q · k_j / {s.scale:.2f}", KEYS, "scaled score", tokens,
-                      query), "wt_scaled", s.scaled[query])
+    chart(
+        vector_bars(
+            s.scaled[query], f"Scaled scores q · k_j / {s.scale:.2f}", KEYS, "scaled score", tokens, query
+        ),
+        "wt_scaled",
+        s.scaled[query],
+    )
     st.subheader("4. Softmax: the scaled scores become weights that sum to 1")
     model_row = trace.attentions[layer - 1, head - 1, query]
-    chart(vector_bars(s.weights[query], "Softmax weights", KEYS, "weight", tokens, query), "wt_weights",
-          s.weights[query])
-    st.caption(f"Largest difference from the model's own attention row: "
-               f"{np.abs(s.weights[query] - model_row).max():.1e}")
+    chart(
+        vector_bars(s.weights[query], "Softmax weights", KEYS, "weight", tokens, query),
+        "wt_weights",
+        s.weights[query],
+    )
+    st.caption(
+        f"Largest difference from the model's own attention row: "
+        f"{np.abs(s.weights[query] - model_row).max():.1e}"
+    )
     st.subheader("5. Scale each value vector by its weight")
-    chart(matrix_heatmap(s.weighted_values[query], "Weighted values w_j · v_j", "dimension", "key token",
-                         row_labels=tokens), "wt_weighted", s.weighted_values[query], row_labels=tokens)
+    chart(
+        matrix_heatmap(
+            s.weighted_values[query], "Weighted values w_j · v_j", "dimension", "key token", row_labels=tokens
+        ),
+        "wt_weighted",
+        s.weighted_values[query],
+        row_labels=tokens,
+    )
     st.subheader("6. Sum them: z is the head's output for this token")
     z_model = trace.head_outputs[layer - 1, head - 1, query]
-    chart(vector_bars(s.output[query], f"z = Σ_j w_j v_j for '{tok}'", "dimension", "value"), "wt_z",
-          s.output[query])
-    st.caption(f"Largest difference from the head output the model computed: {np.abs(s.output[query] - z_model).max():.1e}")
+    chart(
+        vector_bars(s.output[query], f"z = Σ_j w_j v_j for '{tok}'", "dimension", "value"),
+        "wt_z",
+        s.output[query],
+    )
+    st.caption(
+        f"Largest difference from the head output the model computed: {np.abs(s.output[query] - z_model).max():.1e}"
+    )
     st.subheader("The same for every token at once, in matrix form")
-    st.latex(r"Z = \mathrm{softmax}\!\left(\frac{Q K^\top}{\sqrt{d_k}}\right) V,\quad Q = X W^Q,\ "
-             r"K = X W^K,\ V = X W^V")
+    st.latex(
+        r"Z = \mathrm{softmax}\!\left(\frac{Q K^\top}{\sqrt{d_k}}\right) V,\quad Q = X W^Q,\ "
+        r"K = X W^K,\ V = X W^V"
+    )
     left, right = st.columns(2)
     with left:
         chart(matrix_heatmap(walk.inputs, "X", "dimension", "token", row_labels=tokens), "wt_X", walk.inputs)
         chart(matrix_heatmap(walk.w_q, "W^Q", "d_k", "d_model"), "wt_WQ", walk.w_q)
-        chart(matrix_heatmap(s.queries, "Q = X W^Q + b", "d_k", "token", row_labels=tokens), "wt_Q", s.queries)
+        chart(
+            matrix_heatmap(s.queries, "Q = X W^Q + b", "d_k", "token", row_labels=tokens), "wt_Q", s.queries
+        )
     with right:
         chart(matrix_heatmap(s.keys, "K = X W^K + b", "d_k", "token", row_labels=tokens), "wt_K", s.keys)
         chart(matrix_heatmap(s.values, "V = X W^V + b", "d_v", "token", row_labels=tokens), "wt_V", s.values)
-        chart(attention_heatmap(s.weights, tokens, title=f"softmax(QK^T / √{d_k}) ({len(tokens)} × {len(tokens)})"),
-              "wt_A", s.weights, tokens, tokens)
-    chart(matrix_heatmap(s.output, "Z = softmax(QK^T/√d_k) V", "d_v", "token", row_labels=tokens), "wt_Z", s.output)
+        chart(
+            attention_heatmap(
+                s.weights, tokens, title=f"softmax(QK^T / √{d_k}) ({len(tokens)} × {len(tokens)})"
+            ),
+            "wt_A",
+            s.weights,
+            tokens,
+            tokens,
+        )
+    chart(
+        matrix_heatmap(s.output, "Z = softmax(QK^T/√d_k) V", "d_v", "token", row_labels=tokens),
+        "wt_Z",
+        s.output,
+    )
 
 
 def ablations(trace: SentenceTrace, weights, layer: int, head: int) -> None:
@@ -78,30 +137,56 @@ def ablations(trace: SentenceTrace, weights, layer: int, head: int) -> None:
     walk = head_walkthrough(trace.hidden_states[layer - 1], head_weights, scale=scaled, causal=causal)
     reference = head_walkthrough(trace.hidden_states[layer - 1], head_weights, scale=True, causal=causal)
     tokens = trace.tokens
-    chart(attention_heatmap(walk.steps.weights, tokens, title=f"Weights: {'scaled' if scaled else 'NOT scaled'}, "
-                            f"{'causal' if causal else 'no'} mask"), "ab_weights", walk.steps.weights, tokens, tokens)
-    entropy = pd.DataFrame({"with √d_k scaling": row_entropy(reference.steps.weights),
-                            "this setting": row_entropy(walk.steps.weights)}, index=tokens)
-    st.write("Entropy of each row in bits (0 = all weight on one key). Without the scaling the scores are "
-             f"√d_k ≈ {reference.steps.scale:.1f} times larger, so the softmax is sharper and the entropy falls.")
-    st.dataframe(entropy.reset_index(names="query token").style.format(precision=3), key="ab_entropy",
-                 hide_index=True)
+    chart(
+        attention_heatmap(
+            walk.steps.weights,
+            tokens,
+            title=f"Weights: {'scaled' if scaled else 'NOT scaled'}, {'causal' if causal else 'no'} mask",
+        ),
+        "ab_weights",
+        walk.steps.weights,
+        tokens,
+        tokens,
+    )
+    entropy = pd.DataFrame(
+        {
+            "with √d_k scaling": row_entropy(reference.steps.weights),
+            "this setting": row_entropy(walk.steps.weights),
+        },
+        index=tokens,
+    )
+    st.write(
+        "Entropy of each row in bits (0 = all weight on one key). Without the scaling the scores are "
+        f"√d_k ≈ {reference.steps.scale:.1f} times larger, so the softmax is sharper and the entropy falls."
+    )
+    st.dataframe(
+        entropy.reset_index(names="query token").style.format(precision=3), key="ab_entropy", hide_index=True
+    )
     if causal:
         chart(mask_figure(walk.steps.mask, tokens), "ab_mask", walk.steps.mask, tokens, tokens)
 
 
 def toy_view() -> None:
     """'Thinking Machines' with d_model = 4 and d_k = 3: every number fits on screen."""
-    st.write("Two tokens, d_model = 4 and d_k = d_v = 3, small whole numbers: check every step by hand. "
-             "Edit any cell and everything below updates. The course divides by 8 = √64 (the paper's d_k) "
-             "even in this small example; choose √3 to use this toy's own d_k.")
-    divisor = st.radio("Divide the scores by", ["8 (as in the course)", "√3 ≈ 1.73 (the toy's d_k)"],
-                       key="toy_divisor", horizontal=True, bind="query-params")
+    st.write(
+        "Two tokens, d_model = 4 and d_k = d_v = 3, small whole numbers: check every step by hand. "
+        "Edit any cell and everything below updates. The course divides by 8 = √64 (the paper's d_k) "
+        "even in this small example; choose √3 to use this toy's own d_k."
+    )
+    divisor = st.radio(
+        "Divide the scores by",
+        ["8 (as in the course)", "√3 ≈ 1.73 (the toy's d_k)"],
+        key="toy_divisor",
+        horizontal=True,
+        bind="query-params",
+    )
     scale = TOY_SCALE if divisor.startswith("8") else True
     cols = [st.columns(2)[0], *st.columns(3)]  # X on its own row, wide enough for its 4 columns
     edited = []
-    for col, (name, matrix, rows) in zip(cols, (("X", TOY_X, TOY_TOKENS), ("W^Q", TOY_W_Q, None),
-                                                ("W^K", TOY_W_K, None), ("W^V", TOY_W_V, None))):
+    for col, (name, matrix, rows) in zip(
+        cols,
+        (("X", TOY_X, TOY_TOKENS), ("W^Q", TOY_W_Q, None), ("W^K", TOY_W_K, None), ("W^V", TOY_W_V, None)),
+    ):
         with col:
             st.caption(f"{name} ({matrix.shape[0]} × {matrix.shape[1]})")
             frame = pd.DataFrame(matrix, index=rows)
@@ -110,22 +195,36 @@ def toy_view() -> None:
         st.error("Every cell needs a number.")
         return
     s = toy_walkthrough(*edited, scale=scale).steps
-    table = pd.DataFrame({
-        "token": TOY_TOKENS,
-        "q": [np.round(r, 3).tolist() for r in s.queries],
-        "k": [np.round(r, 3).tolist() for r in s.keys],
-        "v": [np.round(r, 3).tolist() for r in s.values],
-    })
+    table = pd.DataFrame(
+        {
+            "token": TOY_TOKENS,
+            "q": [np.round(r, 3).tolist() for r in s.queries],
+            "k": [np.round(r, 3).tolist() for r in s.keys],
+            "v": [np.round(r, 3).tolist() for r in s.values],
+        }
+    )
     st.caption("Projections: q = x W^Q, k = x W^K, v = x W^V")
     st.dataframe(table, hide_index=True, key="toy_qkv")
     rows = []
     for i, token in enumerate(TOY_TOKENS):
         for j, key in enumerate(TOY_TOKENS):
-            rows.append({"query": token, "key": key, "score q·k": s.scores[i, j],
-                         f"÷ {s.scale:.2f}": s.scaled[i, j], "softmax": s.weights[i, j],
-                         "weight × v": np.round(s.weighted_values[i, j], 3).tolist()})
+            rows.append(
+                {
+                    "query": token,
+                    "key": key,
+                    "score q·k": s.scores[i, j],
+                    f"÷ {s.scale:.2f}": s.scaled[i, j],
+                    "softmax": s.weights[i, j],
+                    "weight × v": np.round(s.weighted_values[i, j], 3).tolist(),
+                }
+            )
     st.caption("Scores, scaling and softmax, for each query and key")
-    st.dataframe(pd.DataFrame(rows).style.format(precision=2, subset=["score q·k", f"÷ {s.scale:.2f}", "softmax"]),
-                 hide_index=True, key="toy_steps")
+    st.dataframe(
+        pd.DataFrame(rows).style.format(precision=2, subset=["score q·k", f"÷ {s.scale:.2f}", "softmax"]),
+        hide_index=True,
+        key="toy_steps",
+    )
     st.caption("Outputs: z = Σ softmax × v")
-    st.dataframe(pd.DataFrame(np.round(s.output, 3), index=TOY_TOKENS, columns=["z1", "z2", "z3"]), key="toy_z")
+    st.dataframe(
+        pd.DataFrame(np.round(s.output, 3), index=TOY_TOKENS, columns=["z1", "z2", "z3"]), key="toy_z"
+    )

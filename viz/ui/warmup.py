@@ -12,6 +12,7 @@ from a user in it; if Streamlit's build has no plotly chunk by that name, no scr
 plotly as before (as they do with ``VIZ_PLOTLY_WARMUP=0``, which bench/cold_start.py uses to compare). If the
 timeline is not drawn within 10 s, the import starts anyway.
 """
+
 from __future__ import annotations
 
 import json

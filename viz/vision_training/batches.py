@@ -1,4 +1,5 @@
 """Generated shapes as torch batches: fresh images every step, reproducible from one seed."""
+
 from __future__ import annotations
 
 import collections
@@ -17,22 +18,35 @@ def to_tensor(images: np.ndarray) -> torch.Tensor:
     return torch.from_numpy(np.ascontiguousarray(images)).permute(0, 3, 1, 2).float().div_(255.0)
 
 
-def shape_batch(rng: np.random.Generator, batch_size: int, size: int,
-                easy_share: float = 0.0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def shape_batch(
+    rng: np.random.Generator, batch_size: int, size: int, easy_share: float = 0.0
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """``batch_size`` fresh shapes of random classes: images (B, S, S, 3) uint8, masks (B, S, S), labels (B,).
 
     Args:
         easy_share: the probability that an image gets a flat background (a curriculum starts high);
             the other images draw their background from all kinds, as the evaluation does.
     """
-    samples = [make_shape(rng, size=size, background="flat" if rng.random() < easy_share else None)
-               for _ in range(batch_size)]
-    return (np.stack([s.image for s in samples]), np.stack([s.mask for s in samples]),
-            np.array([s.label for s in samples], dtype=np.int64))
+    samples = [
+        make_shape(rng, size=size, background="flat" if rng.random() < easy_share else None)
+        for _ in range(batch_size)
+    ]
+    return (
+        np.stack([s.image for s in samples]),
+        np.stack([s.mask for s in samples]),
+        np.array([s.label for s in samples], dtype=np.int64),
+    )
 
 
-def batch_stream(seed: int, n_batches: int, batch_size: int, size: int, easy_share: Callable[[int], float],
-                 workers: int = 1, window: int = 8) -> Iterator[tuple[np.ndarray, np.ndarray, np.ndarray]]:
+def batch_stream(
+    seed: int,
+    n_batches: int,
+    batch_size: int,
+    size: int,
+    easy_share: Callable[[int], float],
+    workers: int = 1,
+    window: int = 8,
+) -> Iterator[tuple[np.ndarray, np.ndarray, np.ndarray]]:
     """Batches 0 .. n_batches - 1 of :func:`viz.data.shapes.make_training_batch`, in order.
 
     With ``workers`` > 0 they are drawn ahead in that many other processes (at most ``window`` waiting),
@@ -48,8 +62,9 @@ def batch_stream(seed: int, n_batches: int, batch_size: int, size: int, easy_sha
         submitted = 0
         while submitted < n_batches or pending:
             while submitted < n_batches and len(pending) < window:
-                pending.append(pool.submit(make_training_batch, seed, submitted, batch_size, size,
-                                           easy_share(submitted)))
+                pending.append(
+                    pool.submit(make_training_batch, seed, submitted, batch_size, size, easy_share(submitted))
+                )
                 submitted += 1
             yield pending.popleft().result()
     finally:

@@ -7,6 +7,7 @@ The pointing game: for every image whose shape covers at most 25% of it, the att
 spread evenly over each patch's pixels, and the share that falls on the shape's own mask is averaged.
 A map that ignores the image (uniform) scores the shapes' mean coverage; that baseline is printed too.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -41,8 +42,9 @@ class Evaluation:
 
 
 @torch.inference_mode()
-def evaluate(model: VisionTransformer, images: np.ndarray, masks: np.ndarray, labels: np.ndarray,
-             batch_size: int = 250) -> Evaluation:
+def evaluate(
+    model: VisionTransformer, images: np.ndarray, masks: np.ndarray, labels: np.ndarray, batch_size: int = 250
+) -> Evaluation:
     """Accuracy and pointing game of ``model`` on the given shapes (images (n, S, S, 3) uint8)."""
     config = model.config
     device = next(model.parameters()).device
@@ -62,7 +64,9 @@ def evaluate(model: VisionTransformer, images: np.ndarray, masks: np.ndarray, la
             baselines.append(float(mask.mean()))
     predicted = np.concatenate(predictions)
     correct = predicted == labels
-    per_class = {name: float(correct[labels == c].mean()) for c, name in enumerate(CLASSES) if (labels == c).any()}
+    per_class = {
+        name: float(correct[labels == c].mean()) for c, name in enumerate(CLASSES) if (labels == c).any()
+    }
     scores_arr = np.array(scores)
     return Evaluation(
         n_images=len(labels),
@@ -76,7 +80,9 @@ def evaluate(model: VisionTransformer, images: np.ndarray, masks: np.ndarray, la
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--model", default="shapes-vit", help="'shapes-vit' or a ViT checkpoint folder")
     parser.add_argument("--n", type=int, default=2000, help="held-out images (default 2000)")
     parser.add_argument("--seed", type=int, default=EVAL_SEED)
@@ -94,15 +100,21 @@ def main(argv: list[str] | None = None) -> int:
     images, masks, labels = make_shapes(args.n, seed=args.seed, size=model.config.image_size)
     result = evaluate(model, images, masks, labels)
     elapsed = time.perf_counter() - start
-    print(f"model: {Path(str(args.model))}  ({model.config.n_params():,} parameters, "
-          f"{model.config.image_size} px, {model.config.grid_size} x {model.config.grid_size} patches)")
+    print(
+        f"model: {Path(str(args.model))}  ({model.config.n_params():,} parameters, "
+        f"{model.config.image_size} px, {model.config.grid_size} x {model.config.grid_size} patches)"
+    )
     print(f"held-out shapes: {result.n_images} (seed {args.seed}, never used in training)")
     print(f"held-out accuracy: {result.accuracy:.2%} (target >= 95%)")
     print("per class: " + ", ".join(f"{k} {v:.1%}" for k, v in result.per_class_accuracy.items()))
-    print(f"pointing game: {result.pointing_game:.1%} of the [CLS] rollout mass inside the shape's mask, mean over "
-          f"{result.pointing_game_n} images with shapes covering <= 25% (target >= 60%)")
-    print(f"  a uniform map would score {result.uniform_baseline:.1%}; "
-          f"{result.pointing_share_above_half:.1%} of the images have more than half the mass inside")
+    print(
+        f"pointing game: {result.pointing_game:.1%} of the [CLS] rollout mass inside the shape's mask, mean over "
+        f"{result.pointing_game_n} images with shapes covering <= 25% (target >= 60%)"
+    )
+    print(
+        f"  a uniform map would score {result.uniform_baseline:.1%}; "
+        f"{result.pointing_share_above_half:.1%} of the images have more than half the mass inside"
+    )
     print(f"evaluated in {elapsed:.1f} s")
     return 0
 

@@ -11,6 +11,7 @@ background around it. The shapes generator knows every mask, so training can add
 which is attention supervision (the masks are used as a training signal, as in "right for the right reasons"
 work); the page and ``assets/README.md`` say that the bundled model was trained this way.
 """
+
 from __future__ import annotations
 
 import torch

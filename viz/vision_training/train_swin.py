@@ -159,9 +159,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--mlp-ratio", type=float, default=SHAPES_SWIN.mlp_ratio)
     args = parser.parse_args(argv)
     torch.set_num_threads(args.threads)
-    config = dataclasses.replace(SHAPES_SWIN, embed_dim=args.embed_dim, window_size=args.window,
-                                 patch_size=args.patch_size, depths=tuple(args.depths), n_heads=tuple(args.heads),
-                                 mlp_ratio=args.mlp_ratio)
+    config = dataclasses.replace(
+        SHAPES_SWIN,
+        embed_dim=args.embed_dim,
+        window_size=args.window,
+        patch_size=args.patch_size,
+        depths=tuple(args.depths),
+        n_heads=tuple(args.heads),
+        mlp_ratio=args.mlp_ratio,
+    )
     settings = SwinTrainSettings(
         steps=args.steps,
         batch_size=args.batch_size,

@@ -14,6 +14,7 @@ same architecture is slightly more accurate (99.55% held-out against 98.35%), bu
 the outline and the background around it (43% of the mass on the shape against 90%; 19% for a uniform map);
 assets/README.md gives both runs' figures.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -36,8 +37,15 @@ from viz.vit_config import ViTConfig
 
 #: The bundled model's architecture (see assets/README.md for the command that trained it).
 SHAPES_VIT = ViTConfig(
-    image_size=64, patch_size=8, d_model=64, n_layers=3, n_heads=4, d_ff=128,
-    n_classes=len(CLASSES), labels=CLASSES, layer_norm_eps=1e-6,
+    image_size=64,
+    patch_size=8,
+    d_model=64,
+    n_layers=3,
+    n_heads=4,
+    d_ff=128,
+    n_classes=len(CLASSES),
+    labels=CLASSES,
+    layer_norm_eps=1e-6,
 )
 VALIDATION_SEED = 7_000_001
 TRAIN_SEED_OFFSET = 1_000  # the training stream uses seed + this
@@ -52,7 +60,9 @@ class TrainSettings:
     weight_decay: float = 0.05
     eval_every: int = 500
     n_validation: int = 1000
-    curriculum: int = 1500  # steps over which the share of flat backgrounds falls from 1 to 0 (then: all kinds)
+    curriculum: int = (
+        1500  # steps over which the share of flat backgrounds falls from 1 to 0 (then: all kinds)
+    )
     sincos_positions: bool = False  # start the (learned) position embeddings from 2-D sine-cosine codes
     pointing_weight: float = 0.5  # weight of the pointing objective (attention supervision; 0: labels only)
 
@@ -62,8 +72,9 @@ def sincos_2d(grid_h: int, grid_w: int, d_model: int, temperature: float = 10_00
     sin(row), cos(row), sin(column), cos(column) at geometrically spaced frequencies (MAE, Beyer et al. 2022)."""
     if d_model % 4:
         raise ValueError(f"d_model={d_model} must be a multiple of 4 for 2-D sine-cosine positions")
-    rows, cols = torch.meshgrid(torch.arange(grid_h, dtype=torch.float32), torch.arange(grid_w, dtype=torch.float32),
-                                indexing="ij")
+    rows, cols = torch.meshgrid(
+        torch.arange(grid_h, dtype=torch.float32), torch.arange(grid_w, dtype=torch.float32), indexing="ij"
+    )
     omega = 1.0 / temperature ** (torch.arange(d_model // 4, dtype=torch.float32) / (d_model // 4))
     r = rows.reshape(-1, 1) * omega[None]
     c = cols.reshape(-1, 1) * omega[None]
@@ -93,8 +104,15 @@ def init_weights(model: VisionTransformer, seed: int, sincos_positions: bool = F
             elif name.endswith("position"):
                 if sincos_positions:
                     grid = model.config.grid_size
-                    param.copy_(torch.cat([torch.zeros(1, 1, model.config.d_model),
-                                           sincos_2d(grid, grid, model.config.d_model)[None]], dim=1))
+                    param.copy_(
+                        torch.cat(
+                            [
+                                torch.zeros(1, 1, model.config.d_model),
+                                sincos_2d(grid, grid, model.config.d_model)[None],
+                            ],
+                            dim=1,
+                        )
+                    )
                 else:
                     param.copy_(torch.randn(param.shape, generator=generator) * 0.02)
             elif name.startswith("embeddings.patch"):
@@ -120,26 +138,37 @@ def learning_rate(step: int, settings: TrainSettings) -> float:
     return settings.lr * 0.5 * (1 + math.cos(math.pi * progress))
 
 
-def train(config: ViTConfig, settings: TrainSettings, seed: int, max_minutes: float, log=print,
-          workers: int = 1) -> VisionTransformer:
+def train(
+    config: ViTConfig, settings: TrainSettings, seed: int, max_minutes: float, log=print, workers: int = 1
+) -> VisionTransformer:
     """Train from ``seed``; ``workers`` processes draw the batches ahead (0: drawn in this process)."""
     torch.manual_seed(seed)
     model = VisionTransformer(config)
     init_weights(model, seed, settings.sincos_positions)
     decay = [p for n, p in model.named_parameters() if decays(n, p)]
     no_decay = [p for n, p in model.named_parameters() if not decays(n, p)]
-    optimizer = torch.optim.AdamW([{"params": decay, "weight_decay": settings.weight_decay},
-                                   {"params": no_decay, "weight_decay": 0.0}], lr=settings.lr, betas=(0.9, 0.999))
-    stream = batch_stream(seed + TRAIN_SEED_OFFSET, settings.steps, settings.batch_size, config.image_size,
-                          lambda step: max(0.0, 1.0 - step / settings.curriculum) if settings.curriculum else 0.0,
-                          workers=workers)
+    optimizer = torch.optim.AdamW(
+        [{"params": decay, "weight_decay": settings.weight_decay}, {"params": no_decay, "weight_decay": 0.0}],
+        lr=settings.lr,
+        betas=(0.9, 0.999),
+    )
+    stream = batch_stream(
+        seed + TRAIN_SEED_OFFSET,
+        settings.steps,
+        settings.batch_size,
+        config.image_size,
+        lambda step: max(0.0, 1.0 - step / settings.curriculum) if settings.curriculum else 0.0,
+        workers=workers,
+    )
     val_images, val_masks, val_labels = make_shapes(settings.n_validation, VALIDATION_SEED, config.image_size)
     start = time.perf_counter()
     running = 0.0
     for step, (images, masks, labels) in enumerate(stream):
         if (time.perf_counter() - start) / 60 > max_minutes:
-            log(f"stopped at step {step}: the {max_minutes:g}-minute limit was reached (the result is not the "
-                "seeded one; give more time or fewer steps)")
+            log(
+                f"stopped at step {step}: the {max_minutes:g}-minute limit was reached (the result is not the "
+                "seeded one; give more time or fewer steps)"
+            )
             break
         for group in optimizer.param_groups:
             group["lr"] = learning_rate(step, settings)
@@ -148,8 +177,9 @@ def train(config: ViTConfig, settings: TrainSettings, seed: int, max_minutes: fl
         loss = F.cross_entropy(out.logits, torch.from_numpy(labels))
         total = loss
         if settings.pointing_weight:
-            total = loss + settings.pointing_weight * pointing_loss(out.attentions, torch.from_numpy(masks),
-                                                                    config.patch_size)
+            total = loss + settings.pointing_weight * pointing_loss(
+                out.attentions, torch.from_numpy(masks), config.patch_size
+            )
         optimizer.zero_grad(set_to_none=True)
         total.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
@@ -160,15 +190,19 @@ def train(config: ViTConfig, settings: TrainSettings, seed: int, max_minutes: fl
         if (step + 1) % settings.eval_every == 0 or step + 1 == settings.steps:
             model.eval()
             result = evaluate(model, val_images, val_masks, val_labels)
-            log(f"step {step + 1:5d}  loss {running:.3f}  val accuracy {result.accuracy:.1%}  "
-                f"pointing game {result.pointing_game:.1%}  {(time.perf_counter() - start) / 60:.1f} min")
+            log(
+                f"step {step + 1:5d}  loss {running:.3f}  val accuracy {result.accuracy:.1%}  "
+                f"pointing game {result.pointing_game:.1%}  {(time.perf_counter() - start) / 60:.1f} min"
+            )
     stream.close()  # stops the drawing processes
     model.eval().requires_grad_(False)
     return model
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--out", type=Path, default=Path("assets/shapes-vit"))
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--steps", type=int, default=TrainSettings.steps)
@@ -176,16 +210,32 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--lr", type=float, default=TrainSettings.lr)
     parser.add_argument("--warmup", type=int, default=TrainSettings.warmup)
     parser.add_argument("--eval-every", type=int, default=TrainSettings.eval_every)
-    parser.add_argument("--pointing-weight", type=float, default=TrainSettings.pointing_weight,
-                        help="weight of the pointing objective, -log(rollout mass inside the shape's mask) "
-                             "(attention supervision; 0 trains on the labels only)")
+    parser.add_argument(
+        "--pointing-weight",
+        type=float,
+        default=TrainSettings.pointing_weight,
+        help="weight of the pointing objective, -log(rollout mass inside the shape's mask) "
+        "(attention supervision; 0 trains on the labels only)",
+    )
     parser.add_argument("--sincos", action="store_true", help="start positions from 2-D sine-cosine codes")
-    parser.add_argument("--curriculum", type=int, default=TrainSettings.curriculum,
-                        help="steps over which flat backgrounds give way to all kinds (0: none)")
-    parser.add_argument("--threads", type=int, default=1,
-                        help="torch threads (default 1: on a shared 2-core machine more threads are slower)")
-    parser.add_argument("--workers", type=int, default=1,
-                        help="processes drawing shapes ahead of training (0: draw in the training process)")
+    parser.add_argument(
+        "--curriculum",
+        type=int,
+        default=TrainSettings.curriculum,
+        help="steps over which flat backgrounds give way to all kinds (0: none)",
+    )
+    parser.add_argument(
+        "--threads",
+        type=int,
+        default=1,
+        help="torch threads (default 1: on a shared 2-core machine more threads are slower)",
+    )
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        help="processes drawing shapes ahead of training (0: draw in the training process)",
+    )
     parser.add_argument("--max-minutes", type=float, default=30.0, help="stop early after this long")
     parser.add_argument("--image-size", type=int, default=SHAPES_VIT.image_size)
     parser.add_argument("--patch-size", type=int, default=SHAPES_VIT.patch_size)
@@ -195,16 +245,39 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--d-ff", type=int, default=SHAPES_VIT.d_ff)
     args = parser.parse_args(argv)
     torch.set_num_threads(args.threads)
-    config = dataclasses.replace(SHAPES_VIT, image_size=args.image_size, patch_size=args.patch_size,
-                                 d_model=args.d_model, n_layers=args.layers, n_heads=args.heads, d_ff=args.d_ff)
-    settings = TrainSettings(steps=args.steps, batch_size=args.batch_size, lr=args.lr, warmup=args.warmup,
-                             eval_every=args.eval_every, curriculum=args.curriculum,
-                             sincos_positions=args.sincos, pointing_weight=args.pointing_weight)
-    print(f"training {config.n_params():,} parameters for {settings.steps} steps of {settings.batch_size} "
-          f"(seed {args.seed}, {args.threads} threads)", flush=True)
+    config = dataclasses.replace(
+        SHAPES_VIT,
+        image_size=args.image_size,
+        patch_size=args.patch_size,
+        d_model=args.d_model,
+        n_layers=args.layers,
+        n_heads=args.heads,
+        d_ff=args.d_ff,
+    )
+    settings = TrainSettings(
+        steps=args.steps,
+        batch_size=args.batch_size,
+        lr=args.lr,
+        warmup=args.warmup,
+        eval_every=args.eval_every,
+        curriculum=args.curriculum,
+        sincos_positions=args.sincos,
+        pointing_weight=args.pointing_weight,
+    )
+    print(
+        f"training {config.n_params():,} parameters for {settings.steps} steps of {settings.batch_size} "
+        f"(seed {args.seed}, {args.threads} threads)",
+        flush=True,
+    )
     start = time.perf_counter()
-    model = train(config, settings, args.seed, args.max_minutes, log=lambda s: print(s, flush=True),
-                  workers=args.workers)
+    model = train(
+        config,
+        settings,
+        args.seed,
+        args.max_minutes,
+        log=lambda s: print(s, flush=True),
+        workers=args.workers,
+    )
     save_vit(model, args.out)
     size = (args.out / "model.safetensors").stat().st_size
     print(f"wrote {args.out} ({size / 1e6:.2f} MB) after {(time.perf_counter() - start) / 60:.1f} min")

@@ -20,7 +20,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import torch  # noqa: E402
 
-from viz.translation import translate  # noqa: E402
+from viz.trace.seq2seq import translate  # noqa: E402
 
 INPUTS = {"reverse": "encoderdecoder", "sort": "encoderdecoder", "date": "Monday, 30 November 2026"}
 

@@ -30,8 +30,8 @@ from pathlib import Path
 REPO_ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO_ROOT))
 
-from bench.load.localhttp import loopback_address  # noqa: E402
-from bench.load.runner import LoadConfig, check_targets, format_report, run_load  # noqa: E402
+from tools.loadtest.localhttp import loopback_address  # noqa: E402
+from tools.loadtest.runner import LoadConfig, check_targets, format_report, run_load  # noqa: E402
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -17,8 +17,8 @@ sys.path.insert(0, str(ROOT))
 
 from streamlit.testing.v1 import AppTest  # noqa: E402
 
-from viz.models.registry import load_text_model  # noqa: E402
-from viz.models.tokenizer import tokenize  # noqa: E402
+from viz.models.bert.registry import load_text_model  # noqa: E402
+from viz.models.bert.tokenizer import tokenize  # noqa: E402
 
 SENTENCES = [
     f"Sentence number {i} shows how the students watch attention move between the words." for i in range(100)

@@ -26,7 +26,7 @@ import torch  # noqa: E402
 from viz import trace_swin  # noqa: E402
 from viz.analysis import swin as an  # noqa: E402
 from viz.data.shapes import make_shapes  # noqa: E402
-from viz.models.swin_registry import load_swin_model  # noqa: E402
+from viz.models.swin.registry import load_swin_model  # noqa: E402
 
 
 def machine_state() -> str:
@@ -78,7 +78,7 @@ def main() -> None:
         forward.append((time.perf_counter() - start) * 1e3)
     config = model.config
     print(
-        f"bundled shapes Swin: {config.n_params():,} parameters, {config.image_size} px, {len(trace.blocks)} "
+        f"bundled shapes Swin: {config.n_params:,} parameters, {config.image_size} px, {len(trace.blocks)} "
         f"blocks, {config.window_size} x {config.window_size} windows; torch threads "
         f"{torch.get_num_threads()}, device cpu"
     )

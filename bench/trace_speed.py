@@ -20,7 +20,7 @@ import torch  # noqa: E402
 import transformers  # noqa: E402
 
 from viz import trace_sentence  # noqa: E402
-from viz.models.registry import minilm_folder  # noqa: E402
+from viz.models.bert.registry import minilm_folder  # noqa: E402
 
 SENTENCE = (
     "The teacher projected the attention heatmap so every student could see which words the "

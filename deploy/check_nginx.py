@@ -29,9 +29,9 @@ from pathlib import Path
 REPO_ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO_ROOT))
 
-from bench.load import localhttp  # noqa: E402
-from bench.load.runner import LoadConfig, format_report, run_load  # noqa: E402
 from tests.browser.serve import free_port, health_ok, streamlit_server  # noqa: E402
+from tools.loadtest import localhttp  # noqa: E402
+from tools.loadtest.runner import LoadConfig, format_report, run_load  # noqa: E402
 
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
 UPSTREAM_LINE = re.compile(r"^(\s*)server app:8501(.*);\s*$", re.MULTILINE)

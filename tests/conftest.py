@@ -29,6 +29,6 @@ SENTENCES = [
 
 @pytest.fixture(scope="session")
 def minilm_folder():
-    from viz.models.registry import minilm_folder
+    from viz.models.bert.registry import minilm_folder
 
     return minilm_folder()

@@ -13,9 +13,9 @@ import asyncio
 
 import pytest
 
-from bench.load.runner import LoadConfig, format_report, run_load
-from bench.load.student import BAD_UPLOAD, OPEN, SENTENCE, UPLOAD, VISION_PAGES
 from tests.browser.serve import streamlit_server
+from tools.loadtest.runner import LoadConfig, format_report, run_load
+from tools.loadtest.student import BAD_UPLOAD, OPEN, SENTENCE, UPLOAD, VISION_PAGES
 
 
 def vision_pages_listed() -> bool:

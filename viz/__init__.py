@@ -10,21 +10,21 @@ from __future__ import annotations
 import importlib
 
 _EXPORTS = {
-    "trace_sentence": "viz.trace",
-    "SentenceTrace": "viz.trace",
-    "EmptyInputError": "viz.trace",
-    "sinusoidal_encoding": "viz.models.positional",
+    "trace_sentence": "viz.trace.sentence",
+    "SentenceTrace": "viz.trace.sentence",
+    "EmptyInputError": "viz.trace.sentence",
+    "sinusoidal_encoding": "viz.layers.positional",
     "attention_rollout": "viz.analysis.rollout",
-    "get_device": "viz.device",
-    "trace_image": "viz.image_trace",
-    "ImageTrace": "viz.image_trace",
-    "trace_swin": "viz.swin_trace",
-    "SwinTrace": "viz.swin_trace",
+    "get_device": "viz.core.device",
+    "trace_image": "viz.trace.vit",
+    "ImageTrace": "viz.trace.vit",
+    "trace_swin": "viz.trace.swin",
+    "SwinTrace": "viz.trace.swin",
     "ImageInputError": "viz.data.images",
     "gradient_rollout": "viz.analysis.vision",
     "separation_index": "viz.analysis.separation",
-    "translate": "viz.translation",
-    "TranslationTrace": "viz.translation",
+    "translate": "viz.trace.seq2seq",
+    "TranslationTrace": "viz.trace.seq2seq",
 }
 
 __all__ = sorted(_EXPORTS)

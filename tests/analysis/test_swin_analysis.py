@@ -9,8 +9,8 @@ import pytest
 import torch
 
 from viz.analysis import swin as an
-from viz.models.swin import SwinTransformer, cyclic_shift, region_labels, window_partition
-from viz.swin_config import SHAPES_SWIN, SWIN_T
+from viz.models.swin.config import SHAPES_SWIN, SWIN_T
+from viz.models.swin.model import SwinTransformer, cyclic_shift, region_labels, window_partition
 
 
 @pytest.mark.parametrize("size,window,shift", [(16, 4, 2), (8, 4, 2), (14, 7, 3), (9, 3, 1), (8, 4, 0)])

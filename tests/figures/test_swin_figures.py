@@ -11,7 +11,7 @@ from viz.analysis import swin as an
 from viz.data import vision_results as vr
 from viz.figures import swin as fig
 from viz.figures import vision_results as vfig
-from viz.swin_config import SWIN_T
+from viz.models.swin.config import SWIN_T
 
 IMAGE = np.random.default_rng(0).integers(0, 255, (64, 64, 3), dtype=np.uint8)
 
@@ -31,7 +31,7 @@ def _axis_titles(figure) -> list[str]:
 
 def _all_figures():
     regular, shifted = an.window_ids(16, 16, 4), an.window_ids(16, 16, 4, 2)
-    from viz.models.swin import region_labels
+    from viz.models.swin.model import region_labels
 
     regions = region_labels(16, 16, 4, 2).numpy()
     allowed = regions.reshape(4, 4, 4, 4).transpose(0, 2, 1, 3).reshape(16, 16)

@@ -8,7 +8,7 @@ import torch
 
 from viz.layerwise.forward_learning import ForwardConfig, train_both
 from viz.layerwise.representations import sentence_representations
-from viz.trace import trace_sentence
+from viz.trace.sentence import trace_sentence
 
 
 def test_both_methods_learn_digits_and_are_reproducible():

@@ -44,7 +44,7 @@ def test_every_linked_page_is_registered():
     at = open_page()
     import re
 
-    url_paths = dict(re.findall(r'st\.Page\("([^"]+)"[^)]*?url_path="([^"]+)"', app, flags=re.DOTALL))
+    url_paths = dict(re.findall(r'st\.Page\(\s*"([^"]+)"[^)]*?url_path="([^"]+)"', app, flags=re.DOTALL))
     links = {e.proto.label: e.proto.page for e in at.get("page_link")}
     for part, _, page in PARTS:
         if page:

@@ -106,7 +106,7 @@ def test_adding_to_a_sentence(at, text):
     # LayerNorm (with the model's own gamma and beta) of that sum is exactly the model's layer-0 hidden state
     import torch
 
-    from viz.models.registry import load_text_model
+    from viz.models.bert.registry import load_text_model
 
     norm = load_text_model("minilm")[0].embeddings.norm
     with torch.no_grad():

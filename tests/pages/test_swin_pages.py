@@ -22,10 +22,10 @@ from tests.pages.helpers import (
 from viz.analysis import swin as an
 from viz.data import vision_results as vr
 from viz.data.shapes import CLASSES
-from viz.models.swin import SwinTransformer
-from viz.models.swin_checkpoint import save_swin
-from viz.swin_config import SwinConfig
-from viz.swin_trace import trace_swin
+from viz.models.swin.checkpoint import save_swin
+from viz.models.swin.config import SwinConfig
+from viz.models.swin.model import SwinTransformer
+from viz.trace.swin import trace_swin
 from viz.ui.vision_inputs import SAMPLES, SOURCES
 
 SWIN = "app_pages/swin.py"
@@ -253,9 +253,9 @@ def test_bad_checkpoint_folder_gets_a_message(folder):
 
 
 def test_a_vit_folder_is_refused_on_the_swin_page(tmp_path):
-    from viz.models.vit import VisionTransformer
-    from viz.models.vit_checkpoint import save_vit
-    from viz.vit_config import ViTConfig
+    from viz.models.vit.checkpoint import save_vit
+    from viz.models.vit.config import ViTConfig
+    from viz.models.vit.model import VisionTransformer
 
     save_vit(
         VisionTransformer(ViTConfig(image_size=32, patch_size=8, d_model=16, n_layers=1, n_heads=2, d_ff=32)),

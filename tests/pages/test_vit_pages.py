@@ -19,12 +19,12 @@ from tests.pages.helpers import (
     texts,
 )
 from viz.data.shapes import CLASSES, make_shapes
-from viz.image_trace import trace_image
-from viz.models.vit import VisionTransformer
-from viz.models.vit_checkpoint import save_vit
+from viz.models.vit.checkpoint import save_vit
+from viz.models.vit.config import ViTConfig
+from viz.models.vit.model import VisionTransformer
+from viz.trace.vit import trace_image
 from viz.ui.vision_inputs import SAMPLES, SOURCES
 from viz.ui.vit_views import POINTING_FIGURES
-from viz.vit_config import ViTConfig
 
 PATCHES = "app_pages/vit_patches.py"
 ATTENTION = "app_pages/vit_attention.py"
@@ -243,8 +243,8 @@ def test_bad_checkpoint_folder_gets_a_message(folder):
 
 def test_quoted_pointing_figures_match_the_model_and_the_assets_readme():
     """The page's figures: the bundled model on fresh shapes, and the table in assets/README.md."""
-    from viz.models.vit_registry import load_vision_model
-    from viz.vision_training.evaluate_vit import evaluate
+    from viz.models.vit.registry import load_vision_model
+    from viz.training.vision.evaluate import evaluate
 
     images, masks, labels = make_shapes(400, seed=55_555)
     result = evaluate(load_vision_model(), images, masks, labels)

@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 from tests.pages.helpers import open_page
-from viz.device import get_device
+from viz.core.device import get_device
 
 ROOT = Path(__file__).resolve().parents[2]
 

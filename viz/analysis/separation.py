@@ -3,7 +3,7 @@ and the Smoothness Index (SmI) for regression targets (Kalhor et al.).
 
 Distances are Euclidean and a point is never its own neighbour. Neighbours are found in row blocks, so
 memory is O(N * block) and the N x N distance matrix is never held for large N. Tensors live on the
-device chosen by :func:`viz.device.get_device` unless one is given.
+device chosen by :func:`viz.core.device.get_device` unless one is given.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from viz.device import get_device
+from viz.core.device import get_device
 
 DEFAULT_BLOCK = 1024
 

@@ -172,7 +172,7 @@ def cost_table(image_sides: np.ndarray, patch_size: int, channels: int, window: 
 
 
 def stage_table(stages, image_size: int) -> pd.DataFrame:
-    """The feature-map pyramid: one row per stage (from :meth:`viz.swin_config.SwinConfig.stages`)."""
+    """The feature-map pyramid: one row per stage (from :meth:`viz.models.swin.config.SwinConfig.stages`)."""
     rows = []
     for s in stages:
         rows.append(

@@ -16,7 +16,7 @@ import torch
 from torch import nn
 
 from viz.analysis.separation import separation_index
-from viz.runtime import inference_slot
+from viz.core.runtime import inference_slot
 
 
 @dataclasses.dataclass(frozen=True)

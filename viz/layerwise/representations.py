@@ -7,9 +7,9 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from viz.models.registry import load_text_model
-from viz.models.tokenizer import tokenize
-from viz.runtime import inference_slot
+from viz.core.runtime import inference_slot
+from viz.models.bert.registry import load_text_model
+from viz.models.bert.tokenizer import tokenize
 
 POOLINGS = ("mean", "cls")
 
@@ -63,7 +63,7 @@ def shape_representations(
     seed is far from the training seeds, so the images are new to the model.
     """
     from viz.data.shapes import make_shapes
-    from viz.models.vit_registry import load_vision_model
+    from viz.models.vit.registry import load_vision_model
 
     vit = load_vision_model(model)
     size = vit.config.image_size
@@ -103,7 +103,7 @@ def date_representations(n: int = 480, seed: int = 777, label: str = "month") ->
 
     from viz.tasks import get_task
     from viz.tasks.dates import FORMATS, format_date, random_date
-    from viz.translation import load_task_model
+    from viz.trace.seq2seq import load_task_model
 
     if label not in DATE_LABELS:
         raise ValueError(f"label must be one of {DATE_LABELS}, got {label!r}")

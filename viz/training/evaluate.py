@@ -13,12 +13,12 @@ import time
 
 import torch
 
-from viz.causal import CHAR_REVERSE, load_causal_model
+from viz.models.gpt2.registry import CHAR_REVERSE, load_causal_model
+from viz.models.seq2seq.registry import checkpoint_path, load_task_model
 from viz.tasks import get_task
 from viz.training.data import held_out_set
 from viz.training.train import exact_match
 from viz.training.train_causal import exact_match as causal_exact_match
-from viz.translation import checkpoint_path, load_task_model
 
 #: The issue's targets: reverse and sort >= 99 %, dates >= 97 %.
 TARGETS = {"reverse": 0.99, "sort": 0.99, "date": 0.97}

@@ -18,7 +18,7 @@ import traceback
 
 import torch
 
-from viz.models.transformer import Transformer
+from viz.models.seq2seq.model import Transformer
 from viz.training.train import Progress, TrainSettings, train
 
 #: No live run may last longer than this, whatever its settings ask.

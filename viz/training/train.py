@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import math
 import random
 import shlex
 import sys
@@ -22,12 +21,13 @@ from collections.abc import Callable
 import torch
 from torch.nn import functional as F
 
-from viz.device import get_device
-from viz.models.task_checkpoint import save_seq2seq
-from viz.models.transformer import Transformer
+from viz.core.device import get_device
+from viz.models.seq2seq.checkpoint import save_seq2seq
+from viz.models.seq2seq.config import TRANSFORMER_PRESETS
+from viz.models.seq2seq.model import Transformer
 from viz.tasks import Task, get_task
 from viz.training.data import encode_batch, held_out_set, sample_batch
-from viz.transformer_config import TRANSFORMER_PRESETS
+from viz.training.schedule import warmup_cosine
 
 
 @dataclasses.dataclass(frozen=True)
@@ -83,10 +83,7 @@ class TrainResult:
 
 def learning_rate(step: int, settings: TrainSettings) -> float:
     """Linear warm-up to ``lr`` over ``warmup`` steps, then cosine decay to a tenth of it at ``steps``."""
-    if step < settings.warmup:
-        return settings.lr * (step + 1) / settings.warmup
-    progress = min(1.0, (step - settings.warmup) / max(1, settings.steps - settings.warmup))
-    return settings.lr * (0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * progress)))
+    return warmup_cosine(step, settings.lr, settings.warmup, settings.steps, floor=0.1)
 
 
 def build_model(settings: TrainSettings) -> tuple[Transformer, Task]:
@@ -149,7 +146,7 @@ def train(
         for group in optimizer.param_groups:
             group["lr"] = learning_rate(step - 1, settings)
         batch = sample_batch(task, rng, settings.batch_size, "train", device)
-        logits, _ = model(batch.src, batch.tgt_in)
+        logits = model(batch.src, batch.tgt_in, trace=False).logits
         loss = F.cross_entropy(logits.flatten(0, 1), batch.tgt_out.flatten(), ignore_index=task.vocab.pad_id)
         optimizer.zero_grad(set_to_none=True)
         loss.backward()

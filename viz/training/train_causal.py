@@ -2,7 +2,7 @@
 
     nice -n 10 python -m viz.training.train_causal --steps 4000 --seed 0 --out assets/gpt2-char-reverse
 
-The model is a GPT-2 (our :class:`viz.models.gpt2.GPT2`) saved as a Hugging Face GPT-2 folder, plus
+The model is a GPT-2 (our :class:`viz.models.gpt2.model.GPT2`) saved as a Hugging Face GPT-2 folder, plus
 ``viz_chars.json`` naming its characters. Only the part after ``=`` is scored: the input is random.
 """
 
@@ -11,7 +11,6 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import json
-import math
 import random
 import shlex
 import sys
@@ -20,10 +19,12 @@ import time
 import torch
 from torch.nn import functional as F
 
-from viz.models.gpt2 import GPT2, save_gpt2_folder
+from viz.models.gpt2.checkpoint import save_gpt2_folder
+from viz.models.gpt2.config import GPT2_PRESETS
+from viz.models.gpt2.model import GPT2
 from viz.tasks import get_task
 from viz.tasks.vocab import CharVocab
-from viz.transformer_config import DECODER_PRESETS
+from viz.training.schedule import warmup_cosine
 
 SEPARATOR = "="
 
@@ -76,22 +77,18 @@ def main(argv: list[str] | None = None) -> None:
     rng = random.Random(args.seed)
     task = get_task("reverse")
     vocab = char_vocab(task.chars)
-    config = dataclasses.replace(DECODER_PRESETS["char"], vocab_size=len(vocab))
+    config = dataclasses.replace(GPT2_PRESETS["char"], vocab_size=len(vocab))
     model = GPT2(config).train()
     optimizer = torch.optim.Adam(model.parameters(), lr=args.lr, betas=(0.9, 0.98), eps=1e-9, foreach=True)
     eval_rng = random.Random(f"held-out:causal:{args.seed + 1}")
     eval_pairs = [task.sample(eval_rng, "held_out") for _ in range(200)]
     start, losses = time.perf_counter(), []
     for step in range(1, args.steps + 1):
-        if step <= args.warmup:
-            lr = args.lr * step / args.warmup
-        else:
-            progress = (step - args.warmup) / max(1, args.steps - args.warmup)
-            lr = args.lr * (0.1 + 0.45 * (1 + math.cos(math.pi * progress)))
+        lr = warmup_cosine(step - 1, args.lr, args.warmup, args.steps, floor=0.1)
         for group in optimizer.param_groups:
             group["lr"] = lr
         ids, labels = encode_pairs(vocab, [task.sample(rng, "train") for _ in range(args.batch_size)])
-        logits, _ = model(ids)
+        logits = model(ids, trace=False).logits
         loss = F.cross_entropy(logits.flatten(0, 1), labels.flatten(), ignore_index=-100)
         optimizer.zero_grad(set_to_none=True)
         loss.backward()

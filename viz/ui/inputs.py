@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from viz.models.tokenizer import MAX_CHARS
-from viz.trace import EmptyInputError, SentenceTrace
+from viz.models.bert.tokenizer import MAX_CHARS
+from viz.trace.sentence import EmptyInputError, SentenceTrace
 from viz.ui.cache import cached_trace
 
 DEFAULT_SENTENCE = "The animal didn't cross the street because it was too tired."

@@ -11,9 +11,9 @@ import streamlit as st
 from viz.figures.seq2seq import alignment_heatmap, training_curves
 from viz.tasks import TASKS
 from viz.tasks.vocab import InputError
+from viz.trace.seq2seq import translate
 from viz.training.live import MAX_SECONDS, RunView, training_queue
 from viz.training.train import TrainSettings
-from viz.translation import translate
 from viz.ui.export import chart
 from viz.ui.seq2seq import show_input_error
 

@@ -12,7 +12,7 @@ from viz.figures.attention import attention_heatmap, model_view
 from viz.figures.head_view import head_view
 from viz.figures.matrices import matrix_heatmap, vector_bars
 from viz.figures.stats import head_stat_map
-from viz.trace import SentenceTrace
+from viz.trace.sentence import SentenceTrace
 from viz.ui.controls import URL, layer_head, token_choice
 from viz.ui.export import chart
 

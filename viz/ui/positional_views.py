@@ -8,8 +8,8 @@ import streamlit as st
 
 from viz.analysis.positional import concatenated_layout, shift_matrix, similarity, similarity_by_offset
 from viz.figures.matrices import line_chart, matrix_heatmap, vector_bars
-from viz.models.positional import sinusoidal_encoding
-from viz.trace import SentenceTrace
+from viz.layers.positional import sinusoidal_encoding
+from viz.trace.sentence import SentenceTrace
 from viz.ui.controls import URL
 from viz.ui.export import chart
 

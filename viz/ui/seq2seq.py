@@ -11,10 +11,10 @@ import streamlit as st
 from viz.analysis.decoding import top_tokens
 from viz.figures.attention import attention_heatmap
 from viz.figures.seq2seq import alignment_heatmap, labelled_heads_grid, mask_heatmap, next_token_bars
+from viz.models.seq2seq.config import TRANSFORMER_BASE
 from viz.tasks import TASKS
 from viz.tasks.vocab import InputError, OutOfVocabularyError, describe_char
-from viz.transformer_config import TRANSFORMER_BASE
-from viz.translation import TranslationTrace, load_task_model, translate
+from viz.trace.seq2seq import TranslationTrace, load_task_model, translate
 from viz.ui.export import chart
 
 MEAN = "mean of all heads"

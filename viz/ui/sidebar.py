@@ -9,7 +9,7 @@ import streamlit as st
 
 @st.cache_resource(show_spinner=False)
 def device_description() -> str:
-    from viz.device import describe_device  # imports torch: only once the page itself is on screen
+    from viz.core.device import describe_device  # imports torch: only once the page itself is on screen
 
     return describe_device()
 

@@ -1,4 +1,4 @@
-"""Sections of the Swin pages, each a few widgets and charts over one :class:`viz.swin_trace.SwinTrace`.
+"""Sections of the Swin pages, each a few widgets and charts over one :class:`viz.trace.swin.SwinTrace`.
 
 The image input is the vision pages' shared block (:func:`viz.ui.vision_inputs.image_choice`): the picture
 chosen on the ViT pages is the one shown here. Every chart goes through :func:`viz.ui.export.chart` (PNG
@@ -16,14 +16,14 @@ from viz.analysis import swin as an
 from viz.analysis.vision import pca_rgb
 from viz.figures import swin as fig
 from viz.figures.vision import top_k_figure
-from viz.swin_config import SWIN_T, SwinConfig
-from viz.swin_trace import BlockView, SwinTrace
+from viz.models.swin.config import SWIN_T
+from viz.trace.swin import BlockView, SwinTrace
+from viz.ui.cache import cached_swin_trace
 from viz.ui.export import chart
+from viz.ui.models import SWIN, model_choice, opened_config
 from viz.ui.vision_inputs import image_choice, show_notes
 
 URL = "query-params"
-STORE = "swin_input"
-MODELS = ("Bundled shapes Swin", "A Swin checkpoint folder")
 BUNDLED_NOTICE = (
     "The bundled model is a tiny Swin Transformer that this project trained on generated shapes only: it "
     "knows eight classes (circle, square, triangle, diamond, star, cross, ring, hexagon) and nothing else, "
@@ -34,74 +34,15 @@ BUNDLED_NOTICE = (
 )
 
 
-@st.cache_data(max_entries=32, show_spinner="Running the Swin Transformer…")
-def cached_swin_trace(rgb: np.ndarray, model: str = "shapes-swin") -> SwinTrace:
-    """``viz.trace_swin`` once per (pixels, model) across all sessions."""
-    from viz.swin_trace import trace_swin
-
-    return trace_swin(rgb, model=model)
-
-
-@st.cache_resource(show_spinner="Loading the model…")
-def swin_model_config(model: str) -> SwinConfig:
-    """The config of the bundled model or a checkpoint folder (loads the model once, shared read-only)."""
-    from viz.models.swin_registry import load_swin_model
-
-    return load_swin_model(model).config
-
-
-def _store() -> dict:
-    return st.session_state.setdefault(STORE, {"model": MODELS[0], "folder": ""})
-
-
-def _remember(field: str, key: str) -> None:
-    _store()[field] = st.session_state[key]
-
-
-def model_choice() -> str | None:
-    """ "shapes-swin", or the folder typed in; None (with a prompt) while none is given."""
-    store = _store()
-    choice = st.radio(
-        "Model",
-        MODELS,
-        index=MODELS.index(store["model"]),
-        key="swin_model",
-        horizontal=True,
-        on_change=_remember,
-        args=("model", "swin_model"),
-        help="A Hugging Face SwinModel or SwinForImageClassification folder opens here too.",
-    )
-    if choice == MODELS[0]:
-        return "shapes-swin"
-    folder = st.text_input(
-        "Swin checkpoint folder on this computer",
-        value=store["folder"],
-        key="swin_folder",
-        on_change=_remember,
-        args=("folder", "swin_folder"),
-        placeholder="/path/to/swin-tiny-patch4-window7-224",
-    )
-    if not folder.strip():
-        st.info("Type the path of a folder holding config.json and model.safetensors of a Swin model.")
-        return None
-    return folder.strip()
-
-
 def traced_input() -> SwinTrace | None:
     """The model and image inputs and the chosen image's trace; None (after a message) when there is none."""
     st.info(BUNDLED_NOTICE, icon=":material/info:")
-    model = model_choice()
+    model = model_choice(SWIN)
     if model is None:
         image_choice(64)
         return None
-    try:
-        config = swin_model_config(model)
-    except (ValueError, FileNotFoundError, OSError) as err:
-        st.error(
-            "That folder could not be opened as a Swin checkpoint. It needs config.json and "
-            "model.safetensors of a Hugging Face Swin model. What went wrong:"
-        )
-        st.text(str(err))
+    config = opened_config(SWIN, model)
+    if config is None:
         return None
     picked = image_choice(config.image_size)
     if picked is None:

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import streamlit as st
 
-from viz.causal import CausalTrace, is_char_model, trace_causal
 from viz.figures.attention import attention_heatmap
 from viz.figures.seq2seq import alignment_heatmap
 from viz.tasks import TASKS
 from viz.tasks.vocab import InputError
-from viz.translation import TranslationTrace
+from viz.trace.causal import CausalTrace, is_char_model, trace_causal
+from viz.trace.seq2seq import TranslationTrace
 from viz.ui.architecture import THREE_USES
 from viz.ui.cache import cached_trace
 

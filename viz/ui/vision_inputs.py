@@ -16,8 +16,9 @@ import streamlit as st
 
 from viz.data.images import ImageInputError, LoadedImage, read_image
 from viz.data.shapes import CLASSES, make_shape
+from viz.ui.models import VIT, model_choice
 
-STORE = "vision_input"
+STORE = VIT.store
 SAMPLES_DIR = Path(__file__).resolve().parents[2] / "assets" / "samples"
 #: Sample photographs (scikit-image's sample data, see assets/README.md), label -> file.
 SAMPLES = {
@@ -27,7 +28,6 @@ SAMPLES = {
     "Rocket launch": "rocket.jpg",
 }
 SOURCES = ("Generated shape", "Sample photograph", "Upload your own")
-MODELS = ("Bundled shapes ViT", "A ViT checkpoint folder")
 ANY_SHAPE = "any shape"
 
 
@@ -41,21 +41,23 @@ class VisionInput:
     shape_mask: np.ndarray | None = None  # the generated shape's own mask, when the image is one
 
 
+_DEFAULTS = {
+    "source": SOURCES[0],
+    "shape": ANY_SHAPE,
+    "seed": 0,
+    "sample": next(iter(SAMPLES)),
+    "upload": None,
+    "upload_error": None,
+    "upload_name": "",
+}
+
+
 def _store() -> dict:
-    return st.session_state.setdefault(
-        STORE,
-        {
-            "source": SOURCES[0],
-            "model": MODELS[0],
-            "folder": "",
-            "shape": ANY_SHAPE,
-            "seed": 0,
-            "sample": next(iter(SAMPLES)),
-            "upload": None,
-            "upload_error": None,
-            "upload_name": "",
-        },
-    )
+    """The picked image's fields in the dict the ViT's model choice shares (:data:`viz.ui.models.VIT`)."""
+    store = st.session_state.setdefault(STORE, {})
+    for field, value in _DEFAULTS.items():
+        store.setdefault(field, value)
+    return store
 
 
 def _remember(field: str, widget_key: str) -> None:
@@ -110,33 +112,6 @@ def _radio(label: str, options: tuple[str, ...], field: str, key: str, **kwargs)
     )
 
 
-def model_choice() -> str | None:
-    """The model to run: "shapes-vit", or the folder typed in; None (with a prompt) while none is given."""
-    choice = _radio(
-        "Model",
-        MODELS,
-        "model",
-        "vision_model",
-        help="The bundled ViT was trained by this project on generated shapes only. A Hugging Face "
-        "ViT folder (config.json + model.safetensors), e.g. a downloaded ViT, DeiT or DINO, "
-        "classifies real photographs.",
-    )
-    if choice == MODELS[0]:
-        return "shapes-vit"
-    folder = st.text_input(
-        "Checkpoint folder on this computer",
-        value=_store()["folder"],
-        key="vision_folder",
-        on_change=_remember,
-        args=("folder", "vision_folder"),
-        placeholder="/path/to/vit-base-patch16-224",
-    )
-    if not folder.strip():
-        st.info("Type the path of a folder holding config.json and model.safetensors of a ViT model.")
-        return None
-    return folder.strip()
-
-
 def image_choice(image_size: int) -> tuple[LoadedImage, str, np.ndarray | None] | None:
     """The picked image, a plain-text description and, for a generated shape, its mask."""
     store = _store()
@@ -183,7 +158,7 @@ def image_choice(image_size: int) -> tuple[LoadedImage, str, np.ndarray | None] 
 
 def vision_input(image_size: int = 64) -> VisionInput | None:
     """The shared input block (model, then image); None while something is missing or refused."""
-    model = model_choice()
+    model = model_choice(VIT)
     picked = image_choice(image_size)
     if model is None or picked is None:
         return None

@@ -1,4 +1,4 @@
-"""Sections of the two ViT pages, each a few widgets and charts over one :class:`viz.image_trace.ImageTrace`."""
+"""Sections of the two ViT pages, each a few widgets and charts over one :class:`viz.trace.vit.ImageTrace`."""
 
 from __future__ import annotations
 
@@ -17,10 +17,11 @@ from viz.analysis.vision import (
     pca_rgb,
 )
 from viz.figures import vision as fig
-from viz.image_trace import ImageTrace
-from viz.ui.vision_cache import cached_image_trace, model_config
+from viz.models.vit.config import PUBLISHED_PARAMS, VIT_PRESETS
+from viz.trace.vit import ImageTrace
+from viz.ui.cache import cached_image_trace
+from viz.ui.models import VIT, opened_config
 from viz.ui.vision_inputs import VisionInput, show_notes, vision_input
-from viz.vit_config import PUBLISHED_PARAMS, VIT_PRESETS
 
 BUNDLED_NOTICE = (
     "The bundled model is a tiny ViT that this project trained on generated shapes only: it knows eight "
@@ -31,7 +32,7 @@ BUNDLED_NOTICE = (
     "DeiT or DINO)."
 )
 
-#: The bundled model's pointing-game figures (python -m viz.vision_training.evaluate_vit --n 2000; assets/README.md),
+#: The bundled model's pointing-game figures (python -m viz.training.vision.evaluate --n 2000; assets/README.md),
 #: and those of a labels-only run of the same architecture and length (`--pointing-weight 0`).
 POINTING_FIGURES = {
     "supervised": 0.902,
@@ -61,14 +62,7 @@ def traced_input() -> tuple[VisionInput, ImageTrace] | None:
     picked = vision_input()
     if picked is None:
         return None
-    try:
-        model_config(picked.model)
-    except Exception as err:  # noqa: BLE001 - any folder typed in may be broken in its own way
-        st.error(
-            "That folder could not be opened as a ViT checkpoint. It needs config.json and model.safetensors "
-            "of a Hugging Face ViT model. What went wrong:"
-        )
-        st.text(str(err))
+    if opened_config(VIT, picked.model) is None:
         return None
     trace = cached_image_trace(picked.image.rgb, picked.model)
     st.text(f"Image: {picked.description}; {picked.image.size[0]} x {picked.image.size[1]} pixels as read.")
@@ -169,7 +163,7 @@ def sizes_section() -> None:
     """The ViT sizes of the course, counted from our own configs without building the models."""
     rows = []
     for name, config in VIT_PRESETS.items():
-        count = config.n_params()
+        count = config.n_params
         rows.append(
             {
                 "Model": name,

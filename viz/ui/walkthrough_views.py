@@ -19,7 +19,7 @@ from viz.analysis.walkthrough import (
 )
 from viz.figures.attention import attention_heatmap
 from viz.figures.matrices import mask_figure, matrix_heatmap, vector_bars
-from viz.trace import SentenceTrace
+from viz.trace.sentence import SentenceTrace
 from viz.ui.export import chart
 
 KEYS = "Keys (token attended to)"

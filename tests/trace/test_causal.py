@@ -1,0 +1,64 @@
+"""The bundled decoder-only model and GPT-2 folders with a tokenizer.json, through viz.trace.causal."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+
+from viz.models.gpt2.checkpoint import save_gpt2_folder
+from viz.models.gpt2.config import GPT2Config
+from viz.models.gpt2.model import GPT2
+from viz.models.gpt2.registry import load_causal_model
+from viz.tasks import EmptyInputError, InputTooLongError, OutOfVocabularyError
+from viz.trace.causal import is_char_model, trace_causal
+
+
+def test_bundled_model_reverses_and_attends_causally():
+    trace = trace_causal("transformer")
+    assert trace.generated == "remrofsnart"
+    assert trace.tokens[: trace.n_prompt] == ["<s>", *"transformer", "="]
+    t = len(trace.tokens)
+    assert trace.attentions.shape[-2:] == (t, t)
+    assert np.all(trace.attentions[..., np.triu(np.ones((t, t), dtype=bool), 1)] == 0.0)
+    np.testing.assert_allclose(trace.attentions.sum(-1), 1.0, atol=1e-5)
+    assert is_char_model()
+
+
+def test_bundled_folder_is_a_gpt2_checkpoint():
+    transformers = pytest.importorskip("transformers")
+    loaded = load_causal_model()
+    ref = transformers.GPT2LMHeadModel.from_pretrained(loaded.folder, attn_implementation="eager").eval()
+    ids = torch.tensor([[1, 5, 6, 7, loaded.vocab.tokens.index("=")]])
+    with torch.no_grad():
+        torch.testing.assert_close(ref(ids).logits, loaded.model(ids).logits, atol=1e-4, rtol=0)
+
+
+@pytest.mark.parametrize(
+    "text, error",
+    [
+        ("", EmptyInputError),
+        ("Abc", OutOfVocabularyError),
+        ("ab=c", OutOfVocabularyError),
+        ("a" * 17, InputTooLongError),
+    ],
+)
+def test_bad_input(text, error):
+    with pytest.raises(error):
+        trace_causal(text)
+
+
+def test_folder_with_a_tokenizer_json(tmp_path):
+    from tokenizers import Tokenizer, models, pre_tokenizers
+
+    words = ["<unk>", "the", "cat", "sat", "on", "mat"]
+    tokenizer = Tokenizer(models.WordLevel({w: i for i, w in enumerate(words)}, unk_token="<unk>"))
+    tokenizer.pre_tokenizer = pre_tokenizers.Whitespace()
+    torch.manual_seed(0)
+    model = GPT2(GPT2Config(vocab_size=6, n_positions=16, d_model=16, n_layers=2, n_heads=2, d_ff=32)).eval()
+    folder = save_gpt2_folder(model, tmp_path / "word-gpt2")
+    tokenizer.save(str(folder / "tokenizer.json"))
+    trace = trace_causal("the cat sat", model=folder, max_new_tokens=3)
+    assert trace.tokens[:3] == ["the", "cat", "sat"] and trace.n_prompt == 3
+    assert len(trace.tokens) == 5 and trace.attentions.shape == (2, 2, 5, 5)
+    assert not is_char_model(folder)

@@ -1,0 +1,1 @@
+"""Tools the tests and the benches share (not part of the installed package)."""

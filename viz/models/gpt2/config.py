@@ -1,0 +1,123 @@
+"""The GPT-2 decoder-only model's frozen config (Radford et al. 2019) and its presets. No torch here."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from pathlib import Path
+
+from viz.core.config import (
+    block_params,
+    check_activation,
+    check_dropout,
+    check_heads,
+    check_positive,
+    norm_params,
+)
+
+
+@dataclasses.dataclass(frozen=True)
+class GPT2Config:
+    """A GPT-2-style decoder-only model (Radford et al. 2019): pre-LayerNorm blocks, learned positions,
+    GELU (tanh approximation) feed-forward, output layer tied to the token embedding.
+
+    Field names follow the papers; :meth:`from_hf` / :meth:`to_hf` read and write a Hugging Face GPT-2
+    ``config.json``.
+    """
+
+    vocab_size: int = 50257
+    n_positions: int = 1024
+    d_model: int = 768
+    n_layers: int = 12
+    n_heads: int = 12
+    d_ff: int = 3072
+    layer_norm_eps: float = 1e-5
+    activation: str = "gelu_new"
+    dropout: float = 0.0
+
+    def __post_init__(self) -> None:
+        check_positive(self, ("vocab_size", "n_positions", "d_model", "n_layers", "n_heads", "d_ff"))
+        check_heads(self.d_model, self.n_heads)
+        check_activation(self.activation)
+        check_dropout(self.dropout)
+
+    @property
+    def d_head(self) -> int:
+        return self.d_model // self.n_heads
+
+    @property
+    def n_params(self) -> int:
+        """Trainable parameters by formula (the output layer is tied to the token embedding)."""
+        d = self.d_model
+        return (
+            (self.vocab_size + self.n_positions) * d
+            + self.n_layers * block_params(d, self.d_ff)
+            + norm_params(d)
+        )
+
+    @classmethod
+    def from_hf(cls, path: str | Path) -> GPT2Config:
+        """Read a Hugging Face GPT-2 ``config.json`` (a file or the folder holding it).
+
+        Raises:
+            ValueError: for another model type or a GPT-2 option this model does not implement.
+        """
+        path = Path(path)
+        if path.is_dir():
+            path = path / "config.json"
+        return cls.from_hf_dict(json.loads(path.read_text(encoding="utf-8")), source=str(path))
+
+    @classmethod
+    def from_hf_dict(cls, raw: dict, source: str = "the config") -> GPT2Config:
+        """The same from the dictionary of a ``config.json`` (``transformers.GPT2Config.to_dict()``)."""
+        if raw.get("model_type", "gpt2") != "gpt2":
+            raise ValueError(f"{source} describes a {raw.get('model_type')!r} model, not GPT-2")
+        for option in ("scale_attn_by_inverse_layer_idx", "reorder_and_upcast_attn", "add_cross_attention"):
+            if raw.get(option):
+                raise ValueError(f"GPT-2 option {option} is not supported")
+        if raw.get("scale_attn_weights", True) is False:
+            raise ValueError("GPT-2 option scale_attn_weights=false is not supported")
+        if raw.get("tie_word_embeddings", True) is False:
+            raise ValueError(
+                "only GPT-2 checkpoints with the output layer tied to the embedding are supported"
+            )
+        d_model = raw["n_embd"]
+        return cls(
+            vocab_size=raw["vocab_size"],
+            n_positions=raw.get("n_positions", 1024),
+            d_model=d_model,
+            n_layers=raw["n_layer"],
+            n_heads=raw["n_head"],
+            d_ff=raw.get("n_inner") or 4 * d_model,
+            layer_norm_eps=raw.get("layer_norm_epsilon", 1e-5),
+            activation=raw.get("activation_function", "gelu_new"),
+        )
+
+    def to_hf(self) -> dict:
+        """The Hugging Face ``config.json`` content describing this model."""
+        return {
+            "model_type": "gpt2",
+            "architectures": ["GPT2LMHeadModel"],
+            "vocab_size": self.vocab_size,
+            "n_positions": self.n_positions,
+            "n_ctx": self.n_positions,
+            "n_embd": self.d_model,
+            "n_layer": self.n_layers,
+            "n_head": self.n_heads,
+            "n_inner": self.d_ff,
+            "layer_norm_epsilon": self.layer_norm_eps,
+            "activation_function": self.activation,
+            "resid_pdrop": self.dropout,
+            "embd_pdrop": self.dropout,
+            "attn_pdrop": self.dropout,
+            "tie_word_embeddings": True,
+            "scale_attn_weights": True,
+        }
+
+
+#: GPT-2 small (124M parameters), the checkpoint "gpt2" on the Hugging Face hub.
+GPT2_SMALL = GPT2Config()
+#: The bundled character-level decoder-only model (reversal written as one sequence "input>output").
+GPT2_CHAR = GPT2Config(vocab_size=64, n_positions=64, d_model=96, n_layers=3, n_heads=4, d_ff=384)
+
+GPT2_PRESETS: dict[str, GPT2Config] = {"gpt2": GPT2_SMALL, "char": GPT2_CHAR}

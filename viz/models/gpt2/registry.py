@@ -1,0 +1,59 @@
+"""Decoder-only models by bundled name, ``$VIZ_GPT2_FOLDER`` or checkpoint folder; each loaded once per process.
+
+Two kinds of GPT-2 folder work: the bundled character model (``assets/gpt2-char-reverse``, which writes
+``<s>abc=`` and continues ``cba</s>``; its characters in ``viz_chars.json``), and any Hugging Face GPT-2
+folder with a ``tokenizer.json``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+from pathlib import Path
+
+import torch
+from tokenizers import Tokenizer
+
+from viz.core.registry import ASSETS, FolderRegistry
+from viz.models.gpt2.checkpoint import load_gpt2
+from viz.models.gpt2.model import GPT2
+from viz.tasks.vocab import CharVocab
+
+CHAR_REVERSE = ASSETS / "gpt2-char-reverse"
+ENV_VAR = "VIZ_GPT2_FOLDER"
+
+
+@dataclasses.dataclass(frozen=True)
+class CausalModel:
+    model: GPT2
+    folder: Path
+    chars: dict | None  # viz_chars.json of a character model, else None
+    tokenizer: Tokenizer | None  # the BPE tokenizer of a Hugging Face GPT-2, else None
+
+    @property
+    def vocab(self) -> CharVocab | None:
+        return CharVocab(self.chars["chars"]) if self.chars else None
+
+
+def _load(folder: Path, device: torch.device) -> CausalModel:
+    model = load_gpt2(folder, device)
+    chars_file = folder / "viz_chars.json"
+    if chars_file.is_file():
+        return CausalModel(model, folder, json.loads(chars_file.read_text(encoding="utf-8")), None)
+    tokenizer_file = folder / "tokenizer.json"
+    if not tokenizer_file.is_file():
+        raise ValueError(f"{folder} has no tokenizer.json (nor viz_chars.json)")
+    return CausalModel(model, folder, None, Tokenizer.from_file(str(tokenizer_file)))
+
+
+_REGISTRY: FolderRegistry[CausalModel] = FolderRegistry({"char-reverse": CHAR_REVERSE}, _load)
+
+
+def resolve_causal_model(model: str | Path | None = None) -> Path:
+    """None -> ``$VIZ_GPT2_FOLDER`` if set, else the bundled character model; a path must hold config.json."""
+    return _REGISTRY.resolve(model if model is not None else os.environ.get(ENV_VAR) or "char-reverse")
+
+
+def load_causal_model(model: str | Path | None = None) -> CausalModel:
+    return _REGISTRY.load(resolve_causal_model(model))

@@ -1,0 +1,48 @@
+"""The pointing objective: an optional second training loss that asks a ViT's attention rollout to fall on
+the object.
+
+The pointing game of :mod:`viz.training.vision.evaluate` measures how much of the [CLS] row of the
+attention rollout (mean over heads, nothing discarded, [CLS] column dropped) lands on the shape's mask. A ViT
+trained on labels alone reaches high accuracy while its rollout stays spread over the shape's outline and the
+background around it. The shapes generator knows every mask, so training can add
+
+    loss = cross-entropy + weight * (-log(share of the rollout mass inside the mask))
+
+which is attention supervision (the masks are used as a training signal, as in "right for the right reasons"
+work); the page and ``assets/README.md`` say that the bundled model was trained this way.
+"""
+
+from __future__ import annotations
+
+import torch
+from torch.nn import functional as F
+
+
+def rollout_cls(attentions: torch.Tensor) -> torch.Tensor:
+    """Differentiable rollout of the [CLS] row: (L, B, H, T, T) -> (B, T - 1) over the patches, summing to 1.
+
+    The same computation as :func:`viz.analysis.rollout.attention_rollout` with mean fusion and no discard,
+    followed by :func:`viz.analysis.vision.cls_map`, for a batch and in torch.
+    """
+    n_tokens = attentions.shape[-1]
+    identity = torch.eye(n_tokens, dtype=attentions.dtype, device=attentions.device)
+    result = None
+    for layer in attentions:
+        a = 0.5 * layer.mean(dim=1) + 0.5 * identity  # (B, T, T)
+        a = a / a.sum(dim=-1, keepdim=True)
+        result = a if result is None else a @ result
+    row = result[:, 0, 1:]
+    return row / row.sum(dim=-1, keepdim=True)
+
+
+def pointing_loss(attentions: torch.Tensor, masks: torch.Tensor, patch_size: int) -> torch.Tensor:
+    """Mean over the batch of -log(rollout mass inside the mask).
+
+    Args:
+        attentions: (L, B, H, 1 + N, 1 + N) softmax weights of every block.
+        masks: (B, S, S) the shapes' masks (bool or float).
+        patch_size: P; each patch's mass is spread evenly over its pixels, as in the pointing game.
+    """
+    coverage = F.avg_pool2d(masks.to(attentions.dtype)[:, None], patch_size).flatten(1)  # (B, N)
+    inside = (rollout_cls(attentions) * coverage).sum(dim=-1)
+    return -torch.log(inside.clamp_min(1e-6)).mean()

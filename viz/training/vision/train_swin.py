@@ -1,0 +1,118 @@
+"""Train the bundled tiny Swin on generated shapes, from a seed, on the CPU.
+
+    nice -n 10 python -m viz.training.vision.train_swin --out assets/shapes-swin --seed 0 --threads 1
+
+Every step draws a fresh batch of shapes (an endless dataset; ``--reuse N`` shows each batch N times under
+random flips and quarter turns instead, which saves drawing time but, in our runs, taught less per step).
+A curriculum starts on flat backgrounds and moves to all kinds over the first ``--curriculum`` steps: the
+data is hard at first for any small model, and the bundled Swin, which averages its last tokens (no [CLS]),
+stays at chance for longest. Validation images come from another seed, the evaluation script's from a
+third. The checkpoint is a Hugging Face ``SwinForImageClassification`` folder (config.json,
+preprocessor_config.json, model.safetensors).
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import sys
+from collections.abc import Iterator
+
+import numpy as np
+import torch
+
+from viz.data.shapes import make_shapes
+from viz.models.swin.checkpoint import save_swin
+from viz.models.swin.config import SHAPES_SWIN, SwinConfig
+from viz.models.swin.model import SwinTransformer
+from viz.training.vision import loop
+from viz.training.vision.batches import shape_batch, to_tensor
+from viz.training.vision.evaluate import evaluate
+from viz.training.vision.init import init_weights
+
+SETTINGS = loop.LoopSettings(curriculum=2000)
+
+
+def dihedral(images: torch.Tensor, k: int) -> torch.Tensor:
+    """One of the 8 flips / quarter turns of (B, C, H, W) images: k in [0, 8)."""
+    out = torch.rot90(images, k % 4, dims=(2, 3))
+    return out.flip(3) if k >= 4 else out
+
+
+def reused_batches(
+    rng: np.random.Generator, settings: loop.LoopSettings, image_size: int, reuse: int
+) -> Iterator[loop.Batch]:
+    """A fresh batch every ``reuse`` steps; the steps between show it flipped or turned."""
+    for step in range(settings.steps):
+        if step % reuse == 0:
+            images, masks, labels = shape_batch(
+                rng, settings.batch_size, image_size, settings.easy_share(step)
+            )
+            pixels, masks, labels = to_tensor(images), torch.from_numpy(masks), torch.from_numpy(labels)
+            yield pixels, masks, labels
+        else:
+            yield dihedral(pixels, int(rng.integers(8))), masks, labels  # masks unused: no pointing objective
+
+
+def is_position(name: str) -> bool:
+    return name.endswith("position_bias.table") or name == "embeddings.position"
+
+
+def decays(name: str, param: torch.Tensor) -> bool:
+    """Weight decay on matrices, not on positions or the relative position bias."""
+    return param.ndim >= 2 and "position" not in name
+
+
+def train(
+    config: SwinConfig, settings: loop.LoopSettings, seed: int, max_minutes: float, log=print, reuse: int = 1
+) -> SwinTransformer:
+    torch.manual_seed(seed)
+    model = SwinTransformer(config)
+    init_weights(model, seed, is_position)
+    rng = np.random.default_rng(seed + loop.TRAIN_SEED_OFFSET)
+    val_images, val_masks, val_labels = make_shapes(
+        settings.n_validation, loop.VALIDATION_SEED, config.image_size
+    )
+
+    def validate(model: SwinTransformer) -> str:
+        return f"val accuracy {evaluate(model, val_images, val_masks, val_labels).accuracy:.1%}"
+
+    batches = reused_batches(rng, settings, config.image_size, reuse)
+    return loop.train_loop(model, settings, batches, decays, validate, max_minutes, log)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    loop.add_arguments(parser, SETTINGS, out="assets/shapes-swin", threads=2, max_minutes=150.0)
+    parser.add_argument("--reuse", type=int, default=1, help="steps per generated batch")
+    parser.add_argument("--embed-dim", type=int, default=SHAPES_SWIN.embed_dim)
+    parser.add_argument("--window", type=int, default=SHAPES_SWIN.window_size)
+    parser.add_argument("--patch-size", type=int, default=SHAPES_SWIN.patch_size)
+    parser.add_argument("--depths", type=int, nargs="+", default=list(SHAPES_SWIN.depths))
+    parser.add_argument("--heads", type=int, nargs="+", default=list(SHAPES_SWIN.n_heads))
+    parser.add_argument("--mlp-ratio", type=float, default=SHAPES_SWIN.mlp_ratio)
+    args = parser.parse_args(argv)
+    torch.set_num_threads(args.threads)
+    config = dataclasses.replace(
+        SHAPES_SWIN,
+        embed_dim=args.embed_dim,
+        window_size=args.window,
+        patch_size=args.patch_size,
+        depths=tuple(args.depths),
+        n_heads=tuple(args.heads),
+        mlp_ratio=args.mlp_ratio,
+    )
+    settings = loop.settings_from(args, SETTINGS)
+    reuse = max(1, args.reuse)
+
+    def run(log) -> SwinTransformer:
+        return train(config, settings, args.seed, args.max_minutes, log, reuse)
+
+    detail = f", a fresh batch every {reuse} steps"
+    return loop.train_and_save(config.n_params, settings, args, run, save_swin, detail)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

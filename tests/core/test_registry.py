@@ -83,3 +83,17 @@ def test_default_device_is_the_apps(tmp_path, monkeypatch):
     registry = FolderRegistry({}, lambda folder, device: devices.append(device))
     registry.load(_folder(tmp_path / "m"))
     assert [str(d) for d in devices] == ["cpu"]
+
+
+def test_a_bundled_entry_may_be_a_function_and_folders_may_be_refused(tmp_path):
+    asked = []
+
+    def where():
+        asked.append(1)
+        return _folder(tmp_path / "inside-a-package")
+
+    registry = FolderRegistry({"packaged": where}, lambda folder, device: folder, folders=False)
+    assert asked == []  # nothing is looked up before it is asked for
+    assert registry.resolve("packaged") == tmp_path / "inside-a-package"
+    with pytest.raises(ValueError, match=r"'.*' is not a bundled model \(packaged\)"):
+        registry.resolve(_folder(tmp_path / "other"))

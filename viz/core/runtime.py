@@ -51,6 +51,7 @@ def make_policy(cores: int | None = None, threads: int | None = None) -> ThreadP
     return ThreadPolicy(cores=cores, threads_per_inference=threads, slots=max(1, cores // threads))
 
 
+_held = threading.local()  # how many slots this thread holds (nested calls hold one)
 _lock = threading.Lock()
 _first_use = threading.Lock()
 _policy: ThreadPolicy | None = None
@@ -86,9 +87,24 @@ def _ensure_configured() -> threading.BoundedSemaphore:
 @contextlib.contextmanager
 def inference_slot():
     """Hold one of the policy's slots while running a model (blocks while all slots are busy)."""
+    depth = getattr(_held, "depth", 0)
+    if depth:  # already inside a slot (a trace calling another): one thread, one slot
+        _held.depth = depth + 1
+        try:
+            yield
+        finally:
+            _held.depth = depth
+        return
     semaphore = _ensure_configured()
     semaphore.acquire()
+    _held.depth = 1
     try:
         yield
     finally:
+        _held.depth = 0
         semaphore.release()
+
+
+def holding_slot() -> bool:
+    """True inside :func:`inference_slot` on this thread (the tests check every model call with it)."""
+    return getattr(_held, "depth", 0) > 0

@@ -94,9 +94,8 @@ def train_both(
     """Train the same architecture end to end and layer by layer; ``progress(share, message)`` is called
     after every epoch. Deterministic for a given ``cfg.seed``. Runs on the CPU, on one thread: these
     matrices are tiny (a few seconds in all)."""
-    with (
-        inference_slot()
-    ):  # one slot of the thread policy (these tiny matrices gain nothing from more threads)
+    # One slot of the thread policy: these tiny matrices gain nothing from more threads.
+    with inference_slot():
         return _train_both(cfg, progress)
 
 

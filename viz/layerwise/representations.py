@@ -7,9 +7,9 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from viz.core.runtime import inference_slot
 from viz.models.bert.registry import load_text_model
 from viz.models.bert.tokenizer import tokenize
+from viz.trace.common import device_of, model_call
 
 POOLINGS = ("mean", "cls")
 
@@ -33,7 +33,7 @@ def sentence_representations(
     if not texts:
         raise ValueError("no texts")
     encoder, tokenizer, limit = load_text_model(model)
-    device = next(encoder.parameters()).device
+    device = device_of(encoder)
     out = []
     for start in range(0, len(texts), batch_size):
         ids = [tokenize(tokenizer, t, min(max_tokens, limit)).ids for t in texts[start : start + batch_size]]
@@ -43,8 +43,10 @@ def sentence_representations(
         for row, seq in enumerate(ids):
             input_ids[row, : len(seq)] = torch.tensor(seq, device=device)
             mask[row, : len(seq)] = 1
-        with inference_slot(), torch.inference_mode():
-            hidden = torch.stack(encoder(input_ids, attention_mask=mask).hidden_states)  # (L+1, B, T, d)
+        with model_call():  # hidden states only: the fused kernel, no attention traces
+            hidden = torch.stack(
+                encoder(input_ids, attention_mask=mask, trace=False).hidden_states
+            )  # (L+1, B, T, d)
         if pooling == "cls":
             pooled = hidden[:, :, 0]
         else:
@@ -68,14 +70,14 @@ def shape_representations(
     vit = load_vision_model(model)
     size = vit.config.image_size
     images, _, labels = make_shapes(n_images, seed, size=size)
-    device = next(vit.parameters()).device
+    device = device_of(vit)
     cls, mean = [], []
     for start in range(0, n_images, batch_size):
         pixels = (
             torch.tensor(images[start : start + batch_size]).permute(0, 3, 1, 2).float().div(255.0).to(device)
         )
-        with inference_slot(), torch.inference_mode():
-            hidden = torch.stack(vit(vit.normalize(pixels)).hidden_states)  # (L+1, B, 1+N, D)
+        with model_call():
+            hidden = torch.stack(vit(vit.normalize(pixels), trace=False).hidden_states)  # (L+1, B, 1+N, D)
         cls.append(hidden[:, :, 0].float().cpu())
         mean.append(hidden[:, :, 1:].mean(dim=2).float().cpu())
     return torch.cat(cls, dim=1).numpy(), torch.cat(mean, dim=1).numpy(), labels
@@ -101,9 +103,9 @@ def date_representations(n: int = 480, seed: int = 777, label: str = "month") ->
     import datetime as dt
     import random
 
+    from viz.models.seq2seq.registry import load_task_model
     from viz.tasks import get_task
     from viz.tasks.dates import FORMATS, format_date, random_date
-    from viz.trace.seq2seq import load_task_model
 
     if label not in DATE_LABELS:
         raise ValueError(f"label must be one of {DATE_LABELS}, got {label!r}")
@@ -118,12 +120,12 @@ def date_representations(n: int = 480, seed: int = 777, label: str = "month") ->
         labels.append(date.strftime("%B") if label == "month" else date_format_family(template))
     ids = [vocab.encode(t) for t in texts]
     width = max(len(i) for i in ids)
-    device = next(model.parameters()).device
+    device = device_of(model)
     src = torch.full((n, width), model.config.pad_id, dtype=torch.long, device=device)
     for row, seq in enumerate(ids):
         src[row, : len(seq)] = torch.tensor(seq, device=device)
     real = (src != model.config.pad_id)[None, :, :, None].float()
-    with inference_slot(), torch.inference_mode():
-        _, hidden, _ = model.encode(src)
+    with model_call():
+        _, hidden, _ = model.encode(src, trace=False)
         pooled = (torch.stack(hidden) * real).sum(2) / real.sum(2)
     return pooled.float().cpu().numpy(), labels

@@ -85,10 +85,7 @@ def _tail(path: Path, n_chars: int = 4000) -> str:
 
 @contextlib.contextmanager
 def streamlit_server(
-    port: int | None = None,
-    env: Mapping[str, str] | None = None,
-    timeout: float = 60.0,
-    app: str = "app.py",
+    port: int | None = None, env: Mapping[str, str] | None = None, timeout: float = 60.0, app: str = "app.py"
 ) -> Iterator[str]:
     """Run ``streamlit run app.py`` from the repository root; yield its base URL once healthy.
 

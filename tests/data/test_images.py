@@ -9,14 +9,7 @@ import pytest
 from PIL import Image, ImageFile
 
 from tests.data import image_cases as cases
-from viz.data.images import (
-    MAX_BYTES,
-    ImageInputError,
-    check_dimensions,
-    model_view,
-    open_header,
-    read_image,
-)
+from viz.data.images import MAX_BYTES, ImageInputError, check_dimensions, model_view, open_header, read_image
 
 
 @pytest.mark.parametrize("name", sorted(cases.BAD_INPUTS))

@@ -145,11 +145,7 @@ def test_encoder_and_three_ways_tabs(at):
     grid = figure(at, ["Encoder layer 2: all heads"])
     assert len(grid["data"]) == trace.n_heads
     np.testing.assert_allclose(array(grid["data"][1]["z"]), trace.encoder_attentions[1, 1], atol=1e-6)
-    for words in (
-        ["MiniLM encoder, last layer"],
-        ["Decoder-only, last layer"],
-        ["Encoder-decoder: cross"],
-    ):
+    for words in (["MiniLM encoder, last layer"], ["Decoder-only, last layer"], ["Encoder-decoder: cross"]):
         figure(at, words)
     decoder_only = array(figure(at, ["Decoder-only"])["data"][0]["z"])
     assert np.all(decoder_only[np.triu(np.ones(decoder_only.shape, dtype=bool), 1)] == 0)

@@ -24,10 +24,7 @@ class HeadWalkthrough:
 
 
 def head_walkthrough(
-    inputs: np.ndarray,
-    head_weights: dict[str, np.ndarray],
-    scale: bool | float = True,
-    causal: bool = False,
+    inputs: np.ndarray, head_weights: dict[str, np.ndarray], scale: bool | float = True, causal: bool = False
 ) -> HeadWalkthrough:
     """Project ``inputs`` with one head's matrices and attend.
 

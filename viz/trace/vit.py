@@ -71,10 +71,7 @@ class ImageTrace(ImageModelTrace):
 
 
 def trace_image(
-    image,
-    model: str | Path = "shapes-vit",
-    target_class: int | None = None,
-    gradients: bool = True,
+    image, model: str | Path = "shapes-vit", target_class: int | None = None, gradients: bool = True
 ) -> ImageTrace:
     """Run ``image`` through a ViT and return every step of it.
 

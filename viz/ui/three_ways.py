@@ -42,9 +42,7 @@ def render_three_ways(trace: TranslationTrace) -> None:
         encoder = cached_trace(text, max_tokens=64)
         st.plotly_chart(
             attention_heatmap(
-                encoder.attentions[-1].mean(axis=0),
-                encoder.tokens,
-                title="MiniLM encoder, last layer",
+                encoder.attentions[-1].mean(axis=0), encoder.tokens, title="MiniLM encoder, last layer"
             ).update_layout(height=HEIGHT),
             key="three_enc",
         )
@@ -79,9 +77,7 @@ def render_three_ways(trace: TranslationTrace) -> None:
             )
             st.plotly_chart(
                 attention_heatmap(
-                    causal.attentions[-1].mean(axis=0),
-                    causal.tokens,
-                    title="Decoder-only, last layer",
+                    causal.attentions[-1].mean(axis=0), causal.tokens, title="Decoder-only, last layer"
                 ).update_layout(height=HEIGHT),
                 key="three_dec",
             )

@@ -22,11 +22,7 @@ def reference(minilm_folder):
 
 def _reference_outputs(model, ids):
     with torch.no_grad():
-        out = model(
-            input_ids=torch.tensor([ids]),
-            output_attentions=True,
-            output_hidden_states=True,
-        )
+        out = model(input_ids=torch.tensor([ids]), output_attentions=True, output_hidden_states=True)
     attentions = torch.stack([a[0] for a in out.attentions]).numpy()
     hidden = torch.stack([h[0] for h in out.hidden_states]).numpy()
     return attentions, hidden

@@ -47,6 +47,7 @@ from tools.loadtest.student import (
     Student,
     StudentLog,
 )
+from viz.core.config import fields_from
 
 MB = 2**20
 #: Targets from issue 8, for this 2-core machine.
@@ -243,15 +244,7 @@ async def run_load(
         f"ramp {cfg.ramp:g} s)"
     )
     phase_start = time.monotonic()
-    plan = Plan(
-        deadline=phase_start + cfg.duration,
-        think=cfg.think,
-        max_actions=cfg.max_actions,
-        bad_share=cfg.bad_share,
-        text_pages=cfg.text_pages,
-        vision_pages=cfg.vision_pages,
-        rerun_timeout=cfg.rerun_timeout,
-    )
+    plan = Plan(**fields_from(cfg, Plan, deadline=phase_start + cfg.duration))
     students = [Student(i + 1, base_url, plan, cfg.seed) for i in range(cfg.students)]
     procs_before = _cpu_by_process()
     cpu_before = monitor.sample().cpu if monitor else 0.0

@@ -8,17 +8,19 @@ built on the ``meta`` device.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable
 
 #: The feed-forward non-linearities, as Hugging Face configs name them (:mod:`viz.layers.feed_forward`).
 ACTIVATIONS = frozenset({"gelu", "relu", "gelu_new", "gelu_pytorch_tanh"})
 
 
-def check_positive(config: object, names: Iterable[str]) -> None:
-    """Raise ValueError naming the first of ``names`` that is not a positive number."""
+def check_positive(config: object, names: Iterable[str], allow_zero: bool = False) -> None:
+    """Raise ValueError naming the first of ``names`` that is not a positive number (or not >= 0)."""
     for name in names:
-        if getattr(config, name) <= 0:
-            raise ValueError(f"{name} must be positive, got {getattr(config, name)}")
+        value = getattr(config, name)
+        if value < 0 or (value == 0 and not allow_zero):
+            raise ValueError(f"{name} must be {'>= 0' if allow_zero else 'positive'}, got {value}")
 
 
 def check_heads(d_model: int, n_heads: int) -> None:
@@ -55,3 +57,39 @@ def norm_params(d_model: int) -> int:
 def block_params(d_model: int, d_ff: int, qkv_bias: bool = True) -> int:
     """One encoder block: self-attention, the feed-forward network and their two LayerNorms."""
     return attention_params(d_model, qkv_bias) + ffn_params(d_model, d_ff) + 2 * norm_params(d_model)
+
+
+class StackConfig:
+    """What the config of every stack of transformer blocks has, for the frozen dataclasses that derive from
+    it: ``d_model``, ``n_layers``, ``n_heads``, ``d_ff`` and ``activation`` fields, and d_head = d_model / H."""
+
+    d_model: int
+    n_layers: int
+    n_heads: int
+    d_ff: int
+    activation: str
+
+    @property
+    def d_head(self) -> int:
+        """d_k = d_v = d_model / h, the width of one head."""
+        return self.d_model // self.n_heads
+
+    def __post_init__(self) -> None:
+        """Raise ValueError for a size that is not positive (the stack's, and the vocabulary, positions, image
+        and patch sizes of the configs that have them), heads that do not split d_model, an unknown
+        activation or a dropout outside [0, 1)."""
+        sizes = ("vocab_size", "n_positions", "image_size", "patch_size", "n_channels")
+        check_positive(
+            self, ("d_model", "n_layers", "n_heads", "d_ff", *(s for s in sizes if hasattr(self, s)))
+        )
+        check_heads(self.d_model, self.n_heads)
+        check_activation(self.activation)
+        check_dropout(getattr(self, "dropout", 0.0))
+
+
+def fields_from(source: object, cls: type, **overrides: object) -> dict[str, object]:
+    """The values ``source`` (command-line arguments, another dataclass) holds for the fields of the
+    dataclass ``cls``, by name, with ``overrides`` on top: ``cls(**fields_from(args, cls))``."""
+    names = {f.name for f in dataclasses.fields(cls)}
+    values = {name: getattr(source, name) for name in names if hasattr(source, name)}
+    return {**values, **overrides}

@@ -218,3 +218,72 @@ def write_folder(
         json.dumps(preprocessor, indent=2) + "\n", encoding="utf-8"
     )
     return folder
+
+
+#: The sub-layers of a Hugging Face BERT-style block (BERT, ViT, Swin): (name in the block, ours), where
+#: ``{attention}`` is the family's attention module ("attention.self" or "attention.attention").
+_BERT_STYLE_BLOCK = (
+    ("{attention}.query", "attention.w_q"),
+    ("{attention}.key", "attention.w_k"),
+    ("{attention}.value", "attention.w_v"),
+    ("attention.output.dense", "attention.w_o"),
+    ("intermediate.dense", "ffn.w_1"),
+    ("output.dense", "ffn.w_2"),
+)
+
+
+def block_pairs(
+    hf_block: str, our_block: str, attention: str, norms: tuple[tuple[str, str], ...]
+) -> list[tuple[str, str]]:
+    """Name-table pairs of one Hugging Face BERT-style block: its projections, feed-forward and ``norms``.
+
+    Args:
+        hf_block: the block's prefix in the checkpoint (``"encoder.layer.{i}."``).
+        our_block: ours (``"blocks.{i}."``).
+        attention: the checkpoint's attention module (``"attention.self"``).
+        norms: (checkpoint name, ours) of the two LayerNorms, e.g. ``("layernorm_before", "attention_norm")``.
+    """
+    pairs = [(hf.format(attention=attention), ours) for hf, ours in _BERT_STYLE_BLOCK] + list(norms)
+    return [(f"{hf_block}{hf}.{{p}}", f"{our_block}{ours}.{{p}}") for hf, ours in pairs]
+
+
+#: The LayerNorms of a pre-LayerNorm image block (ViT, Swin) in Hugging Face's names.
+PRE_NORMS = (("layernorm_before", "attention_norm"), ("layernorm_after", "ffn_norm"))
+
+
+def load_classifier_folder(
+    folder: str | Path,
+    table: NameTable,
+    read_config: Callable[..., object],
+    build: Callable[[object], nn.Module],
+    device: torch.device | str,
+    skip: Callable[[str, str, torch.Tensor], bool] | None = None,
+    **flags: str,
+) -> nn.Module:
+    """An image classifier (or backbone) from its Hugging Face folder: the head's size is read from the tensors.
+
+    Args:
+        read_config: ``read_config(folder, **overrides)``, the family's ``Config.from_hf``.
+        build: the model class.
+        flags: config field -> a tensor name; the field is True when the checkpoint holds that tensor
+            (``pooler="pooler.dense.weight"``).
+
+    Raises:
+        FileNotFoundError, ValueError: as :func:`read_weights` and :meth:`NameTable.from_hf_names`.
+    """
+    folder = Path(folder)
+    state = table.from_hf_names(read_weights(folder, read_config), skip=skip)
+    classifier = state.get("classifier.weight")
+    config = read_config(
+        folder,
+        n_classes=0 if classifier is None else int(classifier.shape[0]),
+        **{field: name in state for field, name in flags.items()},
+    )
+    return load_frozen(build(config), state, device, config.qkv_bias)
+
+
+def save_classifier_folder(model: nn.Module, table: NameTable, folder: str | Path) -> Path:
+    """Write an image model as a Hugging Face folder (config.json, preprocessor_config.json, model.safetensors)."""
+    config = model.config
+    tensors = table.to_hf_names(state_to_save(model, config.qkv_bias), with_head=config.n_classes > 0)
+    return write_folder(folder, tensors, *config.to_hf())

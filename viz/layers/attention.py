@@ -135,18 +135,8 @@ class MultiHeadAttention(nn.Module):
         concat = self.merge_heads(heads)
         output = self.w_o(concat)
         trace = AttentionTrace(
-            queries=q,
-            keys=k,
-            values=v,
-            scores=scores,
-            scaled_scores=scaled,
-            mask=mask,
-            masked_scores=masked,
-            weights=weights,
-            head_outputs=heads,
-            concat=concat,
-            output=output,
-        )
+            q, k, v, scores, scaled, mask, masked, weights, heads, concat, output
+        )  # field order
         return output, trace
 
     def merge_heads(self, heads: torch.Tensor) -> torch.Tensor:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
+from viz.core.config import StackConfig
 from viz.layers.attention import AttentionTrace, MultiHeadAttention
 from viz.layers.feed_forward import FeedForward
 
@@ -26,6 +27,21 @@ class _Block(nn.Module):
         self.ffn = FeedForward(d_model, d_ff, activation)
         self.ffn_norm = nn.LayerNorm(d_model, eps=eps)
         self.dropout = nn.Dropout(dropout)
+
+    @classmethod
+    def stack(cls, config: StackConfig) -> nn.ModuleList:
+        """``config.n_layers`` blocks of the config's sizes, activation, LayerNorm epsilon and dropout."""
+        return nn.ModuleList(
+            cls(
+                config.d_model,
+                config.n_heads,
+                config.d_ff,
+                config.activation,
+                config.layer_norm_eps,
+                getattr(config, "dropout", 0.0),
+            )
+            for _ in range(config.n_layers)
+        )
 
 
 class PostNormBlock(_Block):
@@ -60,3 +76,21 @@ class PreNormBlock(_Block):
     def ffn_residual(self, x: torch.Tensor) -> torch.Tensor:
         """The second half of the block: x + FFN(LN(x))."""
         return x + self.dropout(self.ffn(self.ffn_norm(x)))
+
+
+def run_stack(
+    blocks: nn.ModuleList, x: torch.Tensor, allowed: torch.Tensor | None = None, trace: bool = True
+) -> tuple[torch.Tensor, list[torch.Tensor], list[AttentionTrace]]:
+    """Run ``x`` through ``blocks`` in turn.
+
+    Returns:
+        the output, the hidden states (``x`` first, then each block's output) and each block's trace
+        (an empty list with ``trace=False``).
+    """
+    hidden_states, traces = [x], []
+    for block in blocks:
+        x, attention_trace = block(x, allowed, trace=trace)
+        hidden_states.append(x)
+        if trace:
+            traces.append(attention_trace)
+    return x, hidden_states, traces

@@ -39,6 +39,9 @@ class Task:
     max_input_len: int
     max_output_len: int  # without the end marker
     example: Callable[[random.Random, int], tuple[str, str]] = dataclasses.field(repr=False, compare=False)
+    rule: Callable[[str], str] | None = dataclasses.field(
+        default=None, repr=False, compare=False
+    )  # the output
     split_on_target: bool = False  # hold out by target (dates) instead of source
     default_input: str = ""
     examples: tuple[str, ...] = ()
@@ -72,11 +75,7 @@ class Task:
 
     def target(self, source: str) -> str | None:
         """The correct output for ``source`` when the rule can compute it (reverse, sort), else None."""
-        if self.name == "reverse":
-            return source[::-1]
-        if self.name == "sort":
-            return "".join(sorted(source))
-        return None
+        return None if self.rule is None else self.rule(source)
 
     def prepare(self, text: str) -> str:
         """Check typed text for this task and return what the model reads.
@@ -111,14 +110,28 @@ def _random_string(rng: random.Random, max_len: int, alphabet: str) -> str:
     return "".join(rng.choice(alphabet) for _ in range(rng.randint(1, max_len)))
 
 
-def _reverse_example(rng: random.Random, max_len: int) -> tuple[str, str]:
-    source = _random_string(rng, max_len, LETTERS)
-    return source, source[::-1]
+def _letters_task(
+    name: str, title: str, rule: Callable[[str], str], description: str, examples: tuple[str, ...]
+) -> Task:
+    """A task on up to 16 lowercase letters whose output ``rule`` computes from the input."""
 
+    def example(rng: random.Random, max_len: int) -> tuple[str, str]:
+        source = _random_string(rng, max_len, LETTERS)
+        return source, rule(source)
 
-def _sort_example(rng: random.Random, max_len: int) -> tuple[str, str]:
-    source = _random_string(rng, max_len, LETTERS)
-    return source, "".join(sorted(source))
+    return Task(
+        name=name,
+        title=title,
+        chars=LETTERS,
+        max_input_len=16,
+        max_output_len=16,
+        example=example,
+        rule=rule,
+        default_input="transformer",
+        description=description,
+        examples=("transformer", "attention", *examples),
+        vocabulary_note="Use lowercase letters a-z only, at most 16.",
+    )
 
 
 def _date_example(rng: random.Random, max_len: int) -> tuple[str, str]:
@@ -126,29 +139,19 @@ def _date_example(rng: random.Random, max_len: int) -> tuple[str, str]:
 
 
 TASKS: dict[str, Task] = {
-    "reverse": Task(
-        name="reverse",
-        title="Reverse",
-        chars=LETTERS,
-        max_input_len=16,
-        max_output_len=16,
-        example=_reverse_example,
-        default_input="transformer",
-        description="Write the letters in reverse order: 'attention' -> 'noitnetta'.",
-        examples=("transformer", "attention", "abcdefgh", "level", "encoderdecoder"),
-        vocabulary_note="Use lowercase letters a-z only, at most 16.",
+    "reverse": _letters_task(
+        "reverse",
+        "Reverse",
+        lambda source: source[::-1],
+        "Write the letters in reverse order: 'attention' -> 'noitnetta'.",
+        ("abcdefgh", "level", "encoderdecoder"),
     ),
-    "sort": Task(
-        name="sort",
-        title="Sort",
-        chars=LETTERS,
-        max_input_len=16,
-        max_output_len=16,
-        example=_sort_example,
-        default_input="transformer",
-        description="Sort the letters alphabetically: 'attention' -> 'aeinntttt'.",
-        examples=("transformer", "attention", "hgfedcba", "banana", "zyxwvutsrqponm"),
-        vocabulary_note="Use lowercase letters a-z only, at most 16.",
+    "sort": _letters_task(
+        "sort",
+        "Sort",
+        lambda source: "".join(sorted(source)),
+        "Sort the letters alphabetically: 'attention' -> 'aeinntttt'.",
+        ("hgfedcba", "banana", "zyxwvutsrqponm"),
     ),
     "date": Task(
         name="date",

@@ -15,11 +15,11 @@ import torch
 
 from viz.models.gpt2.registry import load_causal_model
 from viz.tasks.vocab import EmptyInputError, InputTooLongError, OutOfVocabularyError, describe_char
-from viz.trace.common import device_of, model_call, stack_traces
+from viz.trace.common import StackedAttentions, device_of, model_call, stack_traces
 
 
 @dataclasses.dataclass(frozen=True, eq=False)
-class CausalTrace:
+class CausalTrace(StackedAttentions):
     """One continuation. L = layers, H = heads, T = prompt + generated tokens (the last is not fed back)."""
 
     text: str
@@ -28,10 +28,6 @@ class CausalTrace:
     n_prompt: int  # how many of ``tokens`` were given; the rest were generated
     generated: str  # the continuation as text
     attentions: np.ndarray  # (L, H, T, T) zero above the diagonal
-
-    @property
-    def n_layers(self) -> int:
-        return self.attentions.shape[0]
 
 
 def trace_causal(text: str, model: str | Path | None = None, max_new_tokens: int = 12) -> CausalTrace:

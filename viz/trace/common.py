@@ -34,6 +34,20 @@ def stack_traces(traces: Sequence[object], field: str = "weights") -> np.ndarray
     return to_numpy(torch.stack([getattr(t, field)[0] for t in traces]))
 
 
+class StackedAttentions:
+    """``n_layers`` and ``n_heads`` of a trace whose ``attentions`` are (L, H, T_q, T_k)."""
+
+    attentions: np.ndarray
+
+    @property
+    def n_layers(self) -> int:
+        return self.attentions.shape[0]
+
+    @property
+    def n_heads(self) -> int:
+        return self.attentions.shape[1]
+
+
 def top_classes(probs: np.ndarray, labels: Sequence[str], k: int = 5) -> list[tuple[str, float]]:
     """The ``k`` most probable classes as (name, probability), best first (ties in label order)."""
     order = np.argsort(-np.asarray(probs), kind="stable")[:k]

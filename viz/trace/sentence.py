@@ -11,11 +11,11 @@ import torch
 from viz.models.bert.registry import load_text_model
 from viz.models.bert.tokenizer import tokenize
 from viz.tasks.vocab import EmptyInputError
-from viz.trace.common import device_of, model_call, stack_traces, to_numpy
+from viz.trace.common import StackedAttentions, device_of, model_call, stack_traces, to_numpy
 
 
 @dataclasses.dataclass(frozen=True, eq=False)
-class SentenceTrace:
+class SentenceTrace(StackedAttentions):
     """What the encoder computed for one sentence, moved to the CPU as numpy arrays.
 
     L = layers, H = heads, T = tokens (with [CLS] and [SEP]).
@@ -40,14 +40,6 @@ class SentenceTrace:
     max_tokens: int
     n_tokens_total: int
     n_chars_cut: int
-
-    @property
-    def n_layers(self) -> int:
-        return self.attentions.shape[0]
-
-    @property
-    def n_heads(self) -> int:
-        return self.attentions.shape[1]
 
     @property
     def n_tokens_dropped(self) -> int:

@@ -100,12 +100,10 @@ def trace_swin(image, model: str | Path = "shapes-swin") -> SwinTrace:
         module = stage_modules[trace.stage].blocks[trace.block]
         blocks.append(
             BlockView(
-                stage=trace.stage,
-                block=trace.block,
-                resolution=trace.resolution,
-                padded=trace.padded,
-                window=trace.window,
-                shift=trace.shift,
+                **{
+                    name: getattr(trace, name)
+                    for name in ("stage", "block", "resolution", "padded", "window", "shift")
+                },
                 weights=to_numpy(trace.weights[0]),
                 allowed=None if trace.allowed is None else trace.allowed.cpu().numpy(),
                 regions=None if trace.regions is None else trace.regions.cpu().numpy(),

@@ -16,12 +16,12 @@ from viz.analysis.rollout import attention_rollout
 from viz.analysis.vision import cls_map, gradient_rollout
 from viz.layers.patch_embed import patchify
 from viz.models.vit.registry import load_vision_model
-from viz.trace.common import device_of, model_call, stack_traces, to_numpy
+from viz.trace.common import StackedAttentions, device_of, model_call, stack_traces, to_numpy
 from viz.trace.image import ImageModelTrace, model_image
 
 
 @dataclasses.dataclass(frozen=True, eq=False, kw_only=True)
-class ImageTrace(ImageModelTrace):
+class ImageTrace(ImageModelTrace, StackedAttentions):
     """What the ViT computed for one image, moved to the CPU (the input's fields: :class:`ImageModelTrace`)."""
 
     patch_size: int
@@ -37,14 +37,6 @@ class ImageTrace(ImageModelTrace):
     rollout: np.ndarray  # (grid_h, grid_w) [CLS] row of the attention rollout (mean of heads), sums to 1
     target_class: int | None  # the class the gradients are taken for
     attention_gradients: np.ndarray | None  # (L, H, T, T) d logit[target] / d attentions, same layer order
-
-    @property
-    def n_layers(self) -> int:
-        return self.attentions.shape[0]
-
-    @property
-    def n_heads(self) -> int:
-        return self.attentions.shape[1]
 
     @property
     def n_patches(self) -> int:

@@ -21,6 +21,7 @@ from collections.abc import Callable
 import torch
 from torch.nn import functional as F
 
+from viz.core.config import fields_from
 from viz.core.device import get_device
 from viz.models.seq2seq.checkpoint import save_seq2seq
 from viz.models.seq2seq.config import TRANSFORMER_PRESETS
@@ -202,17 +203,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--out", default=None, help="where to write the .safetensors checkpoint")
     args = parser.parse_args(argv)
     torch.set_num_threads(args.threads)
-    settings = TrainSettings(
-        task=args.task,
-        preset=args.preset,
-        max_input_len=args.max_input_len,
-        steps=args.steps,
-        batch_size=args.batch_size,
-        lr=args.lr,
-        warmup=args.warmup,
-        seed=args.seed,
-        eval_every=args.eval_every,
-    )
+    settings = TrainSettings(**fields_from(args, TrainSettings))
 
     def report(p: Progress) -> None:
         print(

@@ -11,26 +11,18 @@ from pathlib import Path
 
 import torch
 
-from viz.core.hf_folder import NameTable, load_frozen, read_state_dict
+from viz.core.hf_folder import NameTable, block_pairs, load_frozen, read_state_dict
 from viz.models.bert.config import EncoderConfig
 from viz.models.bert.model import BertEncoder
 
-_LAYER = "encoder.layer.{i}."
-_BLOCK = "blocks.{i}."
+_NORMS = (("attention.output.LayerNorm", "attention_norm"), ("output.LayerNorm", "ffn_norm"))
 # (Hugging Face name inside ``bert.``, our name); {i} is a block index, {p} weight or bias.
 _NAME_TABLE: list[tuple[str, str]] = [
     ("embeddings.word_embeddings.{p}", "embeddings.token.{p}"),
     ("embeddings.position_embeddings.{p}", "embeddings.position.{p}"),
     ("embeddings.token_type_embeddings.{p}", "embeddings.segment.{p}"),
     ("embeddings.LayerNorm.{p}", "embeddings.norm.{p}"),
-    (_LAYER + "attention.self.query.{p}", _BLOCK + "attention.w_q.{p}"),
-    (_LAYER + "attention.self.key.{p}", _BLOCK + "attention.w_k.{p}"),
-    (_LAYER + "attention.self.value.{p}", _BLOCK + "attention.w_v.{p}"),
-    (_LAYER + "attention.output.dense.{p}", _BLOCK + "attention.w_o.{p}"),
-    (_LAYER + "attention.output.LayerNorm.{p}", _BLOCK + "attention_norm.{p}"),
-    (_LAYER + "intermediate.dense.{p}", _BLOCK + "ffn.w_1.{p}"),
-    (_LAYER + "output.dense.{p}", _BLOCK + "ffn.w_2.{p}"),
-    (_LAYER + "output.LayerNorm.{p}", _BLOCK + "ffn_norm.{p}"),
+    *block_pairs("encoder.layer.{i}.", "blocks.{i}.", "attention.self", _NORMS),
 ]
 # Tensors a BERT checkpoint may carry that the encoder does not use (pooler, task heads, buffers).
 _IGNORED = re.compile(r"^(pooler\.|cls\.|classifier\.|qa_outputs\.|embeddings\.position_ids)")

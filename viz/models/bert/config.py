@@ -6,11 +6,11 @@ import dataclasses
 import json
 from pathlib import Path
 
-from viz.core.config import block_params, check_activation, check_heads, check_positive, norm_params
+from viz.core.config import StackConfig, block_params, norm_params
 
 
 @dataclasses.dataclass(frozen=True)
-class EncoderConfig:
+class EncoderConfig(StackConfig):
     """A BERT-style encoder (post-LayerNorm, GELU feed-forward, learned positions).
 
     Field names follow the papers; ``from_hf`` reads a Hugging Face ``config.json``.
@@ -26,15 +26,6 @@ class EncoderConfig:
     layer_norm_eps: float = 1e-12
     activation: str = "gelu"
     pad_token_id: int = 0
-
-    def __post_init__(self) -> None:
-        check_heads(self.d_model, self.n_heads)
-        check_positive(self, ("vocab_size", "d_model", "n_layers", "n_heads", "d_ff", "n_positions"))
-        check_activation(self.activation)
-
-    @property
-    def d_head(self) -> int:
-        return self.d_model // self.n_heads
 
     @property
     def n_params(self) -> int:

@@ -13,7 +13,7 @@ import torch
 from torch import nn
 
 from viz.layers.attention import padding_mask
-from viz.layers.blocks import PostNormBlock
+from viz.layers.blocks import PostNormBlock, run_stack
 from viz.layers.outputs import ModelOutput
 from viz.models.bert.config import EncoderConfig
 
@@ -72,12 +72,7 @@ class BertEncoder(nn.Module):
         super().__init__()
         self.config = config
         self.embeddings = BertEmbeddings(config)
-        self.blocks = nn.ModuleList(
-            PostNormBlock(
-                config.d_model, config.n_heads, config.d_ff, config.activation, config.layer_norm_eps
-            )
-            for _ in range(config.n_layers)
-        )
+        self.blocks = PostNormBlock.stack(config)
 
     def forward(
         self,
@@ -94,12 +89,7 @@ class BertEncoder(nn.Module):
             )
         allowed = None if attention_mask is None else padding_mask(attention_mask)
         x, embedding_trace = self.embeddings(input_ids, token_type_ids)
-        hidden_states, traces = [x], []
-        for block in self.blocks:
-            x, attention_trace = block(x, allowed, trace=trace)
-            hidden_states.append(x)
-            if trace:
-                traces.append(attention_trace)
+        _, hidden_states, traces = run_stack(self.blocks, x, allowed, trace)
         return EncoderOutput(
             hidden_states=tuple(hidden_states), traces=tuple(traces), embeddings=embedding_trace
         )

@@ -40,14 +40,9 @@ def _load(folder: Path, device: torch.device) -> tuple[BertEncoder, Tokenizer, i
     return model, load_tokenizer(folder), default_max_tokens(folder, model.config.n_positions)
 
 
-_REGISTRY: FolderRegistry[tuple[BertEncoder, Tokenizer, int]] = FolderRegistry(TEXT_MODELS, _load)
-
-
-def resolve_text_model(model: str | Path) -> Path:
-    """Map a short name ("minilm") or a checkpoint folder to a folder that exists."""
-    return _REGISTRY.resolve(model)
+REGISTRY: FolderRegistry[tuple[BertEncoder, Tokenizer, int]] = FolderRegistry(TEXT_MODELS, _load)
 
 
 def load_text_model(model: str | Path = "minilm") -> tuple[BertEncoder, Tokenizer, int]:
     """``(encoder, tokenizer, max_tokens)`` for a bundled name or a folder, loaded once and shared read-only."""
-    return _REGISTRY.load(model)
+    return REGISTRY.load(model)

@@ -6,18 +6,11 @@ import dataclasses
 import json
 from pathlib import Path
 
-from viz.core.config import (
-    block_params,
-    check_activation,
-    check_dropout,
-    check_heads,
-    check_positive,
-    norm_params,
-)
+from viz.core.config import StackConfig, block_params, norm_params
 
 
 @dataclasses.dataclass(frozen=True)
-class GPT2Config:
+class GPT2Config(StackConfig):
     """A GPT-2-style decoder-only model (Radford et al. 2019): pre-LayerNorm blocks, learned positions,
     GELU (tanh approximation) feed-forward, output layer tied to the token embedding.
 
@@ -34,16 +27,6 @@ class GPT2Config:
     layer_norm_eps: float = 1e-5
     activation: str = "gelu_new"
     dropout: float = 0.0
-
-    def __post_init__(self) -> None:
-        check_positive(self, ("vocab_size", "n_positions", "d_model", "n_layers", "n_heads", "d_ff"))
-        check_heads(self.d_model, self.n_heads)
-        check_activation(self.activation)
-        check_dropout(self.dropout)
-
-    @property
-    def d_head(self) -> int:
-        return self.d_model // self.n_heads
 
     @property
     def n_params(self) -> int:

@@ -16,7 +16,7 @@ import torch
 from torch import nn
 
 from viz.layers.attention import causal_mask, padding_mask
-from viz.layers.blocks import PreNormBlock
+from viz.layers.blocks import PreNormBlock, run_stack
 from viz.layers.outputs import ModelOutput
 from viz.models.gpt2.config import GPT2Config
 
@@ -36,17 +36,7 @@ class GPT2(nn.Module):
         self.wte = nn.Embedding(config.vocab_size, config.d_model)
         self.wpe = nn.Embedding(config.n_positions, config.d_model)
         self.dropout = nn.Dropout(config.dropout)
-        self.blocks = nn.ModuleList(
-            PreNormBlock(
-                config.d_model,
-                config.n_heads,
-                config.d_ff,
-                config.activation,
-                config.layer_norm_eps,
-                config.dropout,
-            )
-            for _ in range(config.n_layers)
-        )
+        self.blocks = PreNormBlock.stack(config)
         self.norm = nn.LayerNorm(config.d_model, eps=config.layer_norm_eps)
         for name, p in self.named_parameters():  # GPT-2's initialisation
             if p.dim() > 1:
@@ -71,12 +61,7 @@ class GPT2(nn.Module):
             allowed = allowed & padding_mask(attention_mask)
         positions = torch.arange(n, device=input_ids.device)[None]
         x = self.dropout(self.wte(input_ids) + self.wpe(positions))
-        hidden, traces = [x], []
-        for block in self.blocks:
-            x, attention_trace = block(x, allowed, trace=trace)
-            hidden.append(x)
-            if trace:
-                traces.append(attention_trace)
+        x, hidden, traces = run_stack(self.blocks, x, allowed, trace)
         logits = self.norm(x) @ self.wte.weight.T  # the output layer is the embedding, transposed
         return GPT2Output(logits=logits, hidden_states=tuple(hidden), traces=tuple(traces))
 

@@ -47,13 +47,13 @@ def _load(folder: Path, device: torch.device) -> CausalModel:
     return CausalModel(model, folder, None, Tokenizer.from_file(str(tokenizer_file)))
 
 
-_REGISTRY: FolderRegistry[CausalModel] = FolderRegistry({"char-reverse": CHAR_REVERSE}, _load)
+REGISTRY: FolderRegistry[CausalModel] = FolderRegistry({"char-reverse": CHAR_REVERSE}, _load)
 
 
 def resolve_causal_model(model: str | Path | None = None) -> Path:
     """None -> ``$VIZ_GPT2_FOLDER`` if set, else the bundled character model; a path must hold config.json."""
-    return _REGISTRY.resolve(model if model is not None else os.environ.get(ENV_VAR) or "char-reverse")
+    return REGISTRY.resolve(model if model is not None else os.environ.get(ENV_VAR) or "char-reverse")
 
 
 def load_causal_model(model: str | Path | None = None) -> CausalModel:
-    return _REGISTRY.load(resolve_causal_model(model))
+    return REGISTRY.load(resolve_causal_model(model))

@@ -9,18 +9,11 @@ from __future__ import annotations
 import dataclasses
 import json
 
-from viz.core.config import (
-    attention_params,
-    block_params,
-    check_dropout,
-    check_heads,
-    check_positive,
-    norm_params,
-)
+from viz.core.config import StackConfig, attention_params, block_params, norm_params
 
 
 @dataclasses.dataclass(frozen=True)
-class TransformerConfig:
+class TransformerConfig(StackConfig):
     """The vanilla encoder-decoder Transformer (Vaswani et al. 2017).
 
     Post-LayerNorm sub-layers, ReLU feed-forward, sinusoidal positions, embeddings scaled by sqrt(d_model).
@@ -38,18 +31,12 @@ class TransformerConfig:
     layer_norm_eps: float = 1e-5
     share_embeddings: bool = True
     pad_id: int = 0
+    activation: str = "relu"  # the paper's FFN: max(0, x W_1 + b_1) W_2 + b_2
 
     def __post_init__(self) -> None:
-        check_positive(self, ("vocab_size", "d_model", "n_layers", "n_heads", "d_ff", "n_positions"))
-        check_heads(self.d_model, self.n_heads)
-        check_dropout(self.dropout)
+        super().__post_init__()
         if not 0 <= self.pad_id < self.vocab_size:
             raise ValueError(f"pad_id={self.pad_id} is outside the vocabulary of {self.vocab_size}")
-
-    @property
-    def d_head(self) -> int:
-        """d_k = d_v = d_model / h."""
-        return self.d_model // self.n_heads
 
     def with_vocab(self, vocab_size: int) -> TransformerConfig:
         return dataclasses.replace(self, vocab_size=vocab_size)

@@ -21,7 +21,7 @@ import torch
 from torch import nn
 
 from viz.layers.attention import AttentionTrace, MultiHeadAttention, causal_mask, padding_mask
-from viz.layers.blocks import PostNormBlock
+from viz.layers.blocks import PostNormBlock, run_stack
 from viz.layers.feed_forward import FeedForward
 from viz.layers.positional import sinusoidal_encoding
 from viz.models.seq2seq.config import TransformerConfig
@@ -47,13 +47,6 @@ class TokenEmbedding(nn.Module):
         return self.dropout(self.embedding(ids) * self.scale + self.positional[start:end])
 
 
-def encoder_block(config: TransformerConfig) -> PostNormBlock:
-    """Self-attention and a ReLU FFN, each in a residual connection followed by LayerNorm."""
-    return PostNormBlock(
-        config.d_model, config.n_heads, config.d_ff, "relu", config.layer_norm_eps, dropout=config.dropout
-    )
-
-
 class DecoderBlock(nn.Module):
     """Masked self-attention, cross-attention on the encoder output, FFN; each with residual + LayerNorm.
 
@@ -67,7 +60,7 @@ class DecoderBlock(nn.Module):
         self.attention_norm = nn.LayerNorm(d_model, eps=eps)
         self.cross_attention = MultiHeadAttention(d_model, config.n_heads)
         self.cross_attention_norm = nn.LayerNorm(d_model, eps=eps)
-        self.ffn = FeedForward(d_model, config.d_ff, activation="relu")
+        self.ffn = FeedForward(d_model, config.d_ff, config.activation)
         self.ffn_norm = nn.LayerNorm(d_model, eps=eps)
         self.dropout = nn.Dropout(config.dropout)
 
@@ -158,7 +151,7 @@ class Transformer(nn.Module):
         )
         self.src_embed = TokenEmbedding(shared, config)
         self.tgt_embed = TokenEmbedding(target, config)
-        self.encoder_blocks = nn.ModuleList(encoder_block(config) for _ in range(config.n_layers))
+        self.encoder_blocks = PostNormBlock.stack(config)  # self-attention and the (ReLU) FFN
         self.decoder_blocks = nn.ModuleList(DecoderBlock(config) for _ in range(config.n_layers))
         self.output = nn.Linear(config.d_model, config.vocab_size)  # the final linear before the softmax
         if config.share_embeddings:
@@ -186,15 +179,7 @@ class Transformer(nn.Module):
         self, src: torch.Tensor, trace: bool = True
     ) -> tuple[torch.Tensor, list[torch.Tensor], list[AttentionTrace]]:
         """src (B, S) -> memory (B, S, d_model), hidden states, per-block self-attention traces."""
-        allowed = self.source_allowed(src)
-        x = self.src_embed(src)
-        hidden, traces = [x], []
-        for block in self.encoder_blocks:
-            x, attention_trace = block(x, allowed, trace=trace)
-            hidden.append(x)
-            if trace:
-                traces.append(attention_trace)
-        return x, hidden, traces
+        return run_stack(self.encoder_blocks, self.src_embed(src), self.source_allowed(src), trace)
 
     # ---- full (teacher-forced) forward ----------------------------------------------------------------
     def forward(self, src: torch.Tensor, tgt: torch.Tensor, trace: bool = True) -> Seq2SeqOutput:

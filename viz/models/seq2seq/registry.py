@@ -20,7 +20,7 @@ def checkpoint_path(task: str) -> Path:
     return SEQ2SEQ_ASSETS / f"{task}.safetensors"
 
 
-_REGISTRY: FolderRegistry[tuple[Transformer, dict]] = FolderRegistry(
+REGISTRY: FolderRegistry[tuple[Transformer, dict]] = FolderRegistry(
     {task: checkpoint_path(task) for task in TASKS}, load_seq2seq, maxsize=8, folders=False
 )
 
@@ -32,9 +32,9 @@ def load_task_model(task: str) -> tuple[Transformer, dict]:
         ValueError: for an unknown task. FileNotFoundError: if its checkpoint is missing.
     """
     get_task(task)
-    path = _REGISTRY.resolve(task)
+    path = REGISTRY.resolve(task)
     if not path.is_file():
         raise FileNotFoundError(
             f"the bundled checkpoint {path} is missing; see assets/README.md to rebuild it"
         )
-    return _REGISTRY.load(task)
+    return REGISTRY.load(task)

@@ -15,41 +15,41 @@ from pathlib import Path
 
 import torch
 
-from viz.core.hf_folder import NameTable, load_frozen, read_weights, state_to_save, write_folder
+from viz.core.hf_folder import (
+    PRE_NORMS,
+    NameTable,
+    block_pairs,
+    load_classifier_folder,
+    save_classifier_folder,
+)
 from viz.models.swin.config import SwinConfig
 from viz.models.swin.model import SwinTransformer, relative_position_index
 
 _BLOCK = "encoder.layers.{s}.blocks.{b}."
 _OURS_BLOCK = "stages.{s}.blocks.{b}."
+_BIAS_TABLE = _OURS_BLOCK + "attention.position_bias.table"
+#: transformers 5's module names (read, never written): (name in the block, ours)
+_V5_NAMES = (
+    ("attention.q_proj", "attention.w_q"),
+    ("attention.k_proj", "attention.w_k"),
+    ("attention.v_proj", "attention.w_v"),
+    ("attention.o_proj", "attention.w_o"),
+    ("mlp.fc1", "ffn.w_1"),
+    ("mlp.fc2", "ffn.w_2"),
+)
 # (Hugging Face name inside ``swin.``, our name); {s} stage, {b} block, {p} weight or bias.
 # The first spelling of each of our names is the one written.
 _NAME_TABLE: list[tuple[str, str]] = [
     ("embeddings.patch_embeddings.projection.{p}", "embeddings.projection.{p}"),
     ("embeddings.norm.{p}", "embeddings.norm.{p}"),
     ("embeddings.position_embeddings", "embeddings.position"),
-    (_BLOCK + "layernorm_before.{p}", _OURS_BLOCK + "attention_norm.{p}"),
-    (_BLOCK + "attention.self.query.{p}", _OURS_BLOCK + "attention.w_q.{p}"),
-    (_BLOCK + "attention.self.key.{p}", _OURS_BLOCK + "attention.w_k.{p}"),
-    (_BLOCK + "attention.self.value.{p}", _OURS_BLOCK + "attention.w_v.{p}"),
-    (_BLOCK + "attention.output.dense.{p}", _OURS_BLOCK + "attention.w_o.{p}"),
-    (_BLOCK + "attention.self.relative_position_bias_table", _OURS_BLOCK + "attention.position_bias.table"),
-    (_BLOCK + "layernorm_after.{p}", _OURS_BLOCK + "ffn_norm.{p}"),
-    (_BLOCK + "intermediate.dense.{p}", _OURS_BLOCK + "ffn.w_1.{p}"),
-    (_BLOCK + "output.dense.{p}", _OURS_BLOCK + "ffn.w_2.{p}"),
+    *block_pairs(_BLOCK, _OURS_BLOCK, "attention.self", PRE_NORMS),
+    (_BLOCK + "attention.self.relative_position_bias_table", _BIAS_TABLE),
     ("encoder.layers.{s}.downsample.norm.{p}", "stages.{s}.merge.norm.{p}"),
     ("encoder.layers.{s}.downsample.reduction.weight", "stages.{s}.merge.reduction.weight"),
     ("layernorm.{p}", "norm.{p}"),
-    # transformers 5 module names, read only
-    (_BLOCK + "attention.q_proj.{p}", _OURS_BLOCK + "attention.w_q.{p}"),
-    (_BLOCK + "attention.k_proj.{p}", _OURS_BLOCK + "attention.w_k.{p}"),
-    (_BLOCK + "attention.v_proj.{p}", _OURS_BLOCK + "attention.w_v.{p}"),
-    (_BLOCK + "attention.o_proj.{p}", _OURS_BLOCK + "attention.w_o.{p}"),
-    (
-        _BLOCK + "attention.relative_position_bias.relative_position_bias_table",
-        _OURS_BLOCK + "attention.position_bias.table",
-    ),
-    (_BLOCK + "mlp.fc1.{p}", _OURS_BLOCK + "ffn.w_1.{p}"),
-    (_BLOCK + "mlp.fc2.{p}", _OURS_BLOCK + "ffn.w_2.{p}"),
+    *((f"{_BLOCK}{theirs}.{{p}}", f"{_OURS_BLOCK}{ours}.{{p}}") for theirs, ours in _V5_NAMES),
+    (_BLOCK + "attention.relative_position_bias.relative_position_bias_table", _BIAS_TABLE),
 ]
 #: Buffers older checkpoints stored (recomputed here from the window size and checked) and the
 #: masked-image-modelling token, which classification does not use.
@@ -82,32 +82,19 @@ def map_swin_names(state: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
     return _TABLE.from_hf_names(state, skip=_checked_index)
 
 
-def to_hf_names(state: dict[str, torch.Tensor], with_head: bool) -> dict[str, torch.Tensor]:
-    """Our state dict -> Hugging Face (Hub) names, with the ``swin.`` prefix when the model has a head."""
-    return _TABLE.to_hf_names(state, with_head)
-
-
-def config_for_state(folder: Path, state: dict[str, torch.Tensor]) -> SwinConfig:
-    """The folder's config, with the head set from the tensors actually present."""
-    classifier = state.get("classifier.weight")
-    return SwinConfig.from_hf(folder, n_classes=0 if classifier is None else int(classifier.shape[0]))
-
-
 def load_swin(folder: str | Path, device: torch.device | str = "cpu") -> SwinTransformer:
-    """Build our Swin from a Hugging Face Swin folder, in eval mode, frozen, on ``device``.
+    """Build our Swin from a Hugging Face Swin folder, in eval mode, frozen, on ``device``; the head is set
+    from the tensors actually present.
 
     Raises:
         FileNotFoundError: if the folder lacks ``config.json`` or ``model.safetensors``.
         ValueError: if the folder is not a Swin model or its tensors do not fit the config.
     """
-    folder = Path(folder)
-    state = map_swin_names(read_weights(folder, SwinConfig.from_hf))
-    config = config_for_state(folder, state)
-    return load_frozen(SwinTransformer(config), state, device, config.qkv_bias)
+    return load_classifier_folder(
+        folder, _TABLE, SwinConfig.from_hf, SwinTransformer, device, skip=_checked_index
+    )
 
 
 def save_swin(model: SwinTransformer, folder: str | Path) -> Path:
     """Write ``model`` as a HF Swin folder: config.json, preprocessor_config.json, model.safetensors."""
-    config = model.config
-    tensors = to_hf_names(state_to_save(model, config.qkv_bias), with_head=config.n_classes > 0)
-    return write_folder(folder, tensors, *config.to_hf())
+    return save_classifier_folder(model, _TABLE, folder)

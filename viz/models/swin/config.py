@@ -97,8 +97,7 @@ class SwinConfig:
             raise ValueError("every stage needs at least one block and one head")
         if self.mlp_ratio <= 0:
             raise ValueError(f"mlp_ratio must be positive, got {self.mlp_ratio}")
-        if self.n_classes < 0:
-            raise ValueError(f"n_classes must be >= 0, got {self.n_classes}")
+        check_positive(self, ("n_classes",), allow_zero=True)
         if self.image_size % self.patch_size:
             raise ValueError(
                 f"image_size={self.image_size} is not a multiple of patch_size={self.patch_size}"

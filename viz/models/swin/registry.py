@@ -10,18 +10,14 @@ from viz.models.swin.model import SwinTransformer
 
 #: Swin models shipped in ``assets/``, by short name.
 SWIN_MODELS: dict[str, Path] = {"shapes-swin": ASSETS / "shapes-swin"}
-_REGISTRY: FolderRegistry[SwinTransformer] = FolderRegistry(SWIN_MODELS, load_swin)
-
-
-def resolve_swin_model(model: str | Path) -> Path:
-    """Map a short name ("shapes-swin") or a checkpoint folder to a folder holding a ``config.json``.
-
-    Raises:
-        ValueError: if ``model`` is neither a bundled name nor such a folder.
-    """
-    return _REGISTRY.resolve(model)
+REGISTRY: FolderRegistry[SwinTransformer] = FolderRegistry(SWIN_MODELS, load_swin)
 
 
 def load_swin_model(model: str | Path = "shapes-swin", device: str | None = None) -> SwinTransformer:
-    """The Swin for a bundled name or a folder, in eval mode and frozen, loaded once and shared read-only."""
-    return _REGISTRY.load(model, device)
+    """The Swin for a bundled name or a folder, in eval mode and frozen, loaded once and shared read-only.
+
+    Raises:
+        ValueError: if ``model`` is neither a bundled name nor a folder with a ``config.json``, or the
+            folder does not hold a Swin checkpoint.
+    """
+    return REGISTRY.load(model, device)

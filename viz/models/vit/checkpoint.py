@@ -12,7 +12,13 @@ from pathlib import Path
 
 import torch
 
-from viz.core.hf_folder import NameTable, load_frozen, read_weights, state_to_save, write_folder
+from viz.core.hf_folder import (
+    PRE_NORMS,
+    NameTable,
+    block_pairs,
+    load_classifier_folder,
+    save_classifier_folder,
+)
 from viz.models.vit.config import ViTConfig
 from viz.models.vit.model import VisionTransformer
 
@@ -21,14 +27,7 @@ _NAME_TABLE: list[tuple[str, str]] = [
     ("embeddings.cls_token", "embeddings.cls_token"),
     ("embeddings.position_embeddings", "embeddings.position"),
     ("embeddings.patch_embeddings.projection.{p}", "embeddings.patch.projection.{p}"),
-    ("encoder.layer.{i}.layernorm_before.{p}", "blocks.{i}.attention_norm.{p}"),
-    ("encoder.layer.{i}.attention.attention.query.{p}", "blocks.{i}.attention.w_q.{p}"),
-    ("encoder.layer.{i}.attention.attention.key.{p}", "blocks.{i}.attention.w_k.{p}"),
-    ("encoder.layer.{i}.attention.attention.value.{p}", "blocks.{i}.attention.w_v.{p}"),
-    ("encoder.layer.{i}.attention.output.dense.{p}", "blocks.{i}.attention.w_o.{p}"),
-    ("encoder.layer.{i}.layernorm_after.{p}", "blocks.{i}.ffn_norm.{p}"),
-    ("encoder.layer.{i}.intermediate.dense.{p}", "blocks.{i}.ffn.w_1.{p}"),
-    ("encoder.layer.{i}.output.dense.{p}", "blocks.{i}.ffn.w_2.{p}"),
+    *block_pairs("encoder.layer.{i}.", "blocks.{i}.", "attention.attention", PRE_NORMS),
     ("layernorm.{p}", "norm.{p}"),
     ("pooler.dense.{p}", "pooler.dense.{p}"),
 ]
@@ -46,36 +45,19 @@ def map_vit_names(state: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
     return _TABLE.from_hf_names(state)
 
 
-def to_hf_names(state: dict[str, torch.Tensor], with_head: bool) -> dict[str, torch.Tensor]:
-    """Our state dict -> Hugging Face names (``vit.`` prefix when the model has a classification head)."""
-    return _TABLE.to_hf_names(state, with_head)
-
-
-def config_for_state(folder: Path, state: dict[str, torch.Tensor]) -> ViTConfig:
-    """The folder's config, with the head and pooler set from the tensors actually present."""
-    classifier = state.get("classifier.weight")
-    return ViTConfig.from_hf(
-        folder,
-        n_classes=0 if classifier is None else int(classifier.shape[0]),
-        pooler="pooler.dense.weight" in state,
-    )
-
-
 def load_vit(folder: str | Path, device: torch.device | str = "cpu") -> VisionTransformer:
-    """Build our ViT from a Hugging Face ViT folder, in eval mode, frozen, on ``device``.
+    """Build our ViT from a Hugging Face ViT folder, in eval mode, frozen, on ``device``; the head and the
+    pooler are set from the tensors actually present.
 
     Raises:
         FileNotFoundError: if the folder lacks ``config.json`` or ``model.safetensors``.
         ValueError: if the folder is not a ViT or its tensors do not fit the config.
     """
-    folder = Path(folder)
-    state = map_vit_names(read_weights(folder, ViTConfig.from_hf))
-    config = config_for_state(folder, state)
-    return load_frozen(VisionTransformer(config), state, device, config.qkv_bias)
+    return load_classifier_folder(
+        folder, _TABLE, ViTConfig.from_hf, VisionTransformer, device, pooler="pooler.dense.weight"
+    )
 
 
 def save_vit(model: VisionTransformer, folder: str | Path) -> Path:
     """Write ``model`` as a Hugging Face ViT folder (config.json, preprocessor_config.json, model.safetensors)."""
-    config = model.config
-    tensors = to_hf_names(state_to_save(model, config.qkv_bias), with_head=config.n_classes > 0)
-    return write_folder(folder, tensors, *config.to_hf())
+    return save_classifier_folder(model, _TABLE, folder)

@@ -10,7 +10,7 @@ import dataclasses
 from pathlib import Path
 
 from viz.core import hf_config
-from viz.core.config import block_params, check_heads, check_positive, norm_params
+from viz.core.config import StackConfig, block_params, check_positive, norm_params
 from viz.data.shapes import CLASSES as SHAPE_CLASSES
 
 #: The model types whose checkpoint folders :func:`viz.models.vit.checkpoint.load_vit` reads.
@@ -18,7 +18,7 @@ HF_MODEL_TYPES = ("vit",)
 
 
 @dataclasses.dataclass(frozen=True)
-class ViTConfig:
+class ViTConfig(StackConfig):
     """A pre-LayerNorm ViT: patch embedding, [CLS] token, learned positions, encoder, head on [CLS].
 
     Field names follow the papers; ``from_hf`` reads a Hugging Face ``ViTModel`` or
@@ -58,21 +58,13 @@ class ViTConfig:
     image_std: tuple[float, ...] = (0.5, 0.5, 0.5)
 
     def __post_init__(self) -> None:
-        check_positive(
-            self, ("image_size", "patch_size", "n_channels", "d_model", "n_layers", "n_heads", "d_ff")
-        )
-        if self.n_classes < 0:
-            raise ValueError(f"n_classes must be >= 0, got {self.n_classes}")
-        check_heads(self.d_model, self.n_heads)
+        super().__post_init__()
+        check_positive(self, ("n_classes",), allow_zero=True)
         if self.image_size % self.patch_size:
             raise ValueError(
                 f"image_size={self.image_size} is not a multiple of patch_size={self.patch_size}"
             )
         hf_config.check_image_fields(self)
-
-    @property
-    def d_head(self) -> int:
-        return self.d_model // self.n_heads
 
     @property
     def grid_size(self) -> int:

@@ -18,7 +18,7 @@ import dataclasses
 import torch
 from torch import nn
 
-from viz.layers.blocks import PreNormBlock
+from viz.layers.blocks import PreNormBlock, run_stack
 from viz.layers.outputs import ModelOutput
 from viz.layers.patch_embed import PatchEmbedding, normalize_pixels
 from viz.models.vit.config import ViTConfig
@@ -76,12 +76,7 @@ class VisionTransformer(nn.Module):
         super().__init__()
         self.config = config
         self.embeddings = ViTEmbeddings(config)
-        self.blocks = nn.ModuleList(
-            PreNormBlock(
-                config.d_model, config.n_heads, config.d_ff, config.activation, config.layer_norm_eps
-            )
-            for _ in range(config.n_layers)
-        )
+        self.blocks = PreNormBlock.stack(config)
         self.norm = nn.LayerNorm(config.d_model, eps=config.layer_norm_eps)
         self.pooler = Pooler(config) if config.pooler else None
         self.classifier = nn.Linear(config.d_model, config.n_classes) if config.n_classes else None
@@ -100,12 +95,7 @@ class VisionTransformer(nn.Module):
                 f"got {tuple(pixels.shape)}"
             )
         x, patch_embeddings = self.embeddings(pixels)
-        hidden_states, traces = [x], []
-        for block in self.blocks:
-            x, attention_trace = block(x, trace=trace)
-            hidden_states.append(x)
-            if trace:
-                traces.append(attention_trace)
+        x, hidden_states, traces = run_stack(self.blocks, x, trace=trace)
         last = self.norm(x)
         cls = last[:, 0]
         return ViTOutput(

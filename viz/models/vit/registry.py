@@ -10,18 +10,14 @@ from viz.models.vit.model import VisionTransformer
 
 #: Vision models shipped in ``assets/``, by short name.
 VISION_MODELS: dict[str, Path] = {"shapes-vit": ASSETS / "shapes-vit"}
-_REGISTRY: FolderRegistry[VisionTransformer] = FolderRegistry(VISION_MODELS, load_vit)
+REGISTRY: FolderRegistry[VisionTransformer] = FolderRegistry(VISION_MODELS, load_vit)
 
 
-def resolve_vision_model(model: str | Path) -> Path:
-    """Map a short name ("shapes-vit") or a checkpoint folder to a folder holding a ``config.json``.
+def load_vision_model(model: str | Path = "shapes-vit", device: str | None = None) -> VisionTransformer:
+    """The ViT for a bundled name or a folder, in eval mode and frozen, loaded once and shared read-only.
 
     Raises:
-        ValueError: if ``model`` is neither a bundled name nor such a folder.
+        ValueError: if ``model`` is neither a bundled name nor a folder with a ``config.json``, or the
+            folder does not hold a ViT checkpoint.
     """
-    return _REGISTRY.resolve(model)
-
-
-def load_vision_model(model: str | Path = "shapes-vit") -> VisionTransformer:
-    """The ViT for a bundled name or a folder, in eval mode and frozen, loaded once and shared read-only."""
-    return _REGISTRY.load(model)
+    return REGISTRY.load(model, device)

@@ -15,6 +15,7 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
+from viz.core.config import fields_from
 from viz.training.schedule import warmup_cosine
 
 VALIDATION_SEED = 7_000_001
@@ -121,17 +122,25 @@ def add_arguments(
     parser.add_argument("--max-minutes", type=float, default=max_minutes, help="stop early after this long")
 
 
+#: Options named otherwise than the config field they set.
+_FIELDS = {"--layers": "n_layers", "--heads": "n_heads", "--window": "window_size"}
+
+
+def add_config_arguments(parser: argparse.ArgumentParser, preset: object, options: str) -> None:
+    """One option per architecture field (``--d-model`` sets ``d_model``, ``--layers`` ``n_layers``),
+    defaulting to ``preset``'s value; a tuple field (Swin's depths) takes one value per stage."""
+    for option in options.split():
+        field = _FIELDS.get(option, option[2:].replace("-", "_"))
+        default = getattr(preset, field)
+        if isinstance(default, tuple):
+            parser.add_argument(option, dest=field, type=type(default[0]), nargs="+", default=list(default))
+        else:
+            parser.add_argument(option, dest=field, type=type(default), default=default)
+
+
 def settings_from(args: argparse.Namespace, settings: LoopSettings) -> LoopSettings:
     """``settings`` with what :func:`add_arguments`' options set."""
-    return dataclasses.replace(
-        settings,
-        steps=args.steps,
-        batch_size=args.batch_size,
-        lr=args.lr,
-        warmup=args.warmup,
-        eval_every=args.eval_every,
-        curriculum=args.curriculum,
-    )
+    return dataclasses.replace(settings, **fields_from(args, LoopSettings))
 
 
 def train_and_save(

@@ -21,6 +21,7 @@ from collections.abc import Iterator
 import numpy as np
 import torch
 
+from viz.core.config import fields_from
 from viz.data.shapes import make_shapes
 from viz.models.swin.checkpoint import save_swin
 from viz.models.swin.config import SHAPES_SWIN, SwinConfig
@@ -87,23 +88,13 @@ def main(argv: list[str] | None = None) -> int:
     )
     loop.add_arguments(parser, SETTINGS, out="assets/shapes-swin", threads=2, max_minutes=150.0)
     parser.add_argument("--reuse", type=int, default=1, help="steps per generated batch")
-    parser.add_argument("--embed-dim", type=int, default=SHAPES_SWIN.embed_dim)
-    parser.add_argument("--window", type=int, default=SHAPES_SWIN.window_size)
-    parser.add_argument("--patch-size", type=int, default=SHAPES_SWIN.patch_size)
-    parser.add_argument("--depths", type=int, nargs="+", default=list(SHAPES_SWIN.depths))
-    parser.add_argument("--heads", type=int, nargs="+", default=list(SHAPES_SWIN.n_heads))
-    parser.add_argument("--mlp-ratio", type=float, default=SHAPES_SWIN.mlp_ratio)
+    loop.add_config_arguments(
+        parser, SHAPES_SWIN, "--embed-dim --window --patch-size --depths --heads --mlp-ratio"
+    )
     args = parser.parse_args(argv)
     torch.set_num_threads(args.threads)
-    config = dataclasses.replace(
-        SHAPES_SWIN,
-        embed_dim=args.embed_dim,
-        window_size=args.window,
-        patch_size=args.patch_size,
-        depths=tuple(args.depths),
-        n_heads=tuple(args.heads),
-        mlp_ratio=args.mlp_ratio,
-    )
+    sizes = dict(depths=tuple(args.depths), n_heads=tuple(args.n_heads))
+    config = dataclasses.replace(SHAPES_SWIN, **fields_from(args, SwinConfig, **sizes))
     settings = loop.settings_from(args, SETTINGS)
     reuse = max(1, args.reuse)
 

@@ -23,6 +23,7 @@ import sys
 
 import torch
 
+from viz.core.config import fields_from
 from viz.data.shapes import make_shapes
 from viz.models.vit.checkpoint import save_vit
 from viz.models.vit.config import SHAPES_VIT, ViTConfig
@@ -139,23 +140,12 @@ def main(argv: list[str] | None = None) -> int:
         default=1,
         help="processes drawing shapes ahead of training (0: draw in the training process)",
     )
-    parser.add_argument("--image-size", type=int, default=SHAPES_VIT.image_size)
-    parser.add_argument("--patch-size", type=int, default=SHAPES_VIT.patch_size)
-    parser.add_argument("--d-model", type=int, default=SHAPES_VIT.d_model)
-    parser.add_argument("--layers", type=int, default=SHAPES_VIT.n_layers)
-    parser.add_argument("--heads", type=int, default=SHAPES_VIT.n_heads)
-    parser.add_argument("--d-ff", type=int, default=SHAPES_VIT.d_ff)
+    loop.add_config_arguments(
+        parser, SHAPES_VIT, "--image-size --patch-size --d-model --layers --heads --d-ff"
+    )
     args = parser.parse_args(argv)
     torch.set_num_threads(args.threads)
-    config = dataclasses.replace(
-        SHAPES_VIT,
-        image_size=args.image_size,
-        patch_size=args.patch_size,
-        d_model=args.d_model,
-        n_layers=args.layers,
-        n_heads=args.heads,
-        d_ff=args.d_ff,
-    )
+    config = dataclasses.replace(SHAPES_VIT, **fields_from(args, ViTConfig))
     settings = loop.settings_from(args, SETTINGS)
 
     def run(log) -> VisionTransformer:

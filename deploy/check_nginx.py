@@ -3,7 +3,7 @@
 Starts two Streamlit servers (the "replicas") and Debian's nginx with deploy/nginx.conf, changed only where
 Docker would differ: the upstream's "server app:8501 ..." line becomes one line per local replica (Docker's
 DNS expands "app" to every replica's address), nginx listens on a free loopback port, and its pid, logs and
-temporary files go to a temporary folder. Then simulated students (bench/load) work through nginx: pages,
+temporary files go to a temporary folder. Then simulated students (tools/loadtest) work through nginx: pages,
 sentences, uploads. With sticky sessions every upload reaches the replica that holds the student's session;
 ``--no-sticky`` removes the hash line (round robin), to show that uploads then fail.
 

@@ -111,3 +111,30 @@ def test_trained_model_is_frozen():
 def test_bad_settings_are_refused(bad):
     with pytest.raises(ValueError):
         TrainSettings(**bad)
+
+
+def test_the_queue_holds_a_few_waiting_runs_one_per_session():
+    queue = TrainingQueue(threads=1, max_waiting=2)
+    first = queue.submit(LONG, owner="a")
+    assert wait_for(lambda: queue.view(first).status == "running")
+    assert queue.submit(QUICK, owner="a") == first  # asking again gives the session its own run back
+    waiting = [queue.submit(QUICK, owner=o) for o in ("b", "c")]
+    with pytest.raises(live.QueueFullError, match="queue is full"):
+        queue.submit(QUICK, owner="d")
+    assert queue.counts() == (1, 2)
+    for run in (*waiting, first):
+        queue.stop(run)
+    assert queue.wait(first, timeout=60).status == "stopped"
+
+
+def test_runs_of_closed_tabs_are_dropped_or_stopped():
+    """A page polls its run every second while it is active; a run nobody asks about belongs to a closed tab."""
+    queue = TrainingQueue(threads=1, stale_seconds=0.5)
+    running = queue.submit(LONG, owner="left")
+    waiting = queue.submit(QUICK, owner="also left")
+    # nobody asks about either run from now on (view() would count as asking): watch the registry instead
+    assert wait_for(lambda: queue._runs[waiting].status == "dropped", timeout=30)
+    assert wait_for(lambda: queue._runs[running].status == "stopped", timeout=30)
+    assert queue.model(waiting) is None and queue.model(running) is not None
+    fresh = queue.submit(QUICK, owner="new")  # the queue moves on
+    assert queue.wait(fresh, timeout=120).status == "done"

@@ -73,6 +73,67 @@ async def sessions_per_replica(urls: list[str]) -> list[int]:
     return counts
 
 
+#: nginx's access log here: every request's routing cookie and the replica that served it.
+LOG_FORMAT = "log_format routed '$cookie_vizroute $upstream_addr $status \"$request\"';"
+
+
+@contextlib.contextmanager
+def nginx_replicas(n_replicas: int = 2, sticky: bool = True, env: dict | None = None):
+    """``n_replicas`` Streamlit servers behind nginx with deploy/nginx.conf; yields (nginx URL, replica URLs,
+    the access log's path). Everything is stopped on exit.
+
+    Raises:
+        RuntimeError: if nginx is not installed, its configuration is refused, or it does not become healthy.
+    """
+    if not os.path.exists(NGINX):
+        raise RuntimeError("needs nginx (apt-get install nginx-light)")
+    conf = (REPO_ROOT / "deploy" / "nginx.conf").read_text()
+    with contextlib.ExitStack() as stack:
+        tmp = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="nginx-check-")))
+        replicas = [stack.enter_context(streamlit_server(timeout=180, env=env)) for _ in range(n_replicas)]
+        ports = [int(url.rsplit(":", 1)[1]) for url in replicas]
+        listen = free_port()
+        conf_path = tmp / "nginx.conf"
+        local = local_config(conf, ports, listen, tmp, sticky=sticky)
+        local = local.replace(
+            f"access_log {tmp / 'access.log'};", f"{LOG_FORMAT}\n    access_log {tmp / 'access.log'} routed;"
+        )
+        conf_path.write_text(local)
+        checked = subprocess.run(
+            nginx_command(conf_path, tmp, test_only=True), check=False, capture_output=True, text=True
+        )
+        if checked.returncode:
+            raise RuntimeError(f"nginx refused the configuration: {checked.stderr.strip()}")
+        proc = subprocess.Popen(
+            nginx_command(conf_path, tmp),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            start_new_session=True,
+        )
+        stack.callback(lambda: (proc.poll() is None and os.killpg(proc.pid, signal.SIGTERM), proc.wait(10)))
+        base = f"http://127.0.0.1:{listen}"
+        deadline = time.monotonic() + 20
+        while not health_ok(base):
+            if time.monotonic() > deadline or proc.poll() is not None:
+                raise RuntimeError(f"nginx did not answer on {base}: {_tail(tmp / 'error.log')}")
+            time.sleep(0.2)
+        yield base, replicas, tmp / "access.log"
+
+
+def _tail(path: Path) -> str:
+    return path.read_text(errors="replace")[-2000:] if path.exists() else ""
+
+
+def routes(access_log: Path) -> dict[str, set[str]]:
+    """Routing cookie -> the replicas (host:port) that served its requests, from nginx's access log."""
+    served: dict[str, set[str]] = {}
+    for line in access_log.read_text(errors="replace").splitlines():
+        cookie, upstream = line.split(" ", 2)[:2]
+        if cookie not in ("", "-") and upstream != "-":
+            served.setdefault(cookie, set()).add(upstream)
+    return served
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -84,33 +145,9 @@ def main(argv: list[str] | None = None) -> int:
     if not os.path.exists(NGINX):
         print("needs nginx (apt-get install nginx-light)", file=sys.stderr)
         return 2
-    conf = (REPO_ROOT / "deploy" / "nginx.conf").read_text()
-    with contextlib.ExitStack() as stack:
-        tmp = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="nginx-check-")))
-        replicas = [stack.enter_context(streamlit_server(timeout=180)) for _ in range(2)]
-        ports = [int(url.rsplit(":", 1)[1]) for url in replicas]
-        listen = free_port()
-        conf_path = tmp / "nginx.conf"
-        conf_path.write_text(local_config(conf, ports, listen, tmp, sticky=not args.no_sticky))
-        checked = subprocess.run(
-            nginx_command(conf_path, tmp, test_only=True), check=False, capture_output=True, text=True
-        )
-        print(checked.stderr.strip())
-        if checked.returncode:
-            return 1
-        proc = subprocess.Popen(
-            nginx_command(conf_path, tmp),
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-            start_new_session=True,
-        )
-        stack.callback(lambda: (proc.poll() is None and os.killpg(proc.pid, signal.SIGTERM), proc.wait(10)))
-        base = f"http://127.0.0.1:{listen}"
-        deadline = time.monotonic() + 20
-        while not health_ok(base) and time.monotonic() < deadline:
-            time.sleep(0.2)
+    with nginx_replicas(2, sticky=not args.no_sticky) as (base, replicas, access_log):
         print(
-            f"nginx on {base} -> replicas {replicas} ({'sticky: hash $vizroute' if not args.no_sticky else 'round robin'})"
+            f"nginx on {base} -> replicas {replicas} ({'round robin' if args.no_sticky else 'sticky: hash $vizroute'})"
         )
         cfg = LoadConfig(
             students=args.students,
@@ -125,14 +162,9 @@ def main(argv: list[str] | None = None) -> int:
         )
         report = asyncio.run(run_load(base, cfg, log=print, measure_server=False))
         print(format_report(report))
-        per_replica = asyncio.run(sessions_per_replica(replicas))
-        print(f"sessions opened per replica: {per_replica}")
-        upgraded = sum(
-            1
-            for line in (tmp / "access.log").read_text().splitlines()
-            if "/_stcore/stream" in line and '" 101 ' in line
-        )
-        print(f"websocket upgrades (HTTP 101) in nginx's access log: {upgraded}")
+        print(f"sessions opened per replica: {asyncio.run(sessions_per_replica(replicas))}")
+        split = [cookie for cookie, served in routes(access_log).items() if len(served) > 1]
+        print(f"browsers whose requests reached more than one replica: {len(split)}")
     return 0 if not report.errors else 1
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 import viz
 from viz.layerwise.representations import shape_representations
@@ -22,3 +23,14 @@ def test_vit_separation_index_rises_from_the_embeddings_to_the_last_block():
     # The mean of the patch tokens (mostly background) separates them far less, but still more than at the start.
     assert si_mean[-1] > si_mean[0] + 0.15, si_mean
     assert si_mean[-1] < si_cls[-1], (si_mean, si_cls)
+
+
+def test_the_token_budget_is_checked_before_the_encoder_runs(monkeypatch):
+    from viz.layerwise import representations as reps
+    from viz.models.bert.model import BertEncoder
+
+    assert reps.count_tokens(["a cat sat", "a dog ran"]) == 10  # [CLS] a cat sat [SEP], twice
+    monkeypatch.setattr(BertEncoder, "forward", lambda *a, **k: pytest.fail("the encoder ran"))
+    long_texts = ["word " * 200] * 400  # each cut at 128 tokens: 51,200 in all
+    with pytest.raises(reps.TooManyTokensError, match="51,200 tokens; one analysis runs at most 40,000"):
+        reps.sentence_representations(long_texts)

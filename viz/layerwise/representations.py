@@ -12,6 +12,31 @@ from viz.models.bert.tokenizer import tokenize
 from viz.trace.common import device_of, model_call
 
 POOLINGS = ("mean", "cls")
+#: The most tokens (all texts together, each cut at ``max_tokens``) one layer-wise analysis may run through
+#: the encoder: about 10 s of one core, so that one teacher's CSV cannot hold the server for minutes.
+MAX_TOKENS_TOTAL = 40_000
+
+
+class TooManyTokensError(ValueError):
+    """The texts would take more tokens than :data:`MAX_TOKENS_TOTAL`; the message says so for the page."""
+
+
+def count_tokens(texts: list[str], model: str | Path = "minilm", max_tokens: int = 128) -> int:
+    """The tokens ``texts`` take in the encoder, each cut as :func:`sentence_representations` cuts it, checked
+    against :data:`MAX_TOKENS_TOTAL` before any model runs (tokenizing is fast; the encoder is not).
+
+    Raises:
+        TooManyTokensError: over the budget.
+    """
+    _, tokenizer, limit = load_text_model(model)
+    total = sum(len(tokenize(tokenizer, t, min(max_tokens, limit)).ids) for t in texts)
+    if total > MAX_TOKENS_TOTAL:
+        raise TooManyTokensError(
+            f"These {len(texts):,} texts come to {total:,} tokens; one analysis runs at most "
+            f"{MAX_TOKENS_TOTAL:,} through the encoder (about {MAX_TOKENS_TOTAL // len(texts):,} tokens a text "
+            "for this many texts). Use fewer or shorter texts."
+        )
+    return total
 
 
 def sentence_representations(
@@ -32,6 +57,7 @@ def sentence_representations(
         raise ValueError(f"pooling must be one of {POOLINGS}, got {pooling!r}")
     if not texts:
         raise ValueError("no texts")
+    count_tokens(texts, model, max_tokens)
     encoder, tokenizer, limit = load_text_model(model)
     device = device_of(encoder)
     out = []

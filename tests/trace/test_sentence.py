@@ -71,3 +71,13 @@ def test_model_loaded_once_and_frozen():
 def test_repeated_traces_are_identical():
     a, b = trace_sentence("same input twice"), trace_sentence("same input twice")
     np.testing.assert_array_equal(a.attentions, b.attentions)
+
+
+def test_a_cut_text_keeps_only_what_the_model_read():
+    text = "The animal didn't cross the street. " * 2000  # about 72 KB, far over 256 tokens
+    trace = trace_sentence(text)
+    assert trace.truncated and len(trace.tokens) == trace.max_tokens
+    assert text.startswith(trace.text) and len(trace.text) < 1500
+    assert trace.text.endswith(trace.tokens[-2].removeprefix("##"))
+    short = "A short one."
+    assert trace_sentence(short).text == short

@@ -21,7 +21,7 @@ class SentenceTrace(StackedAttentions):
     L = layers, H = heads, T = tokens (with [CLS] and [SEP]).
     """
 
-    text: str
+    text: str  # what the model read: the input, or its start up to the last token kept
     model: str
     device: str
     tokens: list[str]
@@ -48,6 +48,14 @@ class SentenceTrace(StackedAttentions):
     @property
     def truncated(self) -> bool:
         return self.n_tokens_dropped > 0 or self.n_chars_cut > 0
+
+
+def seen_text(text: str, tokenized) -> str:
+    """The part of ``text`` the model read: all of it, or up to the end of the last token kept (a trace never
+    holds the megabytes of a pasted text that the model cut)."""
+    if not tokenized.truncated or len(tokenized.offsets) < 3:
+        return text
+    return text[: tokenized.offsets[-2][1]]  # the last kept token before the closing [SEP]
 
 
 def trace_sentence(text: str, model: str | Path = "minilm", max_tokens: int | None = None) -> SentenceTrace:
@@ -79,7 +87,7 @@ def trace_sentence(text: str, model: str | Path = "minilm", max_tokens: int | No
         out = encoder(input_ids)
     traces = out.traces
     return SentenceTrace(
-        text=text,
+        text=seen_text(text, tokenized),
         model=str(model),
         device=str(device),
         tokens=tokenized.tokens,

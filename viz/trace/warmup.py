@@ -1,9 +1,9 @@
 """Load every bundled model, and run each entry point once, before the first student asks.
 
 A model page's first visit otherwise waits for its model to be read from disk (MiniLM: seconds). The app
-starts :func:`start_warm_up` when the server starts (``app.py``'s lifespan), in a background thread at low
-priority, so the server answers at once and the models are in memory by the time a class arrives.
-``VIZ_WARM_UP=0`` switches it off.
+starts :func:`start_warm_up` when the server starts (``app.py``'s lifespan), in a background thread (its
+model calls take inference slots like any other), so the server answers at once and the models are in
+memory by the time a class arrives. ``VIZ_WARM_UP=0`` switches it off.
 """
 
 from __future__ import annotations
@@ -46,10 +46,6 @@ def _steps():
 
 def warm_up() -> list[tuple[str, float]]:
     """Load and run each bundled model once; returns (step, seconds). A failing step is logged and skipped."""
-    try:  # this thread only, on Linux: students' reruns come first
-        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 10)
-    except (AttributeError, OSError):
-        pass
     timings = []
     for name, call in _steps():
         start = time.perf_counter()

@@ -3,7 +3,7 @@
 import streamlit as st
 
 from viz.layerwise.csv_input import MAX_ROWS, CsvError, parse_labelled_csv
-from viz.ui.controls import URL, section
+from viz.ui.controls import URL, choice, section
 from viz.ui.layerwise_views import (
     bundled_sentences,
     date_layers,
@@ -29,13 +29,8 @@ view = section("Data", VIEWS, key="lw_view")
 if view == "Layer-wise learning":
     forward_learning_view()
 elif view == "Shapes (ViT)":
-    token = st.radio(
-        "Image vector",
-        ["cls", "mean"],
-        key="lw_vit_token",
-        horizontal=True,
-        bind=URL,
-        format_func=lambda t: "the [CLS] token" if t == "cls" else "mean of the patch tokens",
+    token = choice(
+        "Image vector", {"cls": "the [CLS] token", "mean": "mean of the patch tokens"}, "lw_vit_token"
     )
     cls, mean, shape_labels = shape_layers()
     st.caption("400 generated shapes the bundled ViT never saw (8 classes, 50 each).")
@@ -50,14 +45,7 @@ elif view == "Dates (encoder-decoder)":
     )
     layer_analysis(reps, date_labels, f"date encoder, by {label}", "lw_date")
 else:
-    pooling = st.radio(
-        "Sentence vector",
-        ["mean", "cls"],
-        key="lw_pool",
-        horizontal=True,
-        bind=URL,
-        format_func=lambda p: "mean of the tokens" if p == "mean" else "the [CLS] token",
-    )
+    pooling = choice("Sentence vector", {"mean": "mean of the tokens", "cls": "the [CLS] token"}, "lw_pool")
     if view == "Sentences (MiniLM)":
         data = bundled_sentences()
         st.caption(

@@ -3,6 +3,7 @@ window attention per head on the chosen image."""
 
 import streamlit as st
 
+from viz.ui.controls import next_page
 from viz.ui.swin_views import (
     attention_section,
     bias_section,
@@ -35,8 +36,4 @@ if trace is not None:
     bias_section(trace, stage)
     st.header("5. Window attention, head by head")
     attention_section(trace)
-    st.page_link(
-        "app_pages/swin_hierarchy.py",
-        label="Next: the feature-map pyramid and the cost of attention",
-        icon=":material/arrow_forward:",
-    )
+    next_page("app_pages/swin_hierarchy.py", "Next: the feature-map pyramid and the cost of attention")

@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from viz.ui.controls import next_page
 from viz.ui.swin_views import cost_section, hierarchy_section, traced_input
 
 st.title("Swin Transformer: a pyramid of feature maps, at linear cost")
@@ -18,8 +19,4 @@ if trace is not None:
 
 st.header("The cost of attention against image size")
 cost_section()
-st.page_link(
-    "app_pages/vision_results.py",
-    label="How do Swin, ViT variants and CNNs compare? The course's results",
-    icon=":material/arrow_forward:",
-)
+next_page("app_pages/vision_results.py", "How do Swin, ViT variants and CNNs compare? The course's results")

@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from viz.ui.controls import next_page
 from viz.ui.vit_views import (
     model_input_section,
     patches_section,
@@ -29,11 +30,7 @@ if traced is not None:
     projection_section(trace)
     st.header("4. Add the [CLS] token and position embeddings")
     position_section(trace)
-    st.page_link(
-        "app_pages/vit_attention.py",
-        label="Step 5: the encoder's attention and rollout, on this image",
-        icon=":material/arrow_forward:",
-    )
+    next_page("app_pages/vit_attention.py", "Step 5: the encoder's attention and rollout, on this image")
 
 st.header("How big are real ViTs?")
 sizes_section()

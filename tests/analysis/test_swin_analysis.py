@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import dataclasses
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
 import torch
 
+from tests.models.helpers import random_model
 from viz.analysis import swin as an
 from viz.models.swin.config import SHAPES_SWIN, SWIN_T
 from viz.models.swin.model import SwinTransformer, cyclic_shift, region_labels, window_partition
@@ -45,13 +47,10 @@ def test_rolled_origin_matches_numpy_roll():
 
 
 def _random_block(shifted: bool):
-    torch.manual_seed(0)
-    config = dataclasses.replace(SHAPES_SWIN, n_classes=0, labels=())
-    model = SwinTransformer(config).eval()
+    model = random_model(
+        SwinTransformer, dataclasses.replace(SHAPES_SWIN, n_classes=0, labels=()), keep="norm"
+    )
     with torch.no_grad():
-        for name, param in model.named_parameters():
-            if "norm" not in name:
-                param.normal_(0, 0.3)
         out = model(torch.randn(1, 3, 64, 64))
     return next(t for t in out.traces if bool(t.shift) == shifted)
 
@@ -77,6 +76,28 @@ def test_patch_window_attention_sums_to_one_and_respects_the_mask(shifted):
             weights, allowed, trace.resolution, trace.padded, trace.window, trace.shift, h - 1, w - 1
         )
         assert (status == an.MASKED).any() and status[0, 0] == an.MASKED
+
+
+@pytest.mark.parametrize("shifted", [False, True])
+def test_window_attention_maps_are_the_mean_then_each_head(shifted):
+    trace = _random_block(shifted)
+    block = SimpleNamespace(  # what a viz.trace.swin.BlockView carries, as numpy
+        weights=trace.weights[0].numpy(),
+        allowed=None if trace.allowed is None else trace.allowed.numpy(),
+        resolution=trace.resolution,
+        padded=trace.padded,
+        window=trace.window,
+        shift=trace.shift,
+    )
+    heats, status = an.window_attention_maps(block, 3, 5)
+    n_heads = block.weights.shape[1]
+    assert heats.shape == (1 + n_heads, *trace.resolution)
+    np.testing.assert_allclose(heats[0], heats[1:].mean(axis=0), atol=1e-6)  # NaN outside the window alike
+    second, second_status = an.patch_window_attention(
+        block.weights, block.allowed, trace.resolution, trace.padded, trace.window, trace.shift, 3, 5, head=1
+    )
+    np.testing.assert_array_equal(heats[2], second)
+    np.testing.assert_array_equal(status, second_status)
 
 
 def test_window_mask_names_regions_like_the_model():

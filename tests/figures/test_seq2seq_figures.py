@@ -6,14 +6,8 @@ import numpy as np
 import pytest
 
 from viz.analysis.decoding import softmax, top_tokens
-from viz.figures.seq2seq import (
-    BLUE,
-    ORANGE,
-    alignment_heatmap,
-    mask_heatmap,
-    next_token_bars,
-    training_curves,
-)
+from viz.figures.seq2seq import alignment_heatmap, mask_heatmap, next_token_bars, training_curves
+from viz.figures.style import BLUE, ORANGE
 
 TOKENS = ["<s>", "a", "<b>", "c"]
 

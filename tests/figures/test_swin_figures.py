@@ -11,6 +11,7 @@ from viz.analysis import swin as an
 from viz.data import vision_results as vr
 from viz.figures import swin as fig
 from viz.figures import vision_results as vfig
+from viz.figures.style import MINUS_INF
 from viz.models.swin.config import SWIN_T
 
 IMAGE = np.random.default_rng(0).integers(0, 255, (64, 64, 3), dtype=np.uint8)
@@ -107,7 +108,7 @@ def test_mask_figure_writes_minus_infinity_across_regions():
     mask = np.where(np.equal.outer(np.array(names), np.array(names)), 0.0, -np.inf)
     figure = fig.mask_figure(mask, names, "m")
     text = np.array(figure.data[0].text)
-    assert (text[:2, 2:] == fig.MINUS_INF).all() and (text[:2, :2] == "0").all()
+    assert (text[:2, 2:] == MINUS_INF).all() and (text[:2, :2] == "0").all()
     assert list(figure.data[0].x)[2].endswith("B2")
     with pytest.raises(ValueError):
         fig.mask_figure(mask, names[:3], "m")

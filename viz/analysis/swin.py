@@ -7,6 +7,8 @@ the token grid of a block. M = window side, s = shift.
 
 from __future__ import annotations
 
+from typing import Protocol
+
 import numpy as np
 import pandas as pd
 
@@ -99,6 +101,42 @@ def patch_window_attention(
             heat[y, x] = values[k]
             status[y, x] = SAME_REGION if allowed is None or allowed[w_index, q, k] else MASKED
     return heat, status
+
+
+class WindowBlock(Protocol):
+    """What :func:`window_attention_maps` reads of a block (:class:`viz.trace.swin.BlockView` has it)."""
+
+    weights: np.ndarray  # (nW, H, Q, Q)
+    allowed: np.ndarray | None  # (nW, Q, Q), or None
+    resolution: tuple[int, int]
+    padded: tuple[int, int]
+    window: int
+    shift: int
+
+
+def window_attention_maps(block: WindowBlock, row: int, col: int) -> tuple[np.ndarray, np.ndarray]:
+    """What token (row, col) of ``block`` attends to: the mean over heads, then every head.
+
+    Returns:
+        ``(heats, status)``: (1 + H, h, w) maps of :func:`patch_window_attention` (index 0 the mean of the
+        heads, index 1 + k head k) and their common (h, w) status map.
+    """
+    n_heads = block.weights.shape[1]
+    maps = [
+        patch_window_attention(
+            block.weights,
+            block.allowed,
+            block.resolution,
+            block.padded,
+            block.window,
+            block.shift,
+            row,
+            col,
+            head,
+        )
+        for head in [None, *range(n_heads)]
+    ]
+    return np.stack([heat for heat, _ in maps]), maps[0][1]
 
 
 def window_mask(

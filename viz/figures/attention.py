@@ -10,8 +10,15 @@ import numpy as np
 import plotly.graph_objects as go
 
 from viz.figures.labels import token_labels
+from viz.figures.style import (
+    ATTENTION_COLORSCALE,
+    array_ticks,
+    chart_layout,
+    grid_layout,
+    panel_axes,
+    panel_title,
+)
 
-COLORSCALE = "Blues"
 ROW_AXIS = "Queries (token attending) ↓"
 COLUMN_AXIS = "Keys (token attended to) →"
 #: Above this many tokens the grid sends weights quantised to 8 bits (payload), the enlarged head never.
@@ -34,6 +41,12 @@ def _tick_step(n_tokens: int, max_ticks: int = 64) -> int:
 def _axis_categories(labels: list[str]) -> list[str]:
     """Unique category names "position: token" (so repeated tokens keep their own row and column)."""
     return [f"{i}: {label}" for i, label in enumerate(labels)]
+
+
+def _token_axis(title: str, categories: list[str], labels: list[str], step: int, **more) -> dict:
+    """A categorical axis of "position: token" categories, every ``step``-th one ticked with its token."""
+    ticks = array_ticks(labels[::step], categories[::step])
+    return dict(title=dict(text=title), type="category", **ticks, **more)
 
 
 def attention_heatmap(
@@ -63,7 +76,7 @@ def attention_heatmap(
         z=weights,
         x=k_cats,
         y=q_cats,
-        colorscale=COLORSCALE,
+        colorscale=ATTENTION_COLORSCALE,
         zmin=0.0,
         zmax=1.0,
         colorbar=dict(title=dict(text="weight")),
@@ -71,26 +84,11 @@ def attention_heatmap(
     )
     step_q, step_k = _tick_step(len(query_tokens)), _tick_step(len(key_tokens))
     size = int(np.clip(22 * max(len(query_tokens), len(key_tokens)) + 180, 420, 900))
-    layout = dict(
-        title=dict(text=title),
-        height=size,
-        margin=dict(l=10, r=10, t=50, b=10),
-        xaxis=dict(
-            title=dict(text=COLUMN_AXIS),
-            type="category",
-            tickmode="array",
-            tickvals=k_cats[::step_k],
-            ticktext=k_labels[::step_k],
-            tickangle=-60,
-        ),
-        yaxis=dict(
-            title=dict(text=ROW_AXIS),
-            type="category",
-            tickmode="array",
-            tickvals=q_cats[::step_q],
-            ticktext=q_labels[::step_q],
-            autorange="reversed",
-        ),
+    layout = chart_layout(
+        title,
+        size,
+        xaxis=_token_axis(COLUMN_AXIS, k_cats, k_labels, step_k, tickangle=-60),
+        yaxis=_token_axis(ROW_AXIS, q_cats, q_labels, step_q, autorange="reversed"),
     )
     return go.Figure(dict(data=[trace], layout=layout))
 
@@ -108,32 +106,6 @@ def block_pool(weights: np.ndarray, max_size: int) -> tuple[np.ndarray, int]:
     w = w.reshape(*w.shape[:-2], m, block, m, block).sum(axis=-1)  # attention into each key block
     counts = np.minimum(block, n - np.arange(m) * block)  # real queries per block (the last may be short)
     return w.sum(axis=-2) / counts[:, None], block
-
-
-def grid_layout(n_panels: int, n_cols: int, gap: float = 0.025) -> tuple[dict, list[tuple[str, str]]]:
-    """Axes for a grid of panels laid out by hand (make_subplots costs ~20x more per rerun).
-
-    Returns the layout entries (xaxisN / yaxisN with their domains) and each panel's (xref, yref) pair.
-    """
-    n_rows = int(np.ceil(n_panels / n_cols))
-    layout: dict = {}
-    refs = []
-    for p in range(n_panels):
-        row, col = divmod(p, n_cols)
-        i = "" if p == 0 else str(p + 1)
-        layout[f"xaxis{i}"] = dict(
-            domain=[col / n_cols + gap / 2, (col + 1) / n_cols - gap / 2],
-            anchor=f"y{i}",
-            showticklabels=False,
-        )
-        layout[f"yaxis{i}"] = dict(
-            domain=[1 - (row + 1) / n_rows + gap, 1 - row / n_rows - gap * 1.5],
-            anchor=f"x{i}",
-            autorange="reversed",
-            showticklabels=False,
-        )
-        refs.append((f"x{i}", f"y{i}"))
-    return layout, refs
 
 
 def panel_grid(
@@ -157,9 +129,7 @@ def panel_grid(
     step = _tick_step(n_tokens, 24)
     ticks = dict(
         showticklabels=True,
-        tickmode="array",
-        tickvals=list(range(0, n_tokens, step)),
-        ticktext=labels[::step],
+        **array_ticks(labels[::step], list(range(0, n_tokens, step))),
         tickfont=dict(size=8),
     )
     data, annotations = [], []
@@ -174,7 +144,7 @@ def panel_grid(
                 z=z,
                 zmin=0,
                 zmax=zmax,
-                colorscale=COLORSCALE,
+                colorscale=ATTENTION_COLORSCALE,
                 showscale=p == 0,
                 xaxis=xref,
                 yaxis=yref,
@@ -182,29 +152,14 @@ def panel_grid(
                 hovertemplate=f"{titles[p]}<br>query %{{y}} → key %{{x}}<br>weight {fmt}<extra></extra>",
             )
         )
-        x_axis, y_axis = layout["xaxis" + xref[1:]], layout["yaxis" + yref[1:]]
-        annotations.append(
-            dict(
-                text=titles[p],
-                xref="paper",
-                yref="paper",
-                showarrow=False,
-                font=dict(size=10),
-                x=sum(x_axis["domain"]) / 2,
-                y=y_axis["domain"][1],
-                yanchor="bottom",
-            )
-        )
+        x_axis, y_axis = panel_axes(layout, (xref, yref))
+        annotations.append(panel_title(titles[p], x_axis, y_axis, size=10))
         if show_ticks and p % n_cols == 0:
             y_axis.update(ticks)
         if show_ticks and (p // n_cols == n_rows - 1 or p + n_cols >= n_panels):
             x_axis.update(ticks, tickangle=-60)
-    layout.update(
-        title=dict(text=f"{title} (rows = queries attending, columns = keys attended to)"),
-        annotations=annotations,
-        height=panel_height * n_rows + 120,
-        margin=dict(l=10, r=10, t=70, b=10),
-    )
+    title = f"{title} (rows = queries attending, columns = keys attended to)"
+    layout.update(chart_layout(title, panel_height * n_rows + 120, top=70, annotations=annotations))
     return go.Figure(dict(data=data, layout=layout))
 
 

@@ -9,25 +9,9 @@ import numpy as np
 import plotly.graph_objects as go
 
 from viz.figures.labels import token_labels
+from viz.figures.style import CATEGORY, MORE_CATEGORY, chart_layout
 
-HEAD_COLOURS = [
-    "#0072B2",
-    "#D55E00",
-    "#009E73",
-    "#CC79A7",
-    "#E69F00",
-    "#56B4E9",
-    "#000000",
-    "#F0E442",
-    "#882255",
-    "#117733",
-    "#999933",
-    "#6699CC",
-    "#AA4499",
-    "#44AA99",
-    "#DDCC77",
-    "#332288",
-]
+HEAD_COLOURS = (*CATEGORY, *MORE_CATEGORY)  # 16 heads told apart
 OPACITY_LEVELS = (0.15, 0.35, 0.6, 0.9)  # weights in [min, .1), [.1, .3), [.3, .6), [.6, 1]
 _EDGES = (0.1, 0.3, 0.6)
 
@@ -101,12 +85,12 @@ def head_view(
                 textfont=dict(size=12),
             )
         )
-    layout = dict(
-        title=dict(text=f"{title}: queries (left) attend to keys (right); darker line = larger weight"),
+    layout = chart_layout(
+        f"{title}: queries (left) attend to keys (right); darker line = larger weight",
+        int(np.clip(24 * n + 120, 300, 6400)),
+        top=60,
         xaxis=dict(visible=False, range=[-0.45, 1.45]),
         yaxis=dict(visible=False, range=[positions[-1] - 1, 1]),
-        height=int(np.clip(24 * n + 120, 300, 6400)),
-        margin=dict(l=10, r=10, t=60, b=10),
         legend=dict(title=dict(text="heads"), orientation="h", y=-0.02),
     )
     return go.Figure(dict(data=data, layout=layout))

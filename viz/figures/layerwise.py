@@ -7,8 +7,8 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from viz.figures.labels import safe_label
+from viz.figures.style import CATEGORY, ORANGE, array_ticks, category, chart_layout
 
-PALETTE = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000", "#F0E442"]
 SYMBOLS = ["circle", "square", "diamond", "cross", "x", "triangle-up", "star", "hexagon"]
 
 
@@ -24,7 +24,7 @@ def si_curves(table: pd.DataFrame, jumps: list[int], title: str) -> go.Figure:
                 name=column,
                 x=list(range(len(layers))),
                 y=table[column].to_numpy(dtype=float),
-                line=dict(color=PALETTE[i % len(PALETTE)]),
+                line=dict(color=category(i)),
                 marker=dict(symbol=SYMBOLS[i % len(SYMBOLS)], size=8),
                 hovertemplate=f"{column}<br>%{{y:.3f}}<extra></extra>",
             )
@@ -38,7 +38,7 @@ def si_curves(table: pd.DataFrame, jumps: list[int], title: str) -> go.Figure:
             x1=j,
             y0=0,
             y1=1,
-            fillcolor="#E69F00",
+            fillcolor=ORANGE,
             opacity=0.15,
             line=dict(width=0),
         )
@@ -56,25 +56,16 @@ def si_curves(table: pd.DataFrame, jumps: list[int], title: str) -> go.Figure:
         )
         for j in jumps
     ]
-    return go.Figure(
-        dict(
-            data=data,
-            layout=dict(
-                title=dict(text=title),
-                height=420,
-                margin=dict(l=10, r=10, t=60, b=10),
-                shapes=shapes,
-                annotations=annotations,
-                xaxis=dict(
-                    title=dict(text="layer"),
-                    tickmode="array",
-                    tickvals=list(range(len(layers))),
-                    ticktext=layers,
-                ),
-                yaxis=dict(title=dict(text="index (0 to 1)"), range=[0, 1.05]),
-            ),
-        )
+    layout = chart_layout(
+        title,
+        420,
+        top=60,
+        shapes=shapes,
+        annotations=annotations,
+        xaxis=dict(title=dict(text="layer"), **array_ticks(layers)),
+        yaxis=dict(title=dict(text="index (0 to 1)"), range=[0, 1.05]),
     )
+    return go.Figure(dict(data=data, layout=layout))
 
 
 def pca_scatter(
@@ -92,26 +83,19 @@ def pca_scatter(
             x=coords[mask, 0],
             y=coords[mask, 1],
             marker=dict(
-                color=PALETTE[i % len(PALETTE)],
-                size=7,
-                opacity=0.8,
-                symbol=SYMBOLS[(i // len(PALETTE)) % len(SYMBOLS)],
+                color=category(i), size=7, opacity=0.8, symbol=SYMBOLS[(i // len(CATEGORY)) % len(SYMBOLS)]
             ),
         )
         if hover is not None:
             trace["text"] = [safe_label(h, 60) for h, m in zip(hover, mask) if m]
             trace["hovertemplate"] = "%{text}<extra>" + safe_label(str(label), 30) + "</extra>"
         data.append(trace)
-    return go.Figure(
-        dict(
-            data=data,
-            layout=dict(
-                title=dict(text=title),
-                height=460,
-                margin=dict(l=10, r=10, t=60, b=10),
-                xaxis=dict(title=dict(text=f"principal component 1 ({explained[0]:.0%} of variance)")),
-                yaxis=dict(title=dict(text=f"principal component 2 ({explained[1]:.0%} of variance)")),
-                legend=dict(title=dict(text="class")),
-            ),
-        )
+    layout = chart_layout(
+        title,
+        460,
+        top=60,
+        xaxis=dict(title=dict(text=f"principal component 1 ({explained[0]:.0%} of variance)")),
+        yaxis=dict(title=dict(text=f"principal component 2 ({explained[1]:.0%} of variance)")),
+        legend=dict(title=dict(text="class")),
     )
+    return go.Figure(dict(data=data, layout=layout))

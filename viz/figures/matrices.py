@@ -6,8 +6,18 @@ import numpy as np
 import plotly.graph_objects as go
 
 from viz.figures.labels import token_labels
+from viz.figures.style import (
+    ATTENTION_COLORSCALE,
+    BLUE,
+    DIVERGING,
+    MASK_COLORSCALE,
+    MINUS_INF,
+    VERMILLION,
+    array_ticks,
+    category,
+    chart_layout,
+)
 
-DIVERGING = "RdBu_r"  # blue negative, red positive; readable with the common colour-blindnesses
 FONT_NUMBERS_MAX_CELLS = 120  # print the numbers in the cells when the matrix is this small
 
 
@@ -40,13 +50,13 @@ def matrix_heatmap(
     trace = dict(
         type="heatmap",
         z=m,
-        colorscale=DIVERGING if diverging else "Blues",
+        colorscale=DIVERGING if diverging else ATTENTION_COLORSCALE,
         zmin=-bound if diverging else 0.0,
         zmax=bound or 1.0,
         hovertemplate=f"{y_title} %{{y}}<br>{x_title} %{{x}}<br>value %{{z:.4f}}<extra></extra>",
     )
     if m.size <= FONT_NUMBERS_MAX_CELLS:
-        trace["text"] = np.vectorize(lambda v: "−∞" if v == -np.inf else f"{v:.{decimals}f}")(m).tolist()
+        trace["text"] = np.vectorize(lambda v: MINUS_INF if v == -np.inf else f"{v:.{decimals}f}")(m).tolist()
         trace["texttemplate"] = "%{text}"
     xaxis = dict(title=dict(text=x_title))
     yaxis = dict(title=dict(text=y_title), autorange="reversed")
@@ -54,15 +64,10 @@ def matrix_heatmap(
         if labels is not None:
             step = max(1, int(np.ceil(len(labels) / 48)))
             safe = token_labels(labels)
-            axis.update(tickmode="array", tickvals=list(range(0, len(labels), step)), ticktext=safe[::step])
+            axis.update(array_ticks(safe[::step], list(range(0, len(labels), step))))
     rows = m.shape[0]
-    layout = dict(
-        title=dict(text=f"{title} ({shape_text(matrix)})"),
-        xaxis=xaxis,
-        yaxis=yaxis,
-        height=height or int(np.clip(30 * rows + 160, 220, 720)),
-        margin=dict(l=10, r=10, t=50, b=10),
-    )
+    height = height or int(np.clip(30 * rows + 160, 220, 720))
+    layout = chart_layout(f"{title} ({shape_text(matrix)})", height, xaxis=xaxis, yaxis=yaxis)
     return go.Figure(dict(data=[trace], layout=layout))
 
 
@@ -77,9 +82,9 @@ def vector_bars(
     """A 1-D array as bars; ``highlight`` colours one bar."""
     v = np.asarray(values, dtype=np.float64).ravel()
     x = token_labels(labels) if labels is not None else list(range(len(v)))
-    colours = ["#0072B2"] * len(v)
+    colours = [BLUE] * len(v)
     if highlight is not None:
-        colours[highlight] = "#D55E00"
+        colours[highlight] = VERMILLION
     fig = go.Figure(
         dict(
             data=[
@@ -92,15 +97,11 @@ def vector_bars(
                     hovertemplate="%{customdata}: %{y:.4f}<extra></extra>",
                 )
             ],
-            layout=dict(
-                title=dict(text=f"{title} ({len(v)})"),
-                height=300,
-                margin=dict(l=10, r=10, t=50, b=10),
+            layout=chart_layout(
+                f"{title} ({len(v)})",
+                300,
                 xaxis=dict(
-                    title=dict(text=x_title),
-                    tickmode="array",
-                    tickvals=list(range(len(v))),
-                    ticktext=x if len(v) <= 64 else None,
+                    title=dict(text=x_title), **array_ticks(x if len(v) <= 64 else None, list(range(len(v))))
                 ),
                 yaxis=dict(title=dict(text=y_title)),
             ),
@@ -117,7 +118,6 @@ def line_chart(
     height: int = 360,
 ) -> go.Figure:
     """Several named (x, y) curves on one chart."""
-    palette = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#F0E442", "#000000"]
     data = [
         dict(
             type="scatter",
@@ -125,21 +125,37 @@ def line_chart(
             name=name,
             x=np.asarray(x),
             y=np.asarray(y, dtype=np.float64),
-            line=dict(color=palette[i % len(palette)]),
+            line=dict(color=category(i)),
         )
         for i, (name, (x, y)) in enumerate(series.items())
     ]
     return go.Figure(
         dict(
             data=data,
-            layout=dict(
-                title=dict(text=title),
-                height=height,
-                margin=dict(l=10, r=10, t=50, b=10),
-                xaxis=dict(title=dict(text=x_title)),
-                yaxis=dict(title=dict(text=y_title)),
+            layout=chart_layout(
+                title, height, xaxis=dict(title=dict(text=x_title)), yaxis=dict(title=dict(text=y_title))
             ),
         )
+    )
+
+
+def mask_cells(mask: np.ndarray, x, y, **more) -> go.Heatmap:
+    """An additive mask as cells: white where it adds 0, dark grey where it adds −∞, the value on hover
+    (``more``: e.g. whether and how to write the values in the cells)."""
+    hidden = np.isneginf(np.asarray(mask, dtype=np.float64))
+    return go.Heatmap(
+        z=hidden.astype(np.uint8),
+        x=x,
+        y=y,
+        zmin=0,
+        zmax=1,
+        colorscale=MASK_COLORSCALE,
+        text=np.where(hidden, MINUS_INF, "0"),
+        showscale=False,
+        xgap=1,
+        ygap=1,
+        hovertemplate="query %{y} → key %{x}: mask %{text}<extra></extra>",
+        **more,
     )
 
 
@@ -150,7 +166,7 @@ def mask_figure(
     mask = np.asarray(mask)
     blocked = np.isinf(mask).astype(np.uint8)
     labels = token_labels(tokens)
-    text = np.where(blocked == 1, "−∞", "0").tolist() if mask.size <= 1024 else None
+    text = np.where(blocked == 1, MINUS_INF, "0").tolist() if mask.size <= 1024 else None
     trace = dict(
         type="heatmap",
         z=blocked,
@@ -162,12 +178,11 @@ def mask_figure(
         texttemplate="%{text}" if text else None,
         hovertemplate="query %{y} → key %{x}<extra></extra>",
     )
-    ticks = dict(tickmode="array", tickvals=list(range(len(labels))), ticktext=labels)
-    layout = dict(
-        title=dict(text=f"{title} ({shape_text(mask)})"),
+    ticks = array_ticks(labels)
+    layout = chart_layout(
+        f"{title} ({shape_text(mask)})",
+        int(np.clip(22 * len(labels) + 180, 260, 720)),
         xaxis=dict(title=dict(text="Keys (token attended to)"), **ticks),
         yaxis=dict(title=dict(text="Queries (token attending)"), autorange="reversed", **ticks),
-        height=int(np.clip(22 * len(labels) + 180, 260, 720)),
-        margin=dict(l=10, r=10, t=50, b=10),
     )
     return go.Figure(dict(data=[trace], layout=layout))

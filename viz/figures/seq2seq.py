@@ -1,7 +1,7 @@
 """Charts of the encoder-decoder: the causal mask, the next-token distribution, training curves.
 
 Attention weights themselves are drawn by :func:`viz.figures.attention.attention_heatmap` (rows = queries,
-columns = keys). Colours: Okabe-Ito blue and orange, colour-blind safe.
+columns = keys). Colours: Okabe-Ito blue and orange (:mod:`viz.figures.style`), colour-blind safe.
 """
 
 from __future__ import annotations
@@ -11,9 +11,8 @@ import plotly.graph_objects as go
 
 from viz.figures.attention import attention_heatmap, heads_grid
 from viz.figures.labels import safe_label, token_labels
-
-BLUE, ORANGE, VERMILLION, GREY = "#0072B2", "#E69F00", "#D55E00", "#BBBBBB"
-MINUS_INF = "−∞"
+from viz.figures.matrices import mask_cells
+from viz.figures.style import BLUE, ORANGE, WHITE, array_ticks, axis_suffix, bottom_left, chart_layout
 
 
 def mask_heatmap(mask: np.ndarray, tokens: list[str], title: str) -> go.Figure:
@@ -25,43 +24,13 @@ def mask_heatmap(mask: np.ndarray, tokens: list[str], title: str) -> go.Figure:
     mask = np.asarray(mask, dtype=np.float64)
     if mask.ndim != 2 or mask.shape != (len(tokens), len(tokens)):
         raise ValueError(f"mask {mask.shape} does not match {len(tokens)} tokens")
-    hidden = np.isneginf(mask)
     labels = token_labels(tokens)
-    text = np.where(hidden, MINUS_INF, "0")
-    fig = go.Figure(
-        go.Heatmap(
-            z=hidden.astype(np.uint8),
-            x=np.arange(len(tokens)),
-            y=np.arange(len(tokens)),
-            zmin=0,
-            zmax=1,
-            colorscale=[[0.0, "#FFFFFF"], [0.5, "#FFFFFF"], [0.5, "#56595E"], [1.0, "#56595E"]],
-            text=text,
-            texttemplate="%{text}",
-            textfont=dict(size=14),
-            showscale=False,
-            xgap=1,
-            ygap=1,
-            hovertemplate="query %{y} → key %{x}: mask %{text}<extra></extra>",
-        )
-    )
-    fig.update_xaxes(
-        title="Keys (position looked at) →",
-        tickmode="array",
-        tickvals=list(range(len(labels))),
-        ticktext=labels,
-        side="bottom",
-    )
-    fig.update_yaxes(
-        title="Queries (position looking) ↓",
-        tickmode="array",
-        tickvals=list(range(len(labels))),
-        ticktext=labels,
-        autorange="reversed",
-    )
+    positions = np.arange(len(tokens))
+    fig = go.Figure(mask_cells(mask, positions, positions, texttemplate="%{text}", textfont=dict(size=14)))
+    fig.update_xaxes(title="Keys (position looked at) →", **array_ticks(labels), side="bottom")
+    fig.update_yaxes(title="Queries (position looking) ↓", **array_ticks(labels), autorange="reversed")
     size = int(np.clip(22 * len(tokens) + 180, 420, 900))  # as attention_heatmap: the two sit side by side
-    fig.update_layout(title=title, height=size, margin=dict(l=10, r=10, t=50, b=10), plot_bgcolor="#FFFFFF")
-    return fig
+    return fig.update_layout(chart_layout(title, size, plot_bgcolor=WHITE))
 
 
 def next_token_bars(top: list[tuple[str, float, int]], chosen_id: int, title: str) -> go.Figure:
@@ -83,15 +52,16 @@ def next_token_bars(top: list[tuple[str, float, int]], chosen_id: int, title: st
             hovertemplate="%{customdata}: probability %{y:.4f}<extra></extra>",
         )
     )
-    fig.update_xaxes(
-        title="Next token (orange = the one chosen)",
-        tickmode="array",
-        tickvals=list(range(len(top))),
-        ticktext=labels,
-    )
+    fig.update_xaxes(title="Next token (orange = the one chosen)", **array_ticks(labels))
     fig.update_yaxes(title="Probability", range=[0, 1.12], tickformat=".0%")
-    fig.update_layout(title=title, height=360, margin=dict(l=10, r=10, t=50, b=10))
-    return fig
+    return fig.update_layout(chart_layout(title, 360))
+
+
+def _curve(x: list, y: list, name: str, line: dict, symbol: str, yaxis: str | None = None) -> go.Scatter:
+    """One training curve, lines and markers; ``yaxis`` "y2" for the right axis."""
+    return go.Scatter(
+        x=x, y=y, name=name, mode="lines+markers", line=line, marker=dict(symbol=symbol), yaxis=yaxis
+    )
 
 
 def training_curves(
@@ -102,43 +72,30 @@ def training_curves(
     max_steps: int | None = None,
 ) -> go.Figure:
     """Training loss (left axis, blue) and held-out exact match (right axis, orange) against the step."""
-    fig = go.Figure()
-    fig.add_trace(
-        go.Scatter(
-            x=steps,
-            y=losses,
-            name="training loss (cross-entropy)",
-            mode="lines+markers",
-            line=dict(color=BLUE),
-            marker=dict(symbol="circle"),
-        )
-    )
     acc_steps = [s for s, a in zip(steps, accuracies) if a is not None]
     acc = [100 * a for a in accuracies if a is not None]
-    fig.add_trace(
-        go.Scatter(
-            x=acc_steps,
-            y=acc,
-            name="held-out exact match (%)",
-            mode="lines+markers",
-            line=dict(color=ORANGE, dash="dash"),
-            marker=dict(symbol="diamond"),
-            yaxis="y2",
-        )
+    fig = go.Figure(
+        [
+            _curve(steps, losses, "training loss (cross-entropy)", dict(color=BLUE), "circle"),
+            _curve(
+                acc_steps, acc, "held-out exact match (%)", dict(color=ORANGE, dash="dash"), "diamond", "y2"
+            ),
+        ]
     )
     x_range = [0, max_steps] if max_steps else None
-    fig.update_layout(
-        title=title,
-        height=360,
-        margin=dict(l=10, r=10, t=50, b=10),
-        xaxis=dict(title="Training step", range=x_range),
-        yaxis=dict(title="Loss", rangemode="tozero"),
-        yaxis2=dict(
-            title="Exact match (%)", overlaying="y", side="right", range=[0, 105], dtick=25, showgrid=False
-        ),
-        legend=dict(orientation="h", yanchor="bottom", y=1.02, x=1, xanchor="right"),
+    right = dict(
+        title="Exact match (%)", overlaying="y", side="right", range=[0, 105], dtick=25, showgrid=False
     )
-    return fig
+    return fig.update_layout(
+        chart_layout(
+            title,
+            360,
+            xaxis=dict(title="Training step", range=x_range),
+            yaxis=dict(title="Loss", rangemode="tozero"),
+            yaxis2=right,
+            legend=dict(orientation="h", yanchor="bottom", y=1.02, x=1, xanchor="right"),
+        )
+    )
 
 
 def alignment_heatmap(
@@ -155,9 +112,7 @@ def alignment_heatmap(
 def labelled_heads_grid(weights: np.ndarray, tokens: list[str], title: str, n_cols: int = 4) -> go.Figure:
     """:func:`viz.figures.attention.heads_grid` with axis titles on the first panel of its bottom row."""
     fig = heads_grid(weights, tokens, title, n_cols=n_cols)
-    n_rows = int(np.ceil(weights.shape[0] / n_cols))
-    first_of_last_row = (n_rows - 1) * n_cols
-    suffix = "" if first_of_last_row == 0 else str(first_of_last_row + 1)
+    suffix = axis_suffix(bottom_left(weights.shape[0], n_cols))
     fig.layout[f"xaxis{suffix}"].title = "Keys →"
     fig.layout[f"yaxis{suffix}"].title = "Queries ↓"
     return fig

@@ -6,6 +6,8 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+from viz.figures.style import HEAT_COLORSCALE, chart_layout
+
 
 def head_stat_map(stats: pd.DataFrame, statistic: str, description: str) -> go.Figure:
     """A (layers x heads) heatmap of one statistic from :func:`viz.analysis.head_stats.head_statistics`."""
@@ -19,19 +21,18 @@ def head_stat_map(stats: pd.DataFrame, statistic: str, description: str) -> go.F
                     z=z,
                     x=list(table.columns),
                     y=list(table.index),
-                    colorscale="Viridis",
+                    colorscale=HEAT_COLORSCALE,
                     text=np.round(z, 2).tolist(),
                     texttemplate="%{text}",
                     colorbar=dict(title=dict(text=statistic)),
                     hovertemplate="layer %{y}, head %{x}<br>" + statistic + " %{z:.3f}<extra></extra>",
                 )
             ],
-            layout=dict(
-                title=dict(text=f"{description} — every layer and head"),
+            layout=chart_layout(
+                f"{description} — every layer and head",
+                80 + 48 * z.shape[0],
                 xaxis=dict(title=dict(text="head"), dtick=1),
                 yaxis=dict(title=dict(text="layer"), dtick=1, autorange="reversed"),
-                height=80 + 48 * z.shape[0],
-                margin=dict(l=10, r=10, t=50, b=10),
             ),
         )
     )

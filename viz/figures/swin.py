@@ -2,9 +2,9 @@
 regions, the relative position index and bias, window attention per head, the feature-map pyramid and the
 cost of attention.
 
-Images travel as PNG data URIs; numbers a student reads travel as heatmap or line data. Categorical
-colours are Okabe-Ito (plus a grey for the ninth region), magnitudes viridis, signed values a blue-red
-diverging scale: all readable with the common colour-vision deficiencies. No torch, no streamlit.
+Images travel as PNG data URIs; numbers a student reads travel as heatmap or line data. Colours and scales
+are :mod:`viz.figures.style`'s: categories Okabe-Ito (plus a grey for the ninth region), magnitudes viridis,
+signed values a blue-red diverging scale. No torch, no streamlit.
 """
 
 from __future__ import annotations
@@ -13,68 +13,73 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from viz.figures.attention import grid_layout
-from viz.figures.vision import image_layer
+from viz.figures.matrices import mask_cells
+from viz.figures.style import (
+    BLUE,
+    CATEGORY,
+    DIVERGING,
+    GREY,
+    HEAT_COLORSCALE,
+    ORANGE,
+    SELECTED_COLOUR,
+    VERMILLION,
+    WHITE,
+    category,
+    chart_layout,
+    grid_layout,
+    panel_axes,
+    panel_title,
+    picture_panel,
+    pixel_axes,
+    rgba,
+    title_pixel_panels,
+)
+from viz.figures.vision import cell_heatmap, grid_lines, image_layer, outline
 
-OKABE_ITO = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
-REGION_COLOURS = [
-    "#0072B2",
-    "#E69F00",
-    "#009E73",
-    "#CC79A7",
-    "#56B4E9",
-    "#D55E00",
-    "#F0E442",
-    "#999999",
-    "#000000",
-]
-BLUE, ORANGE, VERMILLION = "#0072B2", "#E69F00", "#D55E00"
-DIVERGING = "RdBu_r"
+#: The nine regions of a shifted window: the categories, then grey.
+REGION_COLOURS = (*CATEGORY, GREY)
 PATCH_LINE = "rgba(255, 255, 255, 0.55)"
-WINDOW_LINE = "#FFFFFF"
-SELECTED = "#E69F00"
-MINUS_INF = "−∞"
-X_PIXELS, Y_PIXELS = "x (pixels)", "y (pixels)"
-
-
-def _rgba(hex_colour: str, alpha: float) -> str:
-    r, g, b = (int(hex_colour[i : i + 2], 16) for i in (1, 3, 5))
-    return f"rgba({r}, {g}, {b}, {alpha})"
-
-
-def _lines(edges_x: list[float], edges_y: list[float], colour: str, width: float, name: str = "") -> dict:
-    """Vertical lines at ``edges_x`` and horizontal lines at ``edges_y`` spanning the box they bound."""
-    x0, x1, y0, y1 = min(edges_x), max(edges_x), min(edges_y), max(edges_y)
-    xs, ys = [], []
-    for x in edges_x:
-        xs += [x, x, None]
-        ys += [y0, y1, None]
-    for y in edges_y:
-        xs += [x0, x1, None]
-        ys += [y, y, None]
-    return dict(
-        type="scatter",
-        x=xs,
-        y=ys,
-        mode="lines",
-        line=dict(color=colour, width=width),
-        hoverinfo="skip",
-        showlegend=bool(name),
-        name=name,
-    )
-
-
-def _pixel_axes(fig: go.Figure, size: int) -> None:
-    fig.update_xaxes(title=X_PIXELS, range=[0, size], constrain="domain", showgrid=False, zeroline=False)
-    fig.update_yaxes(
-        title=Y_PIXELS, range=[size, 0], scaleanchor="x", constrain="domain", showgrid=False, zeroline=False
-    )
+WINDOW_LINE = WHITE
 
 
 def window_edges(length: int, window: int, shift: int) -> list[int]:
     """Token positions of the window borders along one axis (0 and ``length`` included)."""
     inner = range(shift if shift else window, length, window)
     return sorted({0, length, *inner})
+
+
+def _window_map(
+    pixels: np.ndarray, tokens: int, window: int, shift: int, tint: dict, title: str, labels=None
+) -> go.Figure:
+    """The image, a tint per token (``tint``: the settings of a heatmap over the token grid), the token grid
+    (thin lines), the window borders at ``shift`` (thick lines) and, if given, ``labels`` on the tokens."""
+    size = pixels.shape[0]
+    unit = size / tokens
+    grid = [i * unit for i in range(tokens + 1)]
+    edges = [e * unit for e in window_edges(tokens, window, shift)]
+    data = [
+        image_layer(pixels),
+        cell_heatmap(unit=unit, **tint),
+        grid_lines(grid, grid, PATCH_LINE, 1),
+        grid_lines(edges, edges, WINDOW_LINE, 4),
+    ]
+    if labels is not None:
+        rows, cols = np.mgrid[0:tokens, 0:tokens]
+        data.append(
+            dict(
+                type="scatter",
+                x=((cols + 0.5) * unit).ravel(),
+                y=((rows + 0.5) * unit).ravel(),
+                mode="text",
+                text=labels.ravel(),
+                hoverinfo="skip",
+                showlegend=False,
+                textfont=dict(color="white", size=max(7, min(11, int(300 / tokens)))),
+            )
+        )
+    fig = go.Figure(data)
+    pixel_axes(fig, size, size)
+    return fig.update_layout(chart_layout(title, 420))
 
 
 def window_partition_figure(
@@ -88,46 +93,23 @@ def window_partition_figure(
         window: M. shift: 0 for the regular partition, M // 2 for the shifted one.
         ids: (tokens, tokens) window id of each token (see :func:`viz.analysis.swin.window_ids`).
     """
-    size = pixels.shape[0]
-    unit = size / tokens
-    grid = [i * unit for i in range(tokens + 1)]
-    edges = [e * unit for e in window_edges(tokens, window, shift)]
     per_row = int(ids[0].max()) + 1
     rows, cols = np.mgrid[0:tokens, 0:tokens]
-    tint = ((ids // per_row) % 2) * 2 + (ids % per_row) % 2  # 4 colours, neighbouring windows differ
-    data = [
-        image_layer(pixels),
-        dict(
-            type="heatmap",
-            z=tint,
-            x0=unit / 2,
-            dx=unit,
-            y0=unit / 2,
-            dy=unit,
-            zmin=0,
-            zmax=3,
-            opacity=0.35,
-            colorscale=[
-                [0, OKABE_ITO[0]],
-                [0.33, OKABE_ITO[0]],
-                [0.34, OKABE_ITO[1]],
-                [0.66, OKABE_ITO[1]],
-                [0.67, OKABE_ITO[2]],
-                [0.99, OKABE_ITO[2]],
-                [1.0, OKABE_ITO[3]],
-            ],
-            showscale=False,
-            customdata=np.stack([rows + 1, cols + 1, ids + 1], axis=-1),
-            hovertemplate="token row %{customdata[0]}, column %{customdata[1]}<br>window %{customdata[2]}"
-            "<extra></extra>",
-        ),
-        _lines(grid, grid, PATCH_LINE, 1),
-        _lines(edges, edges, WINDOW_LINE, 4),
-    ]
-    fig = go.Figure(data)
-    _pixel_axes(fig, size)
-    fig.update_layout(title=dict(text=title), height=420, margin=dict(l=10, r=10, t=50, b=10))
-    return fig
+    colour = ((ids // per_row) % 2) * 2 + (ids % per_row) % 2  # 4 colours, neighbouring windows differ
+    c = CATEGORY
+    scale = [[0, c[0]], [0.33, c[0]], [0.34, c[1]], [0.66, c[1]], [0.67, c[2]], [0.99, c[2]], [1.0, c[3]]]
+    tint = dict(
+        z=colour,
+        zmin=0,
+        zmax=3,
+        opacity=0.35,
+        colorscale=scale,
+        showscale=False,
+        customdata=np.stack([rows + 1, cols + 1, ids + 1], axis=-1),
+        hovertemplate="token row %{customdata[0]}, column %{customdata[1]}<br>window %{customdata[2]}"
+        "<extra></extra>",
+    )
+    return _window_map(pixels, tokens, window, shift, tint, title)
 
 
 def region_figure(
@@ -146,57 +128,27 @@ def region_figure(
         regions: (tokens, tokens) region index 0-8 of each token as drawn.
         origin: optional (rows, cols) each drawn token came from (after a cyclic shift), for the hover text.
     """
-    size = pixels.shape[0]
-    unit = size / tokens
-    grid = [i * unit for i in range(tokens + 1)]
-    edges = [e * unit for e in window_edges(tokens, window, shift)]
     scale = []
     for k, colour in enumerate(REGION_COLOURS):
         scale += [[k / 9, colour], [(k + 1) / 9, colour]]
     rows, cols = np.mgrid[0:tokens, 0:tokens]
     from_rows, from_cols = origin if origin is not None else (rows, cols)
     names = np.asarray(region_names)[regions]
-    data = [
-        image_layer(pixels),
-        dict(
-            type="heatmap",
-            z=regions + 0.5,
-            x0=unit / 2,
-            dx=unit,
-            y0=unit / 2,
-            dy=unit,
-            zmin=0,
-            zmax=9,
-            colorscale=scale,
-            opacity=0.45,
-            showscale=False,
-            customdata=np.stack(
-                [rows + 1, cols + 1, np.asarray(from_rows) + 1, np.asarray(from_cols) + 1], axis=-1
-            ),
-            text=names,
-            hovertemplate="token row %{customdata[0]}, column %{customdata[1]}<br>region %{text}"
-            "<br>came from row %{customdata[2]}, column %{customdata[3]}<extra></extra>",
+    tint = dict(
+        z=regions + 0.5,
+        zmin=0,
+        zmax=9,
+        colorscale=scale,
+        opacity=0.45,
+        showscale=False,
+        customdata=np.stack(
+            [rows + 1, cols + 1, np.asarray(from_rows) + 1, np.asarray(from_cols) + 1], axis=-1
         ),
-        _lines(grid, grid, PATCH_LINE, 1),
-        _lines(edges, edges, WINDOW_LINE, 4),
-    ]
-    if tokens <= 28:
-        data.append(
-            dict(
-                type="scatter",
-                x=((cols + 0.5) * unit).ravel(),
-                y=((rows + 0.5) * unit).ravel(),
-                mode="text",
-                text=names.ravel(),
-                hoverinfo="skip",
-                showlegend=False,
-                textfont=dict(color="white", size=max(7, min(11, int(300 / tokens)))),
-            )
-        )
-    fig = go.Figure(data)
-    _pixel_axes(fig, size)
-    fig.update_layout(title=dict(text=title), height=420, margin=dict(l=10, r=10, t=50, b=10))
-    return fig
+        text=names,
+        hovertemplate="token row %{customdata[0]}, column %{customdata[1]}<br>region %{text}"
+        "<br>came from row %{customdata[2]}, column %{customdata[3]}<extra></extra>",
+    )
+    return _window_map(pixels, tokens, window, shift, tint, title, labels=names if tokens <= 28 else None)
 
 
 def _cell_labels(window: int, regions: list[str] | None = None) -> list[str]:
@@ -218,26 +170,9 @@ def mask_figure(mask: np.ndarray, regions: list[str], title: str) -> go.Figure:
         raise ValueError(f"mask {mask.shape} does not match {len(regions)} region labels")
     window = int(round(q**0.5))
     labels = _cell_labels(window, regions)
-    hidden = np.isneginf(mask)
-    text = np.where(hidden, MINUS_INF, "0")
-    fig = go.Figure(
-        go.Heatmap(
-            z=hidden.astype(np.uint8),
-            x=labels,
-            y=labels,
-            zmin=0,
-            zmax=1,
-            colorscale=[[0.0, "#FFFFFF"], [0.5, "#FFFFFF"], [0.5, "#56595E"], [1.0, "#56595E"]],
-            text=text,
-            texttemplate="%{text}" if q <= 16 else None,
-            showscale=False,
-            xgap=1,
-            ygap=1,
-            hovertemplate="query %{y} → key %{x}: mask %{text}<extra></extra>",
-        )
-    )
+    fig = go.Figure(mask_cells(mask, labels, labels, texttemplate="%{text}" if q <= 16 else None))
     _token_matrix_layout(fig, title, q, " and its region")
-    fig.update_layout(plot_bgcolor="#FFFFFF")
+    fig.update_layout(plot_bgcolor=WHITE)
     return fig
 
 
@@ -254,7 +189,7 @@ def relative_index_figure(index: np.ndarray, title: str) -> go.Figure:
             z=index,
             x=labels,
             y=labels,
-            colorscale="Viridis",
+            colorscale=HEAT_COLORSCALE,
             colorbar=dict(title="table row"),
             customdata=np.stack([dy, dx], axis=-1),
             text=index.astype(str),
@@ -282,11 +217,7 @@ def _token_matrix_layout(fig: go.Figure, title: str, q: int, suffix: str = "") -
         type="category",
         tickfont=dict(size=9),
     )
-    fig.update_layout(
-        title=dict(text=title),
-        height=int(np.clip(24 * q + 220, 380, 900)),
-        margin=dict(l=10, r=10, t=50, b=10),
-    )
+    fig.update_layout(chart_layout(title, int(np.clip(24 * q + 220, 380, 900))))
 
 
 def bias_heads_figure(grids: np.ndarray, title: str, n_cols: int = 4) -> go.Figure:
@@ -316,29 +247,14 @@ def bias_heads_figure(grids: np.ndarray, title: str, n_cols: int = 4) -> go.Figu
                 hovertemplate=f"head {h + 1}<br>dy=%{{y}}, dx=%{{x}}<br>bias %{{z:.3f}}<extra></extra>",
             )
         )
-        x_axis, y_axis = layout["xaxis" + xref[1:]], layout["yaxis" + yref[1:]]
+        x_axis, y_axis = panel_axes(layout, (xref, yref))
         x_axis.update(showticklabels=True, title=dict(text="dx (query − key column)", font=dict(size=10)))
         y_axis.update(
             showticklabels=True, scaleanchor=xref, title=dict(text="dy (query − key row)", font=dict(size=10))
         )
-        annotations.append(
-            dict(
-                text=f"head {h + 1}",
-                xref="paper",
-                yref="paper",
-                showarrow=False,
-                x=sum(x_axis["domain"]) / 2,
-                y=y_axis["domain"][1],
-                yanchor="bottom",
-            )
-        )
+        annotations.append(panel_title(f"head {h + 1}", x_axis, y_axis))
     n_rows = int(np.ceil(n_heads / n_cols))
-    layout.update(
-        title=dict(text=title),
-        annotations=annotations,
-        height=300 * n_rows + 100,
-        margin=dict(l=10, r=10, t=70, b=10),
-    )
+    layout.update(chart_layout(title, 300 * n_rows + 100, top=70, annotations=annotations))
     return go.Figure(dict(data=data, layout=layout))
 
 
@@ -376,13 +292,9 @@ def window_attention_figure(
     for p, (xref, yref) in enumerate(refs):
         data.append({**background, "xaxis": xref, "yaxis": yref})
         data.append(
-            dict(
-                type="heatmap",
-                z=outside,
-                x0=unit / 2,
-                dx=unit,
-                y0=unit / 2,
-                dy=unit,
+            cell_heatmap(
+                outside,
+                unit,
                 xaxis=xref,
                 yaxis=yref,
                 colorscale=[[0, "rgba(0,0,0,0.6)"], [1, "rgba(0,0,0,0.6)"]],
@@ -391,18 +303,14 @@ def window_attention_figure(
             )
         )
         data.append(
-            dict(
-                type="heatmap",
-                z=heats[p],
-                x0=unit / 2,
-                dx=unit,
-                y0=unit / 2,
-                dy=unit,
+            cell_heatmap(
+                heats[p],
+                unit,
                 xaxis=xref,
                 yaxis=yref,
                 zmin=0,
                 zmax=zmax,
-                colorscale="Viridis",
+                colorscale=HEAT_COLORSCALE,
                 opacity=0.8,
                 showscale=p == 0,
                 colorbar=dict(title="weight"),
@@ -427,57 +335,23 @@ def window_attention_figure(
                 )
             )
         r, c = selected
-        shapes.append(
-            dict(
-                type="rect",
-                xref=xref,
-                yref=yref,
-                x0=c * unit,
-                y0=r * unit,
-                x1=(c + 1) * unit,
-                y1=(r + 1) * unit,
-                line=dict(color=SELECTED, width=3),
-            )
-        )
+        panel = dict(xref=xref, yref=yref)
+        shapes.append(outline(c * unit, r * unit, (c + 1) * unit, (r + 1) * unit, SELECTED_COLOUR, **panel))
         if window_box is not None:
             r0, c0, r1, c1 = window_box
-            shapes.append(
-                dict(
-                    type="rect",
-                    xref=xref,
-                    yref=yref,
-                    x0=c0 * unit,
-                    y0=r0 * unit,
-                    x1=c1 * unit,
-                    y1=r1 * unit,
-                    line=dict(color="white", width=2, dash="dot"),
-                )
-            )
-        x_axis, y_axis = layout["xaxis" + xref[1:]], layout["yaxis" + yref[1:]]
-        x_axis.update(range=[0, size], showgrid=False, zeroline=False)
-        y_axis.update(range=[size, 0], autorange=False, scaleanchor=xref, showgrid=False, zeroline=False)
-        annotations.append(
-            dict(
-                text=panel_titles[p],
-                xref="paper",
-                yref="paper",
-                showarrow=False,
-                x=sum(x_axis["domain"]) / 2,
-                y=y_axis["domain"][1],
-                yanchor="bottom",
-            )
-        )
+            shapes.append(outline(c0 * unit, r0 * unit, c1 * unit, r1 * unit, "white", 2, "dot", **panel))
+        annotations.append(picture_panel(layout, (xref, yref), size, size, panel_titles[p]))
+    title_pixel_panels(layout, refs, n_cols)
     n_rows = int(np.ceil(n_panels / n_cols))
-    last = refs[(n_rows - 1) * n_cols]
-    layout["xaxis" + last[0][1:]]["title"] = dict(text=X_PIXELS, font=dict(size=11))
-    layout["yaxis" + last[1][1:]]["title"] = dict(text=Y_PIXELS, font=dict(size=11))
     layout.update(
-        title=dict(text=title),
-        annotations=annotations,
-        shapes=shapes,
-        height=300 * n_rows + 120,
-        margin=dict(l=10, r=10, t=70, b=10),
-        legend=dict(orientation="h", y=-0.05),
+        chart_layout(
+            title,
+            300 * n_rows + 120,
+            top=70,
+            annotations=annotations,
+            shapes=shapes,
+            legend=dict(orientation="h", y=-0.05),
+        )
     )
     return go.Figure(dict(data=data, layout=layout))
 
@@ -495,38 +369,12 @@ def stage_maps_figure(maps: list[np.ndarray], titles: list[str], size: int, titl
         unit = pixels.shape[0] / h
         if h <= 32:
             grid = [i * unit for i in range(h + 1)]
-            line = _lines(grid, grid, "rgba(255,255,255,0.5)", 1)
-            line.update(xaxis=xref, yaxis=yref)
-            data.append(line)
-        x_axis, y_axis = layout["xaxis" + xref[1:]], layout["yaxis" + yref[1:]]
-        x_axis.update(
-            range=[0, pixels.shape[1]],
-            showgrid=False,
-            zeroline=False,
-            title=dict(text="tokens →", font=dict(size=10)),
-        )
-        y_axis.update(
-            range=[pixels.shape[0], 0],
-            autorange=False,
-            scaleanchor=xref,
-            showgrid=False,
-            zeroline=False,
-            title=dict(text="tokens ↓", font=dict(size=10)) if p == 0 else None,
-        )
-        annotations.append(
-            dict(
-                text=titles[p],
-                xref="paper",
-                yref="paper",
-                showarrow=False,
-                x=sum(x_axis["domain"]) / 2,
-                y=y_axis["domain"][1],
-                yanchor="bottom",
-            )
-        )
-    layout.update(
-        title=dict(text=title), annotations=annotations, height=360, margin=dict(l=10, r=10, t=70, b=10)
-    )
+            data.append({**grid_lines(grid, grid, "rgba(255,255,255,0.5)", 1), "xaxis": xref, "yaxis": yref})
+        annotations.append(picture_panel(layout, (xref, yref), pixels.shape[1], pixels.shape[0], titles[p]))
+        x_axis, y_axis = panel_axes(layout, (xref, yref))
+        x_axis.update(title=dict(text="tokens →", font=dict(size=10)))
+        y_axis.update(title=dict(text="tokens ↓", font=dict(size=10)) if p == 0 else None)
+    layout.update(chart_layout(title, 360, top=70, annotations=annotations))
     return go.Figure(dict(data=data, layout=layout))
 
 
@@ -541,7 +389,7 @@ def pyramid_figure(table: pd.DataFrame, title: str) -> go.Figure:
     fig = go.Figure()
     for k, (start, row) in enumerate(zip(starts, table.to_dict("records"))):
         side = float(row["height"])
-        colour = OKABE_ITO[k % len(OKABE_ITO)]
+        colour = category(k)
         fig.add_shape(
             type="rect",
             x0=start,
@@ -549,7 +397,7 @@ def pyramid_figure(table: pd.DataFrame, title: str) -> go.Figure:
             y0=0,
             y1=side,
             line=dict(color=colour, width=2),
-            fillcolor=_rgba(colour, 0.25),
+            fillcolor=rgba(colour, 0.25),
         )
         fig.add_trace(
             go.Scatter(
@@ -577,8 +425,7 @@ def pyramid_figure(table: pd.DataFrame, title: str) -> go.Figure:
         zeroline=False,
     )
     fig.update_yaxes(title="tokens per side", range=[0, top], scaleanchor="x", showgrid=True, zeroline=False)
-    fig.update_layout(title=dict(text=title), height=380, margin=dict(l=10, r=10, t=50, b=10))
-    return fig
+    return fig.update_layout(chart_layout(title, 380))
 
 
 def cost_figure(
@@ -643,10 +490,4 @@ def cost_figure(
         type="log",
         exponentformat="power",
     )
-    fig.update_layout(
-        title=dict(text=title),
-        height=440,
-        margin=dict(l=10, r=10, t=50, b=10),
-        legend=dict(orientation="h", y=-0.2),
-    )
-    return fig
+    return fig.update_layout(chart_layout(title, 440, legend=dict(orientation="h", y=-0.2)))

@@ -14,7 +14,9 @@ from datetime import date
 
 from PIL import Image, ImageDraw, ImageFont
 
-FIELD_COLOURS = {"NLP": "#0072B2", "Vision": "#D55E00"}  # Okabe-Ito: colour-blind safe
+from viz.figures.style import BLUE, VERMILLION
+
+FIELD_COLOURS = {"NLP": BLUE, "Vision": VERMILLION}  # the first two categories of viz.figures.style
 TITLE = "Key milestones of the transformer"
 SUBTITLE = "Hover a point for what it showed"
 X_TITLE = "Date"

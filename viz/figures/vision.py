@@ -1,8 +1,8 @@
 """Figures for the Vision Transformer pages: images with their patch grid, patch mosaics, attention overlays.
 
 Images travel as compact PNG data URIs (``go.Image(source=...)``); the numbers a student reads (attention,
-similarity, probabilities) travel as plain heatmap or bar data. Colour maps are colour-blind safe
-(viridis for magnitudes, Okabe-Ito for categories). No torch, no streamlit.
+similarity, probabilities) travel as plain heatmap or bar data. Colours, scales and the axes of a picture
+are :mod:`viz.figures.style`'s (viridis for magnitudes, Okabe-Ito for categories). No torch, no streamlit.
 """
 
 from __future__ import annotations
@@ -16,22 +16,22 @@ import numpy as np
 import plotly.graph_objects as go
 from PIL import Image
 
-from viz.figures.attention import grid_layout
+from viz.figures.style import (
+    BLUE,
+    CATEGORY,
+    HEAT_COLORSCALE,
+    OVERLAY_COLORSCALE,
+    SELECTED_COLOUR,
+    array_ticks,
+    category,
+    chart_layout,
+    grid_layout,
+    picture_panel,
+    pixel_axes,
+    title_pixel_panels,
+)
 
-HEAT_COLORSCALE = "Viridis"
-#: Viridis whose low end is transparent: weak attention leaves the image visible, strong attention covers it.
-OVERLAY_COLORSCALE = [
-    [0.0, "rgba(68, 1, 84, 0.0)"],
-    [0.2, "rgba(65, 68, 135, 0.3)"],
-    [0.4, "rgba(42, 120, 142, 0.5)"],
-    [0.6, "rgba(34, 168, 132, 0.65)"],
-    [0.8, "rgba(122, 209, 81, 0.75)"],
-    [1.0, "rgba(253, 231, 37, 0.85)"],
-]
-OKABE_ITO = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
-X_PIXELS, Y_PIXELS = "x (pixels)", "y (pixels)"
 GRID_COLOUR = "rgba(255, 255, 255, 0.85)"
-SELECTED_COLOUR = "#E69F00"
 
 
 def png_data_uri(pixels: np.ndarray) -> str:
@@ -67,52 +67,76 @@ def image_layer(pixels: np.ndarray, xaxis: str = "x", yaxis: str = "y", max_side
     )
 
 
-def _pixel_axes(fig: go.Figure, width: int, height: int) -> None:
-    fig.update_xaxes(title=X_PIXELS, range=[0, width], constrain="domain", showgrid=False, zeroline=False)
-    fig.update_yaxes(
-        title=Y_PIXELS, range=[height, 0], scaleanchor="x", constrain="domain", showgrid=False, zeroline=False
-    )
+def cell_heatmap(z: np.ndarray, unit: float, **trace) -> dict:
+    """A heatmap of one cell per patch or token over a picture: cell (i, j) covers pixels ``unit`` wide."""
+    return dict(type="heatmap", z=z, x0=unit / 2, dx=unit, y0=unit / 2, dy=unit, **trace)
 
 
-def _grid_lines(width: int, height: int, patch_size: int) -> dict:
-    """One scatter trace drawing every patch border (None breaks the line between segments)."""
-    xs, ys = [], []
-    for x in range(0, width + 1, patch_size):
-        xs += [x, x, None]
-        ys += [0, height, None]
-    for y in range(0, height + 1, patch_size):
-        xs += [0, width, None]
-        ys += [y, y, None]
+def grid_lines(
+    xs, ys, colour: str, width: float, extent: tuple[float, float, float, float] | None = None
+) -> dict:
+    """One scatter trace drawing vertical lines at ``xs`` and horizontal lines at ``ys`` (None breaks the line
+    between segments), spanning ``extent`` = (left, right, top, bottom), by default the box they bound."""
+    xs, ys = list(xs), list(ys)
+    x0, x1, y0, y1 = extent or (min(xs), max(xs), min(ys), max(ys))
+    line_x, line_y = [], []
+    for x in xs:
+        line_x += [x, x, None]
+        line_y += [y0, y1, None]
+    for y in ys:
+        line_x += [x0, x1, None]
+        line_y += [y, y, None]
     return dict(
         type="scatter",
-        x=xs,
-        y=ys,
+        x=line_x,
+        y=line_y,
         mode="lines",
-        line=dict(color=GRID_COLOUR, width=1),
+        line=dict(color=colour, width=width),
         hoverinfo="skip",
         showlegend=False,
     )
 
 
-def _box(left: float, top: float, right: float, bottom: float, colour: str, width: float = 3) -> dict:
-    return dict(type="rect", x0=left, y0=top, x1=right, y1=bottom, line=dict(color=colour, width=width))
+def _patch_grid(width: int, height: int, patch_size: int) -> dict:
+    """Every patch border over a ``width`` x ``height`` picture."""
+    xs, ys = range(0, width + 1, patch_size), range(0, height + 1, patch_size)
+    return grid_lines(xs, ys, GRID_COLOUR, 1, extent=(0, width, 0, height))
+
+
+def outline(
+    left: float,
+    top: float,
+    right: float,
+    bottom: float,
+    colour: str,
+    width: float = 3,
+    dash: str = "",
+    **refs,
+) -> dict:
+    """A rectangle outline (a layout shape); ``refs``: the ``xref`` and ``yref`` of a panel, if in one."""
+    line = dict(color=colour, width=width, dash=dash) if dash else dict(color=colour, width=width)
+    return dict(type="rect", **refs, x0=left, y0=top, x1=right, y1=bottom, line=line)
+
+
+def _picture(fig: go.Figure, width: int, height: int, title: str, height_px: int = 360) -> go.Figure:
+    """Pixel axes and the standard layout of a single picture."""
+    pixel_axes(fig, width, height)
+    return fig.update_layout(chart_layout(title, height_px))
 
 
 def image_with_crop(pixels: np.ndarray, box: tuple[int, int, int, int], title: str) -> go.Figure:
     """The input image with the square the model reads outlined."""
     height, width = pixels.shape[:2]
     fig = go.Figure(image_layer(pixels))
-    fig.add_shape(_box(*box, SELECTED_COLOUR))
-    _pixel_axes(fig, width, height)
-    fig.update_layout(title=title, height=360, margin=dict(l=10, r=10, t=50, b=10))
-    return fig
+    fig.add_shape(outline(*box, SELECTED_COLOUR))
+    return _picture(fig, width, height, title)
 
 
 def image_with_grid(pixels: np.ndarray, patch_size: int, title: str, numbered: bool = True) -> go.Figure:
     """The model's view with the patch grid drawn over it; hovering a patch names its index, row and column."""
     height, width = pixels.shape[:2]
     grid_h, grid_w = height // patch_size, width // patch_size
-    fig = go.Figure([image_layer(pixels), _grid_lines(width, height, patch_size)])
+    fig = go.Figure([image_layer(pixels), _patch_grid(width, height, patch_size)])
     centres = (np.arange(grid_w) + 0.5) * patch_size
     rows, cols = np.mgrid[0:grid_h, 0:grid_w]
     fig.add_trace(
@@ -128,9 +152,7 @@ def image_with_grid(pixels: np.ndarray, patch_size: int, title: str, numbered: b
             showlegend=False,
         )
     )
-    _pixel_axes(fig, width, height)
-    fig.update_layout(title=title, height=360, margin=dict(l=10, r=10, t=50, b=10))
-    return fig
+    return _picture(fig, width, height, title)
 
 
 def mosaic(tiles: np.ndarray, per_row: int, gap: int = 1, background: int = 255) -> np.ndarray:
@@ -155,33 +177,24 @@ def patch_sequence(patches: np.ndarray, title: str, per_row: int = 16, scale: in
     step = patches.shape[1] + gap
     fig = go.Figure(image_layer(image))
     first_of_row = list(range(0, n, per_row))
-    fig.update_xaxes(
-        title="position in the sequence (patch number)",
-        tickmode="array",
-        tickvals=[(k + 0.5) * step for k in range(min(per_row, n))],
-        ticktext=[str(k + 1) for k in range(min(per_row, n))],
-        range=[0, image.shape[1]],
-        showgrid=False,
-        zeroline=False,
-        constrain="domain",
+    across = range(min(per_row, n))
+    pixel_axes(
+        fig,
+        image.shape[1],
+        image.shape[0],
+        x=dict(
+            title="position in the sequence (patch number)",
+            **array_ticks([str(k + 1) for k in across], [(k + 0.5) * step for k in across]),
+        ),
+        y=dict(
+            title="patches (row of the sequence)",
+            **array_ticks(
+                [f"{i + 1}-{min(i + per_row, n)}" for i in first_of_row],
+                [(k + 0.5) * step for k in range(len(first_of_row))],
+            ),
+        ),
     )
-    fig.update_yaxes(
-        title="patches (row of the sequence)",
-        tickmode="array",
-        tickvals=[(k + 0.5) * step for k in range(len(first_of_row))],
-        ticktext=[f"{i + 1}-{min(i + per_row, n)}" for i in first_of_row],
-        range=[image.shape[0], 0],
-        scaleanchor="x",
-        showgrid=False,
-        zeroline=False,
-        constrain="domain",
-    )
-    fig.update_layout(
-        title=title,
-        height=max(220, min(560, 60 + 40 * len(first_of_row))),
-        margin=dict(l=10, r=10, t=50, b=10),
-    )
-    return fig
+    return fig.update_layout(chart_layout(title, max(220, min(560, 60 + 40 * len(first_of_row)))))
 
 
 def flattened_patches(patches: np.ndarray, patch_size: int, title: str, max_patches: int = 64) -> go.Figure:
@@ -206,8 +219,7 @@ def flattened_patches(patches: np.ndarray, patch_size: int, title: str, max_patc
         f"{patch_size} x {patch_size} x {channels} = {length} numbers"
     )
     fig.update_yaxes(title="patch number", autorange="reversed")
-    fig.update_layout(title=title, height=380, margin=dict(l=10, r=10, t=50, b=10))
-    return fig
+    return fig.update_layout(chart_layout(title, 380))
 
 
 def filter_gallery(images: np.ndarray, ratios: np.ndarray, title: str, per_row: int = 7) -> go.Figure:
@@ -234,34 +246,22 @@ def filter_gallery(images: np.ndarray, ratios: np.ndarray, title: str, per_row: 
             hovertemplate="%{text}<extra></extra>",
         )
     )
-    fig.update_xaxes(
-        title="principal component (left to right, then down)",
-        showticklabels=False,
-        range=[0, image.shape[1]],
-        showgrid=False,
-        zeroline=False,
-        constrain="domain",
+    pixel_axes(
+        fig,
+        image.shape[1],
+        image.shape[0],
+        x=dict(title="principal component (left to right, then down)", showticklabels=False),
+        y=dict(title=f"{per_row} per row", showticklabels=False),
     )
-    fig.update_yaxes(
-        title=f"{per_row} per row",
-        showticklabels=False,
-        range=[image.shape[0], 0],
-        scaleanchor="x",
-        showgrid=False,
-        zeroline=False,
-        constrain="domain",
-    )
-    fig.update_layout(title=title, height=360, margin=dict(l=10, r=10, t=50, b=10))
-    return fig
+    return fig.update_layout(chart_layout(title, 360))
 
 
 def rgb_patch_map(rgb: np.ndarray, patch_size: int, title: str) -> go.Figure:
     """A (grid_h, grid_w, 3) map in [0, 1] blown up to pixel size, with the patch grid."""
     pixels = np.rint(np.asarray(rgb) * 255).astype(np.uint8).repeat(patch_size, 0).repeat(patch_size, 1)
-    fig = go.Figure([image_layer(pixels), _grid_lines(pixels.shape[1], pixels.shape[0], patch_size)])
-    _pixel_axes(fig, pixels.shape[1], pixels.shape[0])
-    fig.update_layout(title=title, height=360, margin=dict(l=10, r=10, t=50, b=10))
-    return fig
+    height, width = pixels.shape[:2]
+    fig = go.Figure([image_layer(pixels), _patch_grid(width, height, patch_size)])
+    return _picture(fig, width, height, title)
 
 
 def similarity_mosaic(similarity: np.ndarray, grid: tuple[int, int], title: str) -> go.Figure:
@@ -292,28 +292,14 @@ def similarity_mosaic(similarity: np.ndarray, grid: tuple[int, int], title: str)
     )
     centres_x = [c * cell_w + (grid_w - 1) / 2 for c in range(grid_w)]
     centres_y = [r * cell_h + (grid_h - 1) / 2 for r in range(grid_h)]
-    fig.update_xaxes(
-        title="input patch column",
-        tickmode="array",
-        tickvals=centres_x,
-        ticktext=[str(c + 1) for c in range(grid_w)],
-        showgrid=False,
-        zeroline=False,
-        constrain="domain",
+    pixel_axes(  # cells, not pixels: the axes of a picture all the same
+        fig,
+        None,
+        None,
+        x=dict(title="input patch column", **array_ticks([str(c + 1) for c in range(grid_w)], centres_x)),
+        y=dict(title="input patch row", **array_ticks([str(r + 1) for r in range(grid_h)], centres_y)),
     )
-    fig.update_yaxes(
-        title="input patch row",
-        tickmode="array",
-        tickvals=centres_y,
-        ticktext=[str(r + 1) for r in range(grid_h)],
-        autorange="reversed",
-        scaleanchor="x",
-        showgrid=False,
-        zeroline=False,
-        constrain="domain",
-    )
-    fig.update_layout(title=title, height=620, margin=dict(l=10, r=10, t=50, b=10))
-    return fig
+    return fig.update_layout(chart_layout(title, 620))
 
 
 def _heat_trace(
@@ -329,13 +315,9 @@ def _heat_trace(
     heat = np.asarray(heat, dtype=np.float32)
     grid_h, grid_w = heat.shape
     rows, cols = np.mgrid[1 : grid_h + 1, 1 : grid_w + 1]
-    return dict(
-        type="heatmap",
-        z=heat,
-        x0=patch_size / 2,
-        dx=patch_size,
-        y0=patch_size / 2,
-        dy=patch_size,
+    return cell_heatmap(
+        heat,
+        patch_size,
         zmin=0,
         zmax=float(heat.max()) if zmax is None else zmax,
         colorscale=OVERLAY_COLORSCALE,
@@ -374,11 +356,11 @@ def attention_overlay(
     if selected is not None:
         r, c = selected
         fig.add_shape(
-            _box(c * patch_size, r * patch_size, (c + 1) * patch_size, (r + 1) * patch_size, SELECTED_COLOUR)
+            outline(
+                c * patch_size, r * patch_size, (c + 1) * patch_size, (r + 1) * patch_size, SELECTED_COLOUR
+            )
         )
-    _pixel_axes(fig, width, height)
-    fig.update_layout(title=title, height=420, margin=dict(l=10, r=10, t=50, b=10))
-    return fig
+    return _picture(fig, width, height, title, 420)
 
 
 def heads_overlay_grid(
@@ -396,24 +378,8 @@ def heads_overlay_grid(
         trace = _heat_trace(heats[h], patch_size, None, opacity, False, xref, yref)
         trace["hovertemplate"] = f"head {h + 1}<br>" + trace["hovertemplate"]
         data.append(trace)
-        x_axis, y_axis = layout["xaxis" + xref[1:]], layout["yaxis" + yref[1:]]
-        x_axis.update(range=[0, width], showgrid=False, zeroline=False)
-        y_axis.update(range=[height, 0], autorange=False, scaleanchor=xref, showgrid=False, zeroline=False)
-        annotations.append(
-            dict(
-                text=f"head {h + 1}",
-                xref="paper",
-                yref="paper",
-                showarrow=False,
-                x=sum(x_axis["domain"]) / 2,
-                y=y_axis["domain"][1],
-                yanchor="bottom",
-            )
-        )
-    n_rows = int(np.ceil(n_heads / n_cols))
-    first_of_last_row = (n_rows - 1) * n_cols
-    layout["xaxis" + refs[first_of_last_row][0][1:]]["title"] = dict(text=X_PIXELS, font=dict(size=11))
-    layout["yaxis" + refs[first_of_last_row][1][1:]]["title"] = dict(text=Y_PIXELS, font=dict(size=11))
+        annotations.append(picture_panel(layout, (xref, yref), width, height, f"head {h + 1}"))
+    title_pixel_panels(layout, refs, n_cols)
     annotations.append(
         dict(
             text="brighter = more attention (each head on its own scale; hover for the weight)",
@@ -425,12 +391,8 @@ def heads_overlay_grid(
             yanchor="top",
         )
     )
-    layout.update(
-        title=dict(text=title),
-        annotations=annotations,
-        height=230 * n_rows + 110,
-        margin=dict(l=10, r=10, t=60, b=40),
-    )
+    n_rows = int(np.ceil(n_heads / n_cols))
+    layout.update(chart_layout(title, 230 * n_rows + 110, top=60, bottom=40, annotations=annotations))
     return go.Figure(dict(data=data, layout=layout))
 
 
@@ -446,14 +408,13 @@ def attention_distance_figure(distance: np.ndarray, title: str, unit: str = "pix
                 y=distance[:, h],
                 mode="markers",
                 name=f"head {h + 1}",
-                marker=dict(color=OKABE_ITO[h % len(OKABE_ITO)], size=9, symbol=h // len(OKABE_ITO)),
+                marker=dict(color=category(h), size=9, symbol=h // len(CATEGORY)),
                 hovertemplate=f"layer %{{x}}, head {h + 1}<br>mean distance %{{y:.1f}} {unit}<extra></extra>",
             )
         )
     fig.update_xaxes(title="layer (network depth)", dtick=1)
     fig.update_yaxes(title=f"mean attention distance ({unit})", rangemode="tozero")
-    fig.update_layout(title=title, height=380, margin=dict(l=10, r=10, t=50, b=10), legend_title="head")
-    return fig
+    return fig.update_layout(chart_layout(title, 380, legend_title="head"))
 
 
 def class_label(name: str, max_len: int = 40) -> str:
@@ -474,7 +435,7 @@ def top_k_figure(top: list[tuple[str, float]], title: str) -> go.Figure:
             x=probs,
             y=names,
             orientation="h",
-            marker_color=OKABE_ITO[0],
+            marker_color=BLUE,
             text=[f"{p:.1%}" for p in probs],
             textposition="auto",
             hovertemplate="%{y}: %{x:.2%}<extra></extra>",
@@ -482,5 +443,4 @@ def top_k_figure(top: list[tuple[str, float]], title: str) -> go.Figure:
     )
     fig.update_xaxes(title="probability", range=[0, 1], tickformat=".0%")
     fig.update_yaxes(title="class", autorange="reversed")
-    fig.update_layout(title=title, height=120 + 36 * len(top), margin=dict(l=10, r=10, t=50, b=10))
-    return fig
+    return fig.update_layout(chart_layout(title, 120 + 36 * len(top)))

@@ -1,7 +1,7 @@
 """Charts of the course's vision results: ImageNet accuracy against FLOPs, throughput or parameters, COCO
 detection AP, and the ViT sizes.
 
-Families are told apart by colour (Okabe-Ito) and by marker shape, so the charts read without colour too.
+Families are told apart by colour (the first categories of :mod:`viz.figures.style`) and by marker shape, so the charts read without colour too.
 Model names come from the typed tables (not from users) and are escaped all the same. No torch, no streamlit.
 """
 
@@ -13,19 +13,44 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+from viz.figures.style import BLACK, CATEGORY, chart_layout
+
 
 def _esc(text: str) -> str:
     """Plotly reads a little HTML in labels: escape it (the names are ours, but stay literal text anyway)."""
     return html.escape(str(text), quote=False)
 
 
-FAMILY_COLOURS = ["#0072B2", "#D55E00", "#009E73", "#CC79A7"]
+FAMILY_COLOURS = CATEGORY[:4]
 FAMILY_SYMBOLS = ["circle", "diamond", "square", "triangle-up"]
+FAMILY_PATTERNS = ["", "/", ".", "x"]
 
 
-def _style(families: list[str], family: str) -> tuple[str, str]:
-    k = families.index(family)
-    return FAMILY_COLOURS[k % len(FAMILY_COLOURS)], FAMILY_SYMBOLS[k % len(FAMILY_SYMBOLS)]
+def _by_family(table: pd.DataFrame, families: list[str]):
+    """(family, its rows, colour, marker symbol, bar pattern) for each of ``families`` with rows in ``table``."""
+    for k, family in enumerate(families):
+        part = table[table["family"] == family]
+        if not part.empty:
+            i = k % len(FAMILY_COLOURS)  # four colours, symbols and patterns
+            yield family, part, FAMILY_COLOURS[i], FAMILY_SYMBOLS[i], FAMILY_PATTERNS[i]
+
+
+def _points(part: pd.DataFrame, x: str, y: str, names: str, family: str, colour: str, symbol: str, **more):
+    """One family's models as labelled markers (names escaped, the family named in the hover box)."""
+    return go.Scatter(
+        x=part[x],
+        y=part[y],
+        name=family,
+        text=[_esc(m) for m in part[names]],
+        textposition="top center",
+        textfont=dict(size=9),
+        marker=dict(color=colour, symbol=symbol, size=11, line=dict(color="white", width=1)),
+        **more,
+    )
+
+
+def _layout(title: str, height: int, legend_y: float, **more) -> dict:
+    return chart_layout(title, height, legend=dict(title="family", orientation="h", y=legend_y), **more)
 
 
 def accuracy_scatter(
@@ -46,11 +71,7 @@ def accuracy_scatter(
         highlight: an architecture to ring (e.g. "Swin").
     """
     fig = go.Figure()
-    for family in families:
-        part = table[table["family"] == family]
-        if part.empty:
-            continue
-        colour, symbol = _style(families, family)
+    for family, part, colour, symbol, _ in _by_family(table, families):
         for _, line in part.groupby("architecture", sort=False):
             if len(line) > 1:
                 ordered = line.sort_values(x)
@@ -65,15 +86,15 @@ def accuracy_scatter(
                     )
                 )
         fig.add_trace(
-            go.Scatter(
-                x=part[x],
-                y=part["top1"],
+            _points(
+                part,
+                x,
+                "top1",
+                "model",
+                family,
+                colour,
+                symbol,
                 mode="markers+text" if labels else "markers",
-                name=family,
-                text=[_esc(m) for m in part["model"]],
-                textposition="top center",
-                textfont=dict(size=9),
-                marker=dict(color=colour, symbol=symbol, size=11, line=dict(color="white", width=1)),
                 customdata=np.stack([part["params_m"], part["flops_b"], part["throughput"]], axis=-1),
                 hovertemplate=(
                     "%{text}<br>top-1 %{y:.1f}%<br>%{customdata[0]}M parameters, %{customdata[1]}B FLOPs, "
@@ -89,19 +110,13 @@ def accuracy_scatter(
                 y=part["top1"],
                 mode="markers",
                 name=f"{_esc(highlight)} (ringed)",
-                marker=dict(symbol="circle-open", size=22, color="#000000", line=dict(width=2)),
+                marker=dict(symbol="circle-open", size=22, color=BLACK, line=dict(width=2)),
                 hoverinfo="skip",
             )
         )
     fig.update_xaxes(title=x_title, type="log" if log_x else "linear")
     fig.update_yaxes(title="ImageNet top-1 accuracy (%)")
-    fig.update_layout(
-        title=dict(text=title),
-        height=520,
-        margin=dict(l=10, r=10, t=50, b=10),
-        legend=dict(title="family", orientation="h", y=-0.15),
-    )
-    return fig
+    return fig.update_layout(_layout(title, 520, -0.15))
 
 
 def coco_bars(
@@ -110,21 +125,14 @@ def coco_bars(
     """One COCO metric per detector, best on top, coloured and patterned by family; missing ones left out."""
     shown = table[table[metric].notna()].sort_values(metric)
     fig = go.Figure()
-    patterns = ["", "/", ".", "x"]
-    for family in families:
-        part = shown[shown["family"] == family]
-        if part.empty:
-            continue
-        colour, _ = _style(families, family)
+    for family, part, colour, _, pattern in _by_family(shown, families):
         fig.add_trace(
             go.Bar(
                 x=part[metric],
                 y=[_esc(m) for m in part["method"]],
                 orientation="h",
                 name=family,
-                marker=dict(
-                    color=colour, pattern=dict(shape=patterns[families.index(family) % len(patterns)])
-                ),
+                marker=dict(color=colour, pattern=dict(shape=pattern)),
                 text=[f"{v:g}" for v in part[metric]],
                 textposition="outside",
                 hovertemplate=f"%{{y}}<br>{metric_title} %{{x}}<extra>{_esc(family)}</extra>",
@@ -137,47 +145,21 @@ def coco_bars(
         categoryorder="array",
         categoryarray=[_esc(m) for m in shown["method"]],
     )
-    fig.update_layout(
-        title=dict(text=title),
-        height=max(380, 26 * len(shown) + 160),
-        barmode="overlay",
-        margin=dict(l=10, r=10, t=50, b=10),
-        legend=dict(title="family", orientation="h", y=-0.08),
-    )
-    return fig
+    return fig.update_layout(_layout(title, max(380, 26 * len(shown) + 160), -0.08, barmode="overlay"))
 
 
 def coco_scatter(table: pd.DataFrame, x: str, x_title: str, title: str, families: list[str]) -> go.Figure:
     """COCO AP against a cost column (GFLOPs, parameters or FPS) for the detectors that report it."""
     shown = table[table[x].notna()]
     fig = go.Figure()
-    for family in families:
-        part = shown[shown["family"] == family]
-        if part.empty:
-            continue
-        colour, symbol = _style(families, family)
+    for family, part, colour, symbol, _ in _by_family(shown, families):
+        hover = f"%{{text}}<br>AP %{{y}}<br>{x_title} %{{x}}<extra>{_esc(family)}</extra>"
         fig.add_trace(
-            go.Scatter(
-                x=part[x],
-                y=part["ap"],
-                mode="markers+text",
-                name=family,
-                text=[_esc(m) for m in part["method"]],
-                textposition="top center",
-                textfont=dict(size=9),
-                marker=dict(color=colour, symbol=symbol, size=11, line=dict(color="white", width=1)),
-                hovertemplate=f"%{{text}}<br>AP %{{y}}<br>{x_title} %{{x}}<extra>{_esc(family)}</extra>",
-            )
+            _points(part, x, "ap", "method", family, colour, symbol, mode="markers+text", hovertemplate=hover)
         )
     fig.update_xaxes(title=x_title)
     fig.update_yaxes(title="COCO 2017 val AP")
-    fig.update_layout(
-        title=dict(text=title),
-        height=480,
-        margin=dict(l=10, r=10, t=50, b=10),
-        legend=dict(title="family", orientation="h", y=-0.15),
-    )
-    return fig
+    return fig.update_layout(_layout(title, 480, -0.15))
 
 
 def vit_sizes_figure(table: pd.DataFrame, title: str) -> go.Figure:
@@ -200,5 +182,4 @@ def vit_sizes_figure(table: pd.DataFrame, title: str) -> go.Figure:
     )
     fig.update_xaxes(title="model")
     fig.update_yaxes(title="parameters (millions)", rangemode="tozero")
-    fig.update_layout(title=dict(text=title), height=360, margin=dict(l=10, r=10, t=50, b=10))
-    return fig
+    return fig.update_layout(chart_layout(title, 360))

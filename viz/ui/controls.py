@@ -36,6 +36,16 @@ def token_choice(tokens: list[str], label: str = "Query token", key: str = "toke
     )
 
 
+def choice(label: str, names: dict[str, str], key: str) -> str:
+    """One of ``names`` (option -> what the button says), as horizontal radio buttons."""
+    return st.radio(label, list(names), key=key, horizontal=True, bind=URL, format_func=names.__getitem__)
+
+
+def next_page(page: str, label: str) -> None:
+    """The link on to the page that follows."""
+    st.page_link(page, label=label, icon=":material/arrow_forward:")
+
+
 def section(label: str, options: list[str], key: str) -> str:
     """Which part of a page to show (one at a time keeps each rerun quick)."""
     return st.segmented_control(label, options, default=options[0], key=key, bind=URL, required=True)

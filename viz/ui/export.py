@@ -37,11 +37,18 @@ def _unique(labels: list[str]) -> list[str]:
 
 
 def chart(
-    fig: go.Figure, key: str, data=None, row_labels=None, col_labels=None, filename: str | None = None
+    fig: go.Figure,
+    key: str,
+    data=None,
+    row_labels=None,
+    col_labels=None,
+    filename: str | None = None,
+    **selection,
 ) -> None:
     """Show ``fig``; with ``data`` (array, DataFrame, or a function returning one, called only on click),
-    add a button that downloads it as CSV."""
-    st.plotly_chart(fig, key=key, config=PLOTLY_CONFIG)
+    add a button that downloads it as CSV. ``selection``: ``on_select`` and ``selection_mode`` of
+    ``st.plotly_chart``, for a chart the user clicks in."""
+    st.plotly_chart(fig, key=key, config=PLOTLY_CONFIG, **selection)
     if data is not None:
         csv_button(key, data, row_labels, col_labels, filename)
 
@@ -58,14 +65,8 @@ def vega_chart(
     ``png`` (called only on click), and with ``data`` one for the CSV, as under every plotly chart."""
     st.vega_lite_chart(spec=spec, key=key, width="stretch", alt=alt)
     with st.container(horizontal=True):
-        st.download_button(
-            "Download the chart (PNG)",
-            png,
-            file_name=f"{filename or key}.png",
-            mime="image/png",
-            key=f"{key}_png",
-            on_click="ignore",
-            icon=":material/image:",
+        _download(
+            "Download the chart (PNG)", png, filename or key, "png", "image/png", key, ":material/image:"
         )
         if data is not None:
             csv_button(key, data, filename=filename)
@@ -84,12 +85,18 @@ def csv_button(key: str, data, row_labels=None, col_labels=None, filename: str |
         )
         return buffer.getvalue()
 
+    _download("Download the data (CSV)", csv, filename or key, "csv", "text/csv", key, ":material/download:")
+
+
+def _download(label: str, data: Callable, name: str, extension: str, mime: str, key: str, icon: str) -> None:
+    """A download button for ``name.extension``, its content made by ``data()`` only when clicked; its key is
+    ``<chart key>_<extension>``."""
     st.download_button(
-        "Download the data (CSV)",
-        csv,
-        file_name=f"{filename or key}.csv",
-        mime="text/csv",
-        key=f"{key}_csv",
+        label,
+        data,
+        file_name=f"{name}.{extension}",
+        mime=mime,
+        key=f"{key}_{extension}",
         on_click="ignore",
-        icon=":material/download:",
+        icon=icon,
     )

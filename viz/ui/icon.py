@@ -10,6 +10,8 @@ from functools import cache
 
 from PIL import Image, ImageDraw
 
+from viz.figures.style import BLUE, WHITE, rgb
+
 #: attention weights of the icon's 4 tokens (each row a softmax-like distribution)
 ICON_WEIGHTS = (
     (0.70, 0.15, 0.10, 0.05),
@@ -17,7 +19,7 @@ ICON_WEIGHTS = (
     (0.05, 0.25, 0.55, 0.15),
     (0.05, 0.10, 0.25, 0.60),
 )
-_WHITE, _BLUE = (255, 255, 255), (0, 114, 178)  # Okabe-Ito blue, the theme's primary colour
+_WHITE, _BLUE = rgb(WHITE), rgb(BLUE)  # Okabe-Ito blue, the theme's primary colour
 
 
 @cache

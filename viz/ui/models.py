@@ -16,12 +16,20 @@ class VisionFamily:
 
     family: str  # "vit" or "swin": the family whose registry opens the model
     name: str  # "ViT", as the page names it
-    bundled: str  # the bundled model's short name
     prefix: str  # widget keys and the session-state store
-    store: str  # the session-state dict that remembers the choice across pages
     help: str
     placeholder: str
     folder_label: str
+
+    @property
+    def bundled(self) -> str:
+        """The bundled model's short name, ``shapes-<family>``."""
+        return f"shapes-{self.family}"
+
+    @property
+    def store(self) -> str:
+        """The session-state dict that remembers the choice across pages, ``<prefix>_input``."""
+        return f"{self.prefix}_input"
 
     @property
     def options(self) -> tuple[str, str]:
@@ -31,9 +39,7 @@ class VisionFamily:
 VIT = VisionFamily(
     family="vit",
     name="ViT",
-    bundled="shapes-vit",
     prefix="vision",
-    store="vision_input",
     help="The bundled ViT was trained by this project on generated shapes only. A Hugging Face ViT folder "
     "(config.json + model.safetensors), e.g. a downloaded ViT, DeiT or DINO, classifies real photographs.",
     placeholder="/path/to/vit-base-patch16-224",
@@ -42,9 +48,7 @@ VIT = VisionFamily(
 SWIN = VisionFamily(
     family="swin",
     name="Swin",
-    bundled="shapes-swin",
     prefix="swin",
-    store="swin_input",
     help="A Hugging Face SwinModel or SwinForImageClassification folder opens here too.",
     placeholder="/path/to/swin-tiny-patch4-window7-224",
     folder_label="Swin checkpoint folder on this computer",

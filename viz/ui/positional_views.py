@@ -159,34 +159,15 @@ def learned_section(table: np.ndarray) -> None:
     learned = table[:n]
     sinus = sinusoidal_encoding(n, table.shape[1])
     left, right = st.columns(2)
-    with left:
-        chart(
-            matrix_heatmap(
-                learned, "MiniLM learned position embeddings", "dimension", "position", height=420
-            ),
-            "pe_learned",
-            learned,
-        )
-        sim_l = similarity(learned, "cosine")
-        chart(
-            matrix_heatmap(sim_l, "Cosine similarity, learned", "position", "position", height=420),
-            "pe_learned_sim",
-            sim_l,
-        )
-    with right:
-        chart(
-            matrix_heatmap(
-                sinus, f"Sinusoid, d_model = {table.shape[1]}", "dimension", "position", height=420
-            ),
-            "pe_sinus",
-            sinus,
-        )
-        sim_s = similarity(sinus, "cosine")
-        chart(
-            matrix_heatmap(sim_s, "Cosine similarity, sinusoid", "position", "position", height=420),
-            "pe_sinus_sim",
-            sim_s,
-        )
+    for column, matrix, name, title, key in (
+        (left, learned, "learned", "MiniLM learned position embeddings", "pe_learned"),
+        (right, sinus, "sinusoid", f"Sinusoid, d_model = {table.shape[1]}", "pe_sinus"),
+    ):
+        with column:
+            chart(matrix_heatmap(matrix, title, "dimension", "position", height=420), key, matrix)
+            sim = similarity(matrix, "cosine")
+            sim_title = f"Cosine similarity, {name}"
+            chart(matrix_heatmap(sim, sim_title, "position", "position", height=420), f"{key}_sim", sim)
 
 
 def adding_section(trace: SentenceTrace) -> None:

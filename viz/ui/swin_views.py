@@ -19,11 +19,11 @@ from viz.figures.vision import top_k_figure
 from viz.models.swin.config import SWIN_T
 from viz.trace.swin import BlockView, SwinTrace
 from viz.ui.cache import cached_swin_trace
+from viz.ui.controls import URL
 from viz.ui.export import chart
 from viz.ui.models import SWIN, model_choice, opened_config
 from viz.ui.vision_inputs import image_choice, show_notes
 
-URL = "query-params"
 BUNDLED_NOTICE = (
     "The bundled model is a tiny Swin Transformer that this project trained on generated shapes only: it "
     "knows eight classes (circle, square, triangle, diamond, star, cross, ring, hexagon) and nothing else, "
@@ -284,20 +284,7 @@ def attention_section(trace: SwinTrace) -> None:
     left, right = st.columns(2)
     row = left.number_input("Query token row", 1, h, key="swin_q_row", bind=URL)
     col = right.number_input("Query token column", 1, w, key="swin_q_col", bind=URL)
-    heats, status = [], None
-    for head in [None, *range(block.n_heads)]:
-        heat, status = an.patch_window_attention(
-            block.weights,
-            block.allowed,
-            block.resolution,
-            block.padded,
-            block.window,
-            block.shift,
-            row - 1,
-            col - 1,
-            head,
-        )
-        heats.append(heat)
+    heats, status = an.window_attention_maps(block, row - 1, col - 1)
     titles = ["mean of heads", *[f"head {k + 1}" for k in range(block.n_heads)]]
     box = None
     if not block.shift:
@@ -305,7 +292,7 @@ def attention_section(trace: SwinTrace) -> None:
         box = (r0, c0, min(r0 + block.window, h), min(c0 + block.window, w))
     figure = fig.window_attention_figure(
         trace.image,
-        np.stack(heats),
+        heats,
         status,
         titles,
         (row - 1, col - 1),
@@ -320,32 +307,18 @@ def attention_section(trace: SwinTrace) -> None:
             **{t: hm.ravel() for t, hm in zip(titles, heats)},
         }
     )
-    st.plotly_chart(
+    chart(
         figure,
-        key="swin_attention",
+        "swin_attention",
+        data=frame,
         on_select=lambda: _pick("swin_attention"),
         selection_mode="points",
-        config={"displaylogo": False, "toImageButtonOptions": {"format": "png", "scale": 2}},
     )
-    chart_csv(frame, "swin_attention")
     st.caption(
         "Click a token inside the picture, or set its row and column. The darkened tokens are outside its "
         "window: it cannot see them at all in this block. In a shifted block, the tokens crossed out are in "
         "the same window after the cyclic shift but came from another part of the image, so the mask gives "
         "them weight 0. Rows of each head sum to 1 over the tokens of the window."
-    )
-
-
-def chart_csv(frame: pd.DataFrame, key: str) -> None:
-    """The CSV button of :func:`viz.ui.export.chart` for a chart drawn with its own selection callback."""
-    st.download_button(
-        "Download the data (CSV)",
-        lambda: frame.to_csv(index=False),
-        file_name=f"{key}.csv",
-        mime="text/csv",
-        key=f"{key}_csv",
-        on_click="ignore",
-        icon=":material/download:",
     )
 
 

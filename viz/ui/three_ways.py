@@ -15,6 +15,13 @@ from viz.ui.cache import cached_trace
 
 USES = {name: (examples, text) for name, examples, text in THREE_USES}
 HEIGHT = 520  # the three maps side by side at one size
+PATTERNS = {
+    "Encoder-only": "Pattern: a full square. Every token attends to every token, both directions.",
+    "Decoder-only": "Pattern: a triangle. Each token attends only to itself and the tokens before it; input "
+    "and output are one sequence.",
+    "Encoder-decoder": "Pattern: cross-attention from every output token to the whole input, plus a triangle "
+    "inside the decoder.",
+}
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
@@ -22,12 +29,17 @@ def cached_causal(text: str) -> CausalTrace:
     return trace_causal(text)
 
 
-def _describe(name: str, pattern: str) -> None:
+def _describe(name: str) -> None:
     examples, text = USES[name]
     st.subheader(name)
     st.caption(examples)
     st.write(text)
-    st.caption(pattern)
+    st.caption(PATTERNS[name])
+
+
+def _map(figure, key: str) -> None:
+    """One of the three attention maps, at the size they share."""
+    st.plotly_chart(figure.update_layout(height=HEIGHT), key=key)
 
 
 def render_three_ways(trace: TranslationTrace) -> None:
@@ -36,22 +48,12 @@ def render_three_ways(trace: TranslationTrace) -> None:
     reversal_input = text if trace.task != "date" else TASKS["reverse"].default_input
     cols = st.columns(3)
     with cols[0]:
-        _describe(
-            "Encoder-only", "Pattern: a full square. Every token attends to every token, both directions."
-        )
+        _describe("Encoder-only")
         encoder = cached_trace(text, max_tokens=64)
-        st.plotly_chart(
-            attention_heatmap(
-                encoder.attentions[-1].mean(axis=0), encoder.tokens, title="MiniLM encoder, last layer"
-            ).update_layout(height=HEIGHT),
-            key="three_enc",
-        )
+        last = encoder.attentions[-1].mean(axis=0)
+        _map(attention_heatmap(last, encoder.tokens, title="MiniLM encoder, last layer"), "three_enc")
     with cols[1]:
-        _describe(
-            "Decoder-only",
-            "Pattern: a triangle. Each token attends only to itself and the tokens before "
-            "it; input and output are one sequence.",
-        )
+        _describe("Decoder-only")
         try:
             char_model = is_char_model()
             causal = cached_causal(reversal_input if char_model else text)
@@ -75,25 +77,11 @@ def render_three_ways(trace: TranslationTrace) -> None:
                 language=None,
                 wrap_lines=True,
             )
-            st.plotly_chart(
-                attention_heatmap(
-                    causal.attentions[-1].mean(axis=0), causal.tokens, title="Decoder-only, last layer"
-                ).update_layout(height=HEIGHT),
-                key="three_dec",
-            )
+            last = causal.attentions[-1].mean(axis=0)
+            _map(attention_heatmap(last, causal.tokens, title="Decoder-only, last layer"), "three_dec")
     with cols[2]:
-        _describe(
-            "Encoder-decoder",
-            "Pattern: cross-attention from every output token to the whole input, "
-            "plus a triangle inside the decoder.",
-        )
+        _describe("Encoder-decoder")
         st.code(trace.text + "  →  " + trace.output_text, language=None, wrap_lines=True)
-        st.plotly_chart(
-            alignment_heatmap(
-                trace.cross_attentions[-1].mean(axis=0),
-                trace.output_tokens,
-                trace.input_tokens,
-                "Encoder-decoder: cross, last layer",
-            ).update_layout(height=HEIGHT),
-            key="three_encdec",
-        )
+        last = trace.cross_attentions[-1].mean(axis=0)
+        title = "Encoder-decoder: cross, last layer"
+        _map(alignment_heatmap(last, trace.output_tokens, trace.input_tokens, title), "three_encdec")

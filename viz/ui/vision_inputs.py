@@ -97,49 +97,28 @@ def _shape(seed: int, shape: str, size: int) -> tuple[LoadedImage, np.ndarray, s
     )
 
 
-def _radio(label: str, options: tuple[str, ...], field: str, key: str, **kwargs) -> str:
+def _remembered(widget, label: str, options: tuple[str, ...], field: str, key: str, **kwargs) -> str:
+    """``widget`` (``st.radio``, a ``selectbox``...) over ``options``, starting at and saving to the store's
+    ``field``."""
     store = _store()
     index = options.index(store[field]) if store[field] in options else 0
-    return st.radio(
-        label,
-        options,
-        index=index,
-        key=key,
-        on_change=_remember,
-        args=(field, key),
-        horizontal=True,
-        **kwargs,
-    )
+    return widget(label, options, index=index, key=key, on_change=_remember, args=(field, key), **kwargs)
 
 
 def image_choice(image_size: int) -> tuple[LoadedImage, str, np.ndarray | None] | None:
     """The picked image, a plain-text description and, for a generated shape, its mask."""
     store = _store()
-    source = _radio("Image", SOURCES, "source", "vision_source")
+    source = _remembered(st.radio, "Image", SOURCES, "source", "vision_source", horizontal=True)
     if source == SOURCES[0]:
         left, right = st.columns([3, 1], vertical_alignment="bottom")
         options = (ANY_SHAPE, *CLASSES)
-        shape = left.selectbox(
-            "Shape",
-            options,
-            index=options.index(store["shape"]),
-            key="vision_shape",
-            on_change=_remember,
-            args=("shape", "vision_shape"),
-        )
+        shape = _remembered(left.selectbox, "Shape", options, "shape", "vision_shape")
         right.button("New shape", key="vision_regenerate", on_click=_new_shape, icon=":material/refresh:")
         image, mask, description = _shape(store["seed"], shape, max(image_size, 64))
         return image, description, mask
     if source == SOURCES[1]:
         names = tuple(SAMPLES)
-        name = st.selectbox(
-            "Photograph",
-            names,
-            index=names.index(store["sample"]),
-            key="vision_sample",
-            on_change=_remember,
-            args=("sample", "vision_sample"),
-        )
+        name = _remembered(st.selectbox, "Photograph", names, "sample", "vision_sample")
         return _sample(SAMPLES[name]), f"sample photograph: {name}", None
     st.file_uploader(
         "Upload an image (PNG, JPEG, GIF, WebP, BMP or TIFF, up to 8 MB)",

@@ -10,9 +10,9 @@ import streamlit as st
 
 from viz.data import vision_results as vr
 from viz.figures import vision_results as fig
+from viz.ui.controls import URL
 from viz.ui.export import chart
 
-URL = "query-params"
 #: Cost axes for the ImageNet chart: column -> (axis title, log scale by default).
 IMAGENET_AXES = {
     "flops_b": ("FLOPs per image (billions)", False),
@@ -58,18 +58,17 @@ def _families(frame: pd.DataFrame, all_families: tuple[str, ...], key: str) -> p
     return frame[frame["family"].isin(chosen or all_families)]
 
 
+def _choice(where, label: str, names: dict[str, str], default: str, key: str) -> str:
+    """One of ``names`` (option -> what the control shows), as segmented buttons bound to the URL."""
+    return where.segmented_control(
+        label, list(names), format_func=names.__getitem__, default=default, key=key, bind=URL, required=True
+    )
+
+
 def imagenet_section() -> None:
     frame = imagenet_frame()
     left, right = st.columns([2, 1], vertical_alignment="bottom")
-    axis = left.segmented_control(
-        "Accuracy against",
-        list(IMAGENET_AXES),
-        format_func=AXIS_NAMES.__getitem__,
-        default="flops_b",
-        key="vr_axis",
-        bind=URL,
-        required=True,
-    )
+    axis = _choice(left, "Accuracy against", AXIS_NAMES, "flops_b", "vr_axis")
     log_x = right.toggle("Logarithmic x axis", value=True, key="vr_log", bind=URL)
     shown = _families(frame, vr.IMAGENET_FAMILIES, "vr_families")
     title, _ = IMAGENET_AXES[axis]
@@ -104,15 +103,7 @@ def imagenet_section() -> None:
 
 def coco_section() -> None:
     frame = coco_frame()
-    metric = st.segmented_control(
-        "Metric",
-        list(COCO_METRICS),
-        format_func=COCO_METRICS.__getitem__,
-        default="ap",
-        key="vr_coco_metric",
-        bind=URL,
-        required=True,
-    )
+    metric = _choice(st, "Metric", COCO_METRICS, "ap", "vr_coco_metric")
     shown = _families(frame, vr.COCO_FAMILIES, "vr_coco_families")
     chart(
         fig.coco_bars(
@@ -129,15 +120,7 @@ def coco_section() -> None:
     missing = shown[shown[metric].isna()]["method"].tolist()
     if missing:
         st.text("Not reported in the table, so not drawn: " + ", ".join(missing) + ".")
-    cost = st.segmented_control(
-        "AP against",
-        list(COCO_COSTS),
-        format_func=COCO_COSTS.__getitem__,
-        default="gflops",
-        key="vr_coco_cost",
-        bind=URL,
-        required=True,
-    )
+    cost = _choice(st, "AP against", COCO_COSTS, "gflops", "vr_coco_cost")
     chart(
         fig.coco_scatter(
             shown,

@@ -1,0 +1,64 @@
+"""The shared style: the palette written once, an import-light module, grids and picture axes as drawn."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import plotly.graph_objects as go
+
+from viz.figures import style
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_okabe_ito_is_written_only_in_the_style_module():
+    """Every other figure module, and the ui, take the palette's colours by name from viz.figures.style."""
+    okabe_ito = {c.lower() for c in style.CATEGORY}
+    for path in sorted([*ROOT.glob("viz/figures/*.py"), *ROOT.glob("viz/ui/*.py")]):
+        if path.name == "style.py":
+            continue
+        written = {c.lower() for c in re.findall(r"#[0-9A-Fa-f]{6}\b", path.read_text(encoding="utf-8"))}
+        assert not written & okabe_ito, f"{path.relative_to(ROOT)} writes {sorted(written & okabe_ito)}"
+
+
+def test_style_imports_neither_plotly_nor_numpy():
+    """The favicon takes its blue from here on the first page load, before any chart needs plotly."""
+    code = "import sys, viz.figures.style; sys.exit('plotly' in sys.modules or 'numpy' in sys.modules)"
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 0, result.stderr
+
+
+def test_colours_cycle_and_convert():
+    assert style.category(0) == style.BLUE and style.category(len(style.CATEGORY)) == style.BLUE
+    assert style.rgb(style.BLUE) == (0, 114, 178)
+    assert style.rgba(style.ORANGE, 0.25) == "rgba(230, 159, 0, 0.25)"
+
+
+def test_grid_layout_and_its_bottom_left_panel():
+    layout, refs = style.grid_layout(6, 4)
+    assert refs[0] == ("x", "y") and refs[5] == ("x6", "y6")
+    assert set(layout) == {f"{a}axis{style.axis_suffix(p)}" for p in range(6) for a in "xy"}
+    assert style.bottom_left(6, 4) == 4 and style.bottom_left(4, 4) == 0
+    style.title_pixel_panels(layout, refs, 4)
+    assert layout["xaxis5"]["title"]["text"] == style.X_PIXELS
+    note = style.picture_panel(layout, refs[1], 64, 32, "head 2")
+    x_axis, y_axis = style.panel_axes(layout, refs[1])
+    assert x_axis["range"] == [0, 64] and y_axis["range"] == [32, 0] and y_axis["scaleanchor"] == "x2"
+    assert note["text"] == "head 2" and note["x"] == sum(x_axis["domain"]) / 2
+
+
+def test_pixel_axes_put_y_down_at_equal_scale():
+    fig = go.Figure()
+    style.pixel_axes(fig, 40, 30, y=dict(title="rows"))
+    layout = fig.to_plotly_json()["layout"]
+    assert layout["xaxis"]["range"] == [0, 40] and layout["xaxis"]["title"]["text"] == style.X_PIXELS
+    assert layout["yaxis"]["range"] == [30, 0] and layout["yaxis"]["scaleanchor"] == "x"
+    assert layout["yaxis"]["title"]["text"] == "rows"
+    free = go.Figure()
+    style.pixel_axes(free, None, None)
+    assert free.layout.yaxis.autorange == "reversed" and free.layout.xaxis.range is None

@@ -78,3 +78,26 @@ def test_vega_chart_without_data_has_only_the_png_button(monkeypatch):
     monkeypatch.setattr(export, "st", fake)
     export.vega_chart({"mark": "point"}, "k", png=lambda: b"")
     assert list(fake.buttons) == ["Download the chart (PNG)"]
+
+
+def test_csv_cells_a_spreadsheet_would_run_are_neutralised():
+    import pandas as pd
+
+    table = pd.DataFrame(
+        {"label": ["=cmd|' /C calc'!A0", "+1", "@SUM(A1)", "-2+3", "sport", "\tx"], "si": [0.5] * 6}
+    )
+    lines = export.csv_text(table).splitlines()
+    assert lines[1] == "'=cmd|' /C calc'!A0,0.5" and lines[2] == "'+1,0.5" and lines[3] == "'@SUM(A1),0.5"
+    assert lines[4] == "'-2+3,0.5" and lines[5] == "sport,0.5"
+    assert not any(line.startswith(("=", "+", "@")) for line in lines)
+    negative = export.csv_text(pd.DataFrame({"=a": [-1.5]}, index=["-b"]))
+    assert negative.splitlines() == [",'=a", "'-b,-1.5"]  # numbers stay numbers; row and column names do not
+
+
+def test_a_table_keeps_its_row_names():
+    import pandas as pd
+
+    per_class = pd.DataFrame({"sport": [0.4, 0.9]}, index=pd.Index(["embeddings", "block 1"], name="layer"))
+    assert export.csv_text(per_class).splitlines() == ["layer,sport", "embeddings,0.4", "block 1,0.9"]
+    plain = pd.DataFrame({"a": [1, 2]})
+    assert export.csv_text(plain).splitlines() == ["a", "1", "2"]

@@ -31,6 +31,37 @@ def to_frame(data, row_labels: list[str] | None = None, col_labels: list[str] | 
     return pd.DataFrame(array, index=index, columns=columns)
 
 
+#: A spreadsheet reads a cell starting with one of these as a formula (CSV injection): such text cells are
+#: written with a leading apostrophe, which spreadsheets show as plain text.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _as_text(value):
+    return "'" + value if isinstance(value, str) and value.startswith(FORMULA_STARTS) else value
+
+
+def csv_text(table, row_labels: list[str] | None = None, col_labels: list[str] | None = None) -> str:
+    """``table`` (array, DataFrame or list of dicts) as CSV text that a spreadsheet opens safely.
+
+    Text cells, row names and column names that a spreadsheet would read as a formula (``=cmd|...``) are
+    neutralised; a DataFrame keeps its row names unless they are just 0, 1, 2, ...; an array keeps its row
+    labels (or positions).
+    """
+    import pandas as pd
+
+    frame = to_frame(table, row_labels, col_labels)
+    if isinstance(table, pd.DataFrame | list):
+        keep_index = not isinstance(frame.index, pd.RangeIndex)
+    else:
+        keep_index = True
+    frame = frame.map(_as_text)
+    frame.index = frame.index.map(_as_text)
+    frame.columns = frame.columns.map(_as_text)
+    buffer = io.StringIO()
+    frame.to_csv(buffer, index=keep_index)
+    return buffer.getvalue()
+
+
 def _unique(labels: list[str]) -> list[str]:
     """Position-prefixed labels, so repeated tokens stay distinct columns in the CSV."""
     return [f"{i}:{label}" for i, label in enumerate(labels)]
@@ -76,14 +107,7 @@ def csv_button(key: str, data, row_labels=None, col_labels=None, filename: str |
     """A button that downloads ``data`` (or what ``data()`` returns, called only on click) as CSV."""
 
     def csv() -> str:  # built only when the button is clicked
-        import pandas as pd
-
-        buffer = io.StringIO()
-        table = data() if callable(data) else data
-        to_frame(table, row_labels, col_labels).to_csv(
-            buffer, index=not isinstance(table, (pd.DataFrame, list))
-        )
-        return buffer.getvalue()
+        return csv_text(data() if callable(data) else data, row_labels, col_labels)
 
     _download("Download the data (CSV)", csv, filename or key, "csv", "text/csv", key, ":material/download:")
 

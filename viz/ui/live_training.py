@@ -12,7 +12,7 @@ from viz.figures.seq2seq import alignment_heatmap, training_curves
 from viz.tasks import TASKS
 from viz.tasks.vocab import InputError
 from viz.trace.seq2seq import translate
-from viz.training.live import MAX_SECONDS, RunView, training_queue
+from viz.training.live import MAX_SECONDS, QueueFullError, RunView, training_queue
 from viz.training.train import TrainSettings
 from viz.ui.export import chart
 from viz.ui.seq2seq import show_input_error
@@ -25,8 +25,22 @@ PRESET_HELP = (
 )
 
 
+FULL_KEY = "live_queue_full"
+
+
+def _session_id() -> str | None:
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    ctx = get_script_run_ctx()
+    return None if ctx is None else ctx.session_id
+
+
 def _start(settings: TrainSettings) -> None:
-    st.session_state[RUN_KEY] = training_queue().submit(settings)
+    try:  # one run per session: asking again gives this session's run back
+        st.session_state[RUN_KEY] = training_queue().submit(settings, owner=_session_id())
+        st.session_state.pop(FULL_KEY, None)
+    except QueueFullError as err:
+        st.session_state[FULL_KEY] = str(err)
 
 
 def _stop() -> None:
@@ -75,10 +89,12 @@ def settings_form(active: bool) -> TrainSettings:
         icon=":material/play_arrow:",
     )
     stop.button("Stop", key="train_stop", on_click=_stop, disabled=not active, icon=":material/stop:")
+    if st.session_state.get(FULL_KEY):
+        st.warning(st.session_state[FULL_KEY], icon=":material/hourglass_full:")
     running, waiting = training_queue().counts()
     status.caption(
-        f"This server trains one model at a time (now {running} running, {waiting} waiting); "
-        f"each run stops after {MAX_SECONDS:.0f} s at most."
+        f"This server trains one model at a time (now {running} running, {waiting} waiting, one run per "
+        f"student); each run stops after {MAX_SECONDS:.0f} s at most."
     )
     return settings
 
@@ -94,6 +110,8 @@ def show_run(view: RunView) -> None:
         )
     elif view.status == "failed":
         st.error(f"Training failed: {view.error}")
+    elif view.status == "dropped":
+        st.info("Your run was dropped from the queue: its page stopped asking for it. Start it again.")
     else:
         label = {"running": "Training", "done": "Finished", "stopped": "Stopped"}[view.status]
         st.progress(

@@ -3,6 +3,7 @@
 import streamlit as st
 
 from viz.layerwise.csv_input import MAX_ROWS, CsvError, parse_labelled_csv
+from viz.layerwise.representations import TooManyTokensError, count_tokens
 from viz.ui.controls import URL, choice, section
 from viz.ui.layerwise_views import (
     bundled_sentences,
@@ -62,7 +63,8 @@ else:
             st.stop()
         try:
             texts, labels, notes = parse_labelled_csv(upload.getvalue())
-        except CsvError as err:
+            count_tokens(texts)  # the token budget, before the encoder runs
+        except (CsvError, TooManyTokensError) as err:
             st.error(str(err))
             st.stop()
         for note in notes:

@@ -108,3 +108,18 @@ def inference_slot():
 def holding_slot() -> bool:
     """True inside :func:`inference_slot` on this thread (the tests check every model call with it)."""
     return getattr(_held, "depth", 0) > 0
+
+
+_analysis = threading.BoundedSemaphore(1)
+
+
+@contextlib.contextmanager
+def analysis_slot():
+    """Hold the process's one slot for a heavy analysis (a layer-wise analysis of a teacher's CSV: the encoder
+    over every text, the Separation Index of every layer), so two of them never run at once and the other
+    core stays with the students' reruns."""
+    _analysis.acquire()
+    try:
+        yield
+    finally:
+        _analysis.release()

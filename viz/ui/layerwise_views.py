@@ -8,6 +8,7 @@ import streamlit as st
 
 from viz.analysis.layer_tables import layer_separation, pca_2d, per_class_by_layer
 from viz.analysis.separation import si_jumps
+from viz.core.runtime import analysis_slot
 from viz.figures.layerwise import pca_scatter, si_curves
 from viz.figures.matrices import line_chart, matrix_heatmap
 from viz.ui.controls import URL
@@ -27,16 +28,18 @@ def bundled_sentences() -> pd.DataFrame:
 def sentence_layers(texts: tuple[str, ...], pooling: str) -> np.ndarray:
     from viz.layerwise.representations import sentence_representations
 
-    return sentence_representations(list(texts), pooling=pooling)
+    with analysis_slot():  # one heavy analysis at a time in the whole server
+        return sentence_representations(list(texts), pooling=pooling)
 
 
 @st.cache_data(max_entries=16, show_spinner="Measuring separation in every layer…")
 def separation_tables(representations: np.ndarray, labels: tuple, layer_names: tuple[str, ...]):
     names = list(layer_names)
-    return (
-        layer_separation(representations, list(labels), layer_names=names, device="cpu"),
-        per_class_by_layer(representations, list(labels), layer_names=names, device="cpu"),
-    )
+    with analysis_slot():
+        return (
+            layer_separation(representations, list(labels), layer_names=names, device="cpu"),
+            per_class_by_layer(representations, list(labels), layer_names=names, device="cpu"),
+        )
 
 
 def shapes_vit_available() -> bool:

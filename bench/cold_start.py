@@ -27,6 +27,8 @@ from pathlib import Path
 REPO_ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO_ROOT))
 
+from bench_helpers import add_seconds  # noqa: E402
+
 from tests.browser.serve import PLOTLY_DRAWN, chromium_available, launch_chromium, streamlit_server  # noqa: E402
 
 TITLE = "Transformers, made visible"
@@ -84,20 +86,13 @@ def main(argv: list[str] | None = None) -> int:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--runs", type=int, default=3, help="number of cold starts (default 3)")
-    parser.add_argument(
-        "--read",
-        type=float,
-        default=3.0,
-        help="seconds on the landing page before opening the next page (default 3)",
-    )
+    add_seconds(parser, "--read", 3.0, "seconds on the landing page before opening the next page (default 3)")
     parser.add_argument(
         "--no-warmup",
         action="store_true",
         help="serve with VIZ_PLOTLY_WARMUP=0: no background plotly.js import on the landing page",
     )
-    parser.add_argument(
-        "--timeout", type=float, default=120.0, help="seconds allowed per stage (default 120)"
-    )
+    add_seconds(parser, "--timeout", 120.0, "seconds allowed per stage (default 120)")
     args = parser.parse_args(argv)
     if args.runs < 1:
         parser.error("--runs must be at least 1")

@@ -30,6 +30,8 @@ from pathlib import Path
 REPO_ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO_ROOT))
 
+from bench_helpers import add_seconds  # noqa: E402
+
 from tools.loadtest.localhttp import loopback_address  # noqa: E402
 from tools.loadtest.runner import LoadConfig, check_targets, format_report, run_load  # noqa: E402
 
@@ -39,9 +41,7 @@ def main(argv: list[str] | None = None) -> int:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--students", type=int, default=20)
-    parser.add_argument(
-        "--duration", type=float, default=120.0, help="seconds of student activity (default 120)"
-    )
+    add_seconds(parser, "--duration", 120.0, "seconds of student activity (default 120)")
     parser.add_argument(
         "--think",
         type=float,
@@ -50,23 +50,19 @@ def main(argv: list[str] | None = None) -> int:
         metavar=("MIN", "MAX"),
         help="seconds a student pauses before each action, uniform (default 3 12)",
     )
-    parser.add_argument(
-        "--ramp", type=float, default=10.0, help="students start spread over this many seconds"
-    )
+    add_seconds(parser, "--ramp", 10.0, "students start spread over this many seconds")
     parser.add_argument("--url", help="an already running server on this machine (default: start one)")
     parser.add_argument(
         "--server-pid", type=int, help="the server's pid (default: the process listening on the port)"
     )
-    parser.add_argument(
-        "--timeout", type=float, default=60.0, help="seconds a rerun may take before it is an error"
-    )
+    add_seconds(parser, "--timeout", 60.0, "seconds a rerun may take before it is an error")
     parser.add_argument("--max-actions", type=int, default=200, help="actions per student at most")
     parser.add_argument("--bad-share", type=float, default=0.2, help="share of uploads that are bad files")
-    parser.add_argument(
+    add_seconds(
+        parser,
         "--cleanup-wait",
-        type=float,
-        default=130.0,
-        help="seconds to wait after closing the tabs before the last memory reading (0: skip)",
+        130.0,
+        "seconds to wait after closing the tabs before the last memory reading (0: skip)",
     )
     parser.add_argument("--no-warmup", action="store_true", help="students meet a cold server")
     parser.add_argument("--seed", type=int, default=0)

@@ -1,6 +1,7 @@
 """Swin pages rerun after an upload, under AppTest with warm caches (target: median <= 500 ms).
 
-See bench/upload_rerun.py for what is timed; also prints what else was running on the machine.
+See bench/upload_rerun.py for what is timed (the pages: its PAGES starting "Swin:"); also prints what else was
+running on the machine.
 Usage: python bench/rerun_swin.py [--runs 15]
 """
 
@@ -11,14 +12,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from swin_trace import machine_state  # noqa: E402
+from bench_helpers import machine_state  # noqa: E402
 from upload_rerun import main  # noqa: E402
 
-PAGES = {
-    "Swin: shifted windows": "app_pages/swin.py",
-    "Swin: hierarchy and cost": "app_pages/swin_hierarchy.py",
-}
-
 if __name__ == "__main__":
-    main(PAGES, seed=778)
+    main("Swin")
     print(machine_state())

@@ -1,6 +1,6 @@
 """ViT pages rerun after an upload, under AppTest with warm caches (target: median <= 500 ms).
 
-See bench/upload_rerun.py for what is timed.
+See bench/upload_rerun.py for what is timed (the pages: its PAGES starting "ViT:").
 Usage: python bench/rerun_vit.py [--runs 15]
 """
 
@@ -13,10 +13,5 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from upload_rerun import main  # noqa: E402
 
-PAGES = {
-    "ViT: attention and rollout": "app_pages/vit_attention.py",
-    "ViT: patches and embeddings": "app_pages/vit_patches.py",
-}
-
 if __name__ == "__main__":
-    main(PAGES, seed=777)
+    main("ViT")

@@ -9,10 +9,8 @@ Usage: python bench/swin_trace.py [--runs 100] [--threads N]
 
 from __future__ import annotations
 
-import argparse
 import os
 import statistics
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -22,54 +20,27 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import numpy as np  # noqa: E402
 import torch  # noqa: E402
+from bench_helpers import machine_state, shapes_to_time  # noqa: E402
 
 from viz import trace_swin  # noqa: E402
 from viz.analysis import swin as an  # noqa: E402
-from viz.data.shapes import make_shapes  # noqa: E402
 from viz.models.swin.registry import load_swin_model  # noqa: E402
 
 
-def machine_state() -> str:
-    others = subprocess.run(["pgrep", "-af", "python -m viz"], capture_output=True, text=True).stdout.strip()
-    load = os.getloadavg()
-    lines = [f"load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f} on {os.cpu_count()} cores"]
-    lines += [f"  also running: {line}" for line in others.splitlines()] or [
-        "  no other python -m viz process"
-    ]
-    return "\n".join(lines)
-
-
 def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--runs", type=int, default=100)
-    parser.add_argument("--threads", type=int, default=0, help="torch threads (0: the thread policy's)")
-    args = parser.parse_args()
-    if args.threads:
-        torch.set_num_threads(args.threads)
-    images, _, _ = make_shapes(args.runs + 10, seed=4243)
-    for image in images[:10]:  # warm up: model load, allocator, caches
-        trace_swin(image)
+    images = shapes_to_time(4243, "torch threads (0: the thread policy's)", trace_swin)
     model = load_swin_model()
     full, forward, analysis = [], [], []
-    for image in images[10:]:
+    for image in images:
         start = time.perf_counter()
         trace = trace_swin(image)
         full.append((time.perf_counter() - start) * 1e3)
         start = time.perf_counter()
         block = next(b for b in trace.blocks if b.shift)
         an.window_mask(block.allowed, block.regions, block.allowed.shape[0] - 1, block.padded, block.window)
+        geometry = (block.weights, block.allowed, block.resolution, block.padded, block.window, block.shift)
         for head in [None, *range(block.n_heads)]:
-            an.patch_window_attention(
-                block.weights,
-                block.allowed,
-                block.resolution,
-                block.padded,
-                block.window,
-                block.shift,
-                15,
-                15,
-                head,
-            )
+            an.patch_window_attention(*geometry, 15, 15, head)
         analysis.append((time.perf_counter() - start) * 1e3)
         pixels = torch.tensor(image).permute(2, 0, 1)[None].float().div(255)
         start = time.perf_counter()

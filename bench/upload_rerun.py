@@ -22,6 +22,15 @@ from streamlit.testing.v1 import AppTest  # noqa: E402
 
 from viz.data.shapes import make_shapes  # noqa: E402
 
+#: The pages each family's rerun script times (title -> page file), and the seed of the shapes it uploads.
+PAGES = {
+    "ViT: attention and rollout": "app_pages/vit_attention.py",
+    "ViT: patches and embeddings": "app_pages/vit_patches.py",
+    "Swin: shifted windows": "app_pages/swin.py",
+    "Swin: hierarchy and cost": "app_pages/swin_hierarchy.py",
+}
+SEEDS = {"ViT": 777, "Swin": 778}
+
 
 def png(image) -> bytes:
     buffer = io.BytesIO()
@@ -48,8 +57,10 @@ def upload_rerun_times(page: str, uploads: list[bytes]) -> list[float]:
     return times
 
 
-def main(pages: dict[str, str], seed: int) -> None:
-    """Print the median and max rerun of each page (title -> page file) over ``--runs`` uploads."""
+def main(family: str) -> None:
+    """Print the median and max rerun of each of ``family``'s pages ("ViT" or "Swin") over ``--runs`` uploads."""
+    pages = {title: page for title, page in PAGES.items() if title.startswith(f"{family}:")}
+    seed = SEEDS[family]
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=15)
     args = parser.parse_args()

@@ -8,7 +8,6 @@ Usage: python bench/vit_trace.py [--runs 100] [--threads N]
 
 from __future__ import annotations
 
-import argparse
 import os
 import statistics
 import sys
@@ -20,23 +19,17 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import numpy as np  # noqa: E402
 import torch  # noqa: E402
+from bench_helpers import shapes_to_time  # noqa: E402
 
 from viz import trace_image  # noqa: E402
-from viz.data.shapes import make_shapes  # noqa: E402
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--runs", type=int, default=100)
-    parser.add_argument("--threads", type=int, default=0, help="torch threads (0: torch's default)")
-    args = parser.parse_args()
-    if args.threads:
-        torch.set_num_threads(args.threads)
-    images, _, _ = make_shapes(args.runs + 10, seed=4242)
-    for image in images[:10]:  # warm up: model load, allocator, caches
-        trace_image(image).rollout_map()
+    images = shapes_to_time(
+        4242, "torch threads (0: torch's default)", lambda image: trace_image(image).rollout_map()
+    )
     full, forward_only = [], []
-    for image in images[10:]:
+    for image in images:
         start = time.perf_counter()
         trace = trace_image(image)
         trace.rollout_map()

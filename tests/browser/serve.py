@@ -34,6 +34,8 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
+#: The window of a browser page unless the caller asks for another.
+VIEWPORT = {"width": 1400, "height": 1000}
 #: Environment every server gets unless the caller overrides it: offline, no telemetry, no tokenizer threads.
 DEFAULT_ENV = {
     "HF_HUB_OFFLINE": "1",
@@ -167,7 +169,7 @@ def launch_chromium(playwright, **context_options):
     ``launch_persistent_context`` (e.g. ``viewport``). Close the returned context when done.
     """
     profile = tempfile.mkdtemp(prefix="chromium-profile-")
-    context_options.setdefault("viewport", {"width": 1400, "height": 1000})
+    context_options.setdefault("viewport", VIEWPORT)
     try:
         context = playwright.chromium.launch_persistent_context(
             profile, executable_path=CHROMIUM, headless=True, args=list(CHROMIUM_ARGS), **context_options
@@ -179,17 +181,30 @@ def launch_chromium(playwright, **context_options):
     return context
 
 
+def launch_browser(playwright):
+    """A headless Chromium to open many contexts in (``browser.new_context(...)``: each its own cache, cookies
+    and storage, as a fresh profile). ``playwright`` is the object from ``sync_playwright()``; close it when
+    done."""
+    return playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=list(CHROMIUM_ARGS))
+
+
+def save_screenshot(page, path: Path) -> None:
+    """Save a full-page screenshot of a failing page to ``path`` and say where; never raises (the browser may be
+    gone, and the failure it would document matters more)."""
+    try:
+        page.screenshot(path=str(path), full_page=True)
+        print(f"screenshot of the failing page: {path}")
+    except Exception as err:
+        print(f"could not take a screenshot: {err}")
+
+
 @contextlib.contextmanager
 def screenshot_on_failure(page, path: Path) -> Iterator[None]:
     """On any failure inside the block, save a full-page screenshot to ``path`` (and say where), then re-raise."""
     try:
         yield
     except BaseException:
-        try:
-            page.screenshot(path=str(path), full_page=True)
-            print(f"screenshot of the failing page: {path}")
-        except Exception as err:  # the browser may be gone; keep the original failure
-            print(f"could not take a screenshot: {err}")
+        save_screenshot(page, path)
         raise
 
 
@@ -229,6 +244,18 @@ def upload_own_image(page, name: str, image, timeout_ms: float) -> None:
     page.get_by_text("Upload your own", exact=True).click(timeout=timeout_ms)
     give_file(page, name, png_bytes(image), timeout_ms)
     page.get_by_text(f"your upload: {name}").wait_for(timeout=timeout_ms)
+
+
+def upload_shape(page, url: str, shape: str, seed: int, left_ms: Callable[[], float]) -> None:
+    """Open the vision page at ``url`` and upload the generated ``shape`` (drawn from ``seed``) as a PNG called
+    "my <shape>.png"; ``left_ms`` gives each step's timeout (see :func:`milliseconds_left`)."""
+    import numpy as np
+
+    from viz.data.shapes import CLASSES, make_shape
+
+    image = make_shape(np.random.default_rng(seed), label=CLASSES.index(shape)).image
+    page.goto(url, timeout=left_ms())
+    upload_own_image(page, f"my {shape}.png", image, left_ms())
 
 
 #: True once the page has at least one plotly chart and every one of them has drawn its SVG.

@@ -2,22 +2,10 @@
 
 from __future__ import annotations
 
-import pytest
+from tests.browser.marks import BROWSER
+from tests.browser.serve import milliseconds_left
 
-from tests.browser.serve import (
-    chromium_available,
-    launch_chromium,
-    milliseconds_left,
-    screenshot_on_failure,
-    streamlit_server,
-)
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(
-        not chromium_available(), reason="needs /usr/bin/chromium and the playwright Python package"
-    ),
-]
+pytestmark = BROWSER
 
 SENTENCE = "Purple elephants dance quietly"
 TOKENS = ["purple", "elephants", "dance", "quietly"]  # MiniLM's tokenizer lowercases
@@ -38,33 +26,23 @@ _HEATMAP_WITH_TOKENS = """
 """
 
 
-def test_attention_page_shows_heatmap_of_typed_sentence(tmp_path):
-    from playwright.sync_api import sync_playwright
-
+def test_attention_page_shows_heatmap_of_typed_sentence(app_url, new_page):
     left_ms = milliseconds_left(BUDGET_S)
 
-    with streamlit_server() as base, sync_playwright() as playwright:
-        context = launch_chromium(playwright)
-        page = context.new_page()
-        try:
-            with screenshot_on_failure(page, tmp_path / "attention_failure.png"):
-                page.goto(f"{base}/attention", timeout=left_ms())
-                box = page.get_by_role("textbox", name="Type a sentence", exact=True)
-                box.wait_for(state="visible", timeout=left_ms())
-                assert box.input_value().strip(), "the text area should start with a default sentence"
-                box.fill(SENTENCE)
-                box.press("Control+Enter")  # Streamlit commits a text_area on Ctrl+Enter (or blur)
+    page = new_page()
+    page.goto(f"{app_url}/attention", timeout=left_ms())
+    box = page.get_by_role("textbox", name="Type a sentence", exact=True)
+    box.wait_for(state="visible", timeout=left_ms())
+    assert box.input_value().strip(), "the text area should start with a default sentence"
+    box.fill(SENTENCE)
+    box.press("Control+Enter")  # Streamlit commits a text_area on Ctrl+Enter (or blur)
 
-                labels = page.wait_for_function(
-                    _HEATMAP_WITH_TOKENS, arg=TOKENS, timeout=left_ms()
-                ).json_value()
-                for token in TOKENS:
-                    assert token in labels, f"{token!r} missing from heatmap tick labels {labels}"
-                # Let the rerun finish before looking for errors (the status widget shows while it runs).
-                page.locator('[data-testid="stStatusWidget"]').wait_for(state="hidden", timeout=left_ms())
-                exceptions = page.locator('[data-testid="stException"]')
-                assert exceptions.count() == 0, "Streamlit exception on the page:\n" + "\n".join(
-                    exceptions.all_inner_texts()
-                )
-        finally:
-            context.close()
+    labels = page.wait_for_function(_HEATMAP_WITH_TOKENS, arg=TOKENS, timeout=left_ms()).json_value()
+    for token in TOKENS:
+        assert token in labels, f"{token!r} missing from heatmap tick labels {labels}"
+    # Let the rerun finish before looking for errors (the status widget shows while it runs).
+    page.locator('[data-testid="stStatusWidget"]').wait_for(state="hidden", timeout=left_ms())
+    exceptions = page.locator('[data-testid="stException"]')
+    assert exceptions.count() == 0, "Streamlit exception on the page:\n" + "\n".join(
+        exceptions.all_inner_texts()
+    )

@@ -7,45 +7,30 @@ import re
 from pathlib import Path
 from urllib.parse import urlsplit
 
-import pytest
+from tests.browser.marks import BROWSER
 
-from tests.browser.serve import chromium_available, launch_chromium, screenshot_on_failure, streamlit_server
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(
-        not chromium_available(), reason="needs /usr/bin/chromium and the playwright Python package"
-    ),
-]
+pytestmark = BROWSER
 
 APP = Path(__file__).resolve().parents[2] / "app.py"
 URL_PATHS = ["", *re.findall(r'url_path="([^"]+)"', APP.read_text())]
 
 
-def test_every_page_requests_nothing_from_outside_the_apps_server(tmp_path):
-    from playwright.sync_api import sync_playwright
-
+def test_every_page_requests_nothing_from_outside_the_apps_server(app_url, new_page):
     assert len(URL_PATHS) >= 12
-    with streamlit_server() as base, sync_playwright() as playwright:
-        context = launch_chromium(playwright)
-        page = context.new_page()
-        outside = []
-        page.on(
-            "request",
-            lambda request: (
-                urlsplit(request.url).netloc != urlsplit(base).netloc
-                and outside.append((page.url, request.url))
-            ),
-        )
-        try:
-            for path in URL_PATHS:
-                with screenshot_on_failure(page, tmp_path / f"offline_{path or 'home'}.png"):
-                    page.goto(f"{base}/{path}", timeout=120_000)
-                    page.locator('[data-testid="stMain"] h1').first.wait_for(timeout=120_000)
-                    page.wait_for_timeout(500)  # let the run start before waiting for it to end
-                    page.locator('[data-testid="stStatusWidget"]').wait_for(state="hidden", timeout=120_000)
-                    page.wait_for_timeout(1000)  # charts, fonts and icons fetched after the run
-                    assert page.locator('[data-testid="stException"]').count() == 0, path
-            assert outside == []
-        finally:
-            context.close()
+    page = new_page()
+    outside = []
+    page.on(
+        "request",
+        lambda request: (
+            urlsplit(request.url).netloc != urlsplit(app_url).netloc
+            and outside.append((page.url, request.url))
+        ),
+    )
+    for path in URL_PATHS:
+        page.goto(f"{app_url}/{path}", timeout=120_000)
+        page.locator('[data-testid="stMain"] h1').first.wait_for(timeout=120_000)
+        page.wait_for_timeout(500)  # let the run start before waiting for it to end
+        page.locator('[data-testid="stStatusWidget"]').wait_for(state="hidden", timeout=120_000)
+        page.wait_for_timeout(1000)  # charts, fonts and icons fetched after the run
+        assert page.locator('[data-testid="stException"]').count() == 0, path
+    assert outside == []

@@ -4,16 +4,9 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
-import pytest
+from tests.browser.marks import BROWSER
 
-from tests.browser.serve import chromium_available, launch_chromium, screenshot_on_failure, streamlit_server
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(
-        not chromium_available(), reason="needs /usr/bin/chromium and the playwright Python package"
-    ),
-]
+pytestmark = BROWSER
 
 SENTENCE = "Purple elephants dance quietly"
 
@@ -30,28 +23,20 @@ _CHART_TITLED = """
 """
 
 
-def test_shared_link_opens_the_same_view(tmp_path):
-    from playwright.sync_api import sync_playwright
-
+def test_shared_link_opens_the_same_view(app_url, new_page):
     query = urlencode({"sentence": SENTENCE, "mh_view": "Rollout", "ro_fusion": "max"})
-    with streamlit_server() as base, sync_playwright() as playwright:
-        context = launch_chromium(playwright)
-        page = context.new_page()
-        try:
-            with screenshot_on_failure(page, tmp_path / "shared_link_failure.png"):
-                page.goto(f"{base}/multihead?{query}", timeout=60_000)
-                title = page.wait_for_function(
-                    _CHART_TITLED,
-                    arg=["Rollout through 6 layers (max)", ["purple", "elephants", "quietly"]],
-                    timeout=60_000,
-                ).json_value()
-                assert "(max)" in title
-                box = page.get_by_role("textbox", name="Type a sentence", exact=True)
-                assert box.input_value() == SENTENCE
-                # the page keeps the state in its address: changing a widget updates the link to share
-                page.get_by_text("Head view", exact=True).first.click()
-                page.wait_for_function("() => location.search.includes('mh_view=Head')", timeout=30_000)
-                assert "sentence=Purple" in page.url
-                assert page.locator('[data-testid="stException"]').count() == 0
-        finally:
-            context.close()
+    page = new_page()
+    page.goto(f"{app_url}/multihead?{query}", timeout=60_000)
+    title = page.wait_for_function(
+        _CHART_TITLED,
+        arg=["Rollout through 6 layers (max)", ["purple", "elephants", "quietly"]],
+        timeout=60_000,
+    ).json_value()
+    assert "(max)" in title
+    box = page.get_by_role("textbox", name="Type a sentence", exact=True)
+    assert box.input_value() == SENTENCE
+    # the page keeps the state in its address: changing a widget updates the link to share
+    page.get_by_text("Head view", exact=True).first.click()
+    page.wait_for_function("() => location.search.includes('mh_view=Head')", timeout=30_000)
+    assert "sentence=Purple" in page.url
+    assert page.locator('[data-testid="stException"]').count() == 0

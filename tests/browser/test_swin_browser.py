@@ -3,27 +3,10 @@ click a token to query it; a bad file gets a message, not a traceback."""
 
 from __future__ import annotations
 
-import numpy as np
-import pytest
+from tests.browser.marks import BROWSER
+from tests.browser.serve import give_file, milliseconds_left, plotly_function, upload_shape
 
-from tests.browser.serve import (
-    chromium_available,
-    give_file,
-    launch_chromium,
-    milliseconds_left,
-    plotly_function,
-    screenshot_on_failure,
-    streamlit_server,
-    upload_own_image,
-)
-from viz.data.shapes import CLASSES, make_shape
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(
-        not chromium_available(), reason="needs /usr/bin/chromium and the playwright Python package"
-    ),
-]
+pytestmark = BROWSER
 
 BUDGET_S = 120.0
 
@@ -44,41 +27,25 @@ _SWIN_CHARTS = plotly_function(
 )
 
 
-def test_upload_shows_mask_and_window_attention(tmp_path):
-    from playwright.sync_api import sync_playwright
-
+def test_upload_shows_mask_and_window_attention(app_url, new_page):
     left_ms = milliseconds_left(BUDGET_S)
 
-    cross = make_shape(np.random.default_rng(5), label=CLASSES.index("cross")).image
-    with streamlit_server() as base, sync_playwright() as playwright:
-        context = launch_chromium(playwright, viewport={"width": 1400, "height": 7000})
-        page = context.new_page()
-        try:
-            with screenshot_on_failure(page, tmp_path / "swin_failure.png"):
-                page.goto(f"{base}/swin", timeout=left_ms())
-                upload_own_image(page, "my cross.png", cross, left_ms())
-                title, shape, masked, sums = page.wait_for_function(
-                    _SWIN_CHARTS, arg="Token (row 16, column 16)", timeout=left_ms()
-                ).json_value()
-                assert title.startswith("The mask of window 16")
-                assert (
-                    shape == [16, 16] and masked == 16 * 16 - 4 * 16
-                )  # four regions of 4 tokens: 64 cells allowed
-                assert len(sums) == 3 and all(
-                    abs(s - 1.0) < 1e-3 for s in sums
-                )  # mean + 2 heads, each row sums to 1
-                page.locator('[data-testid="stStatusWidget"]').wait_for(state="hidden", timeout=left_ms())
-                assert page.locator('[data-testid="stException"]').count() == 0
+    page = new_page(viewport={"width": 1400, "height": 7000})
+    upload_shape(page, f"{app_url}/swin", "cross", 5, left_ms)
+    title, shape, masked, sums = page.wait_for_function(
+        _SWIN_CHARTS, arg="Token (row 16, column 16)", timeout=left_ms()
+    ).json_value()
+    assert title.startswith("The mask of window 16")
+    assert shape == [16, 16] and masked == 16 * 16 - 4 * 16  # four regions of 4 tokens: 64 cells allowed
+    assert len(sums) == 3 and all(abs(s - 1.0) < 1e-3 for s in sums)  # mean + 2 heads, each row sums to 1
+    page.locator('[data-testid="stStatusWidget"]').wait_for(state="hidden", timeout=left_ms())
+    assert page.locator('[data-testid="stException"]').count() == 0
 
-                row = page.get_by_label(
-                    "Query token row"
-                )  # set the query through its widget, as a student would
-                row.fill("2")
-                row.press("Enter")
-                page.wait_for_function(_SWIN_CHARTS, arg="Token (row 2, column 16)", timeout=left_ms())
+    row = page.get_by_label("Query token row")  # set the query through its widget, as a student would
+    row.fill("2")
+    row.press("Enter")
+    page.wait_for_function(_SWIN_CHARTS, arg="Token (row 2, column 16)", timeout=left_ms())
 
-                give_file(page, "notes.png", b"these are lecture notes, not a picture\n" * 10, left_ms())
-                page.get_by_text("not an image", exact=False).wait_for(timeout=left_ms())
-                assert page.locator('[data-testid="stException"]').count() == 0
-        finally:
-            context.close()
+    give_file(page, "notes.png", b"these are lecture notes, not a picture\n" * 10, left_ms())
+    page.get_by_text("not an image", exact=False).wait_for(timeout=left_ms())
+    assert page.locator('[data-testid="stException"]').count() == 0

@@ -2,28 +2,11 @@
 
 from __future__ import annotations
 
-import numpy as np
-import pytest
-
-from tests.browser.serve import (
-    chromium_available,
-    give_file,
-    launch_chromium,
-    milliseconds_left,
-    plotly_function,
-    screenshot_on_failure,
-    streamlit_server,
-    upload_own_image,
-)
+from tests.browser.marks import BROWSER
+from tests.browser.serve import give_file, milliseconds_left, plotly_function, upload_shape
 from tests.data.image_cases import png_bomb
-from viz.data.shapes import CLASSES, make_shape
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(
-        not chromium_available(), reason="needs /usr/bin/chromium and the playwright Python package"
-    ),
-]
+pytestmark = BROWSER
 
 BUDGET_S = 120.0
 
@@ -47,36 +30,24 @@ _NO_ROLLOUT = plotly_function("""
 """)
 
 
-def test_upload_shows_rollout_overlay_and_bad_file_gets_a_message(tmp_path):
-    from playwright.sync_api import sync_playwright
-
+def test_upload_shows_rollout_overlay_and_bad_file_gets_a_message(app_url, new_page):
     left_ms = milliseconds_left(BUDGET_S)
 
-    star = make_shape(np.random.default_rng(3), label=CLASSES.index("star")).image
-    with streamlit_server() as base, sync_playwright() as playwright:
-        context = launch_chromium(playwright, viewport={"width": 1400, "height": 3000})
-        page = context.new_page()
-        try:
-            with screenshot_on_failure(page, tmp_path / "vit_failure.png"):
-                page.goto(f"{base}/vit-attention", timeout=left_ms())
-                upload_own_image(page, "my star.png", star, left_ms())
-                # The rollout is the last section, below the fold of the page's scroll container: bring it into view.
-                page.get_by_text(
-                    "Attention rollout: through all the layers at once"
-                ).scroll_into_view_if_needed(timeout=left_ms())
-                page.mouse.wheel(0, 2000)
-                title, n_patches, total, _ = page.wait_for_function(
-                    _ROLLOUT_OVERLAY, timeout=left_ms()
-                ).json_value()
-                assert title.startswith("Attention rollout (mean of heads")
-                assert n_patches == 64
-                assert abs(total - 1.0) < 1e-3
-                page.locator('[data-testid="stStatusWidget"]').wait_for(state="hidden", timeout=left_ms())
-                assert page.locator('[data-testid="stException"]').count() == 0
+    page = new_page(viewport={"width": 1400, "height": 3000})
+    upload_shape(page, f"{app_url}/vit-attention", "star", 3, left_ms)
+    # The rollout is the last section, below the fold of the page's scroll container: bring it into view.
+    page.get_by_text("Attention rollout: through all the layers at once").scroll_into_view_if_needed(
+        timeout=left_ms()
+    )
+    page.mouse.wheel(0, 2000)
+    title, n_patches, total, _ = page.wait_for_function(_ROLLOUT_OVERLAY, timeout=left_ms()).json_value()
+    assert title.startswith("Attention rollout (mean of heads")
+    assert n_patches == 64
+    assert abs(total - 1.0) < 1e-3
+    page.locator('[data-testid="stStatusWidget"]').wait_for(state="hidden", timeout=left_ms())
+    assert page.locator('[data-testid="stException"]').count() == 0
 
-                give_file(page, "bomb.png", png_bomb(), left_ms())
-                page.get_by_text("refused before decoding", exact=False).wait_for(timeout=left_ms())
-                assert page.locator('[data-testid="stException"]').count() == 0
-                page.wait_for_function(_NO_ROLLOUT, timeout=left_ms())  # the refused file replaced the charts
-        finally:
-            context.close()
+    give_file(page, "bomb.png", png_bomb(), left_ms())
+    page.get_by_text("refused before decoding", exact=False).wait_for(timeout=left_ms())
+    assert page.locator('[data-testid="stException"]').count() == 0
+    page.wait_for_function(_NO_ROLLOUT, timeout=left_ms())  # the refused file replaced the charts

@@ -9,8 +9,6 @@ from pathlib import Path
 import numpy as np
 from streamlit.testing.v1 import AppTest
 
-from viz.data.shapes import make_shape
-
 APP = Path(__file__).resolve().parents[2] / "app.py"
 
 _DTYPES = {
@@ -74,8 +72,3 @@ def figure(at: AppTest, fragment: str) -> dict:
 def texts(at: AppTest) -> str:
     """Every ``st.text`` on the page, one per line."""
     return "\n".join(t.value for t in at.text)
-
-
-def default_shape() -> np.ndarray:
-    """The image the vision pages start on: the generated shape of seed 0."""
-    return make_shape(np.random.default_rng(0), None, size=64).image

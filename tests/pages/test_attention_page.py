@@ -14,8 +14,9 @@ from viz import trace_sentence
 PAGE = "app_pages/attention.py"
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def at():
+    """The page, freshly opened for each test: no test sees what another one set."""
     return open_page(PAGE)
 
 

@@ -13,8 +13,9 @@ from viz.layerwise.representations import sentence_representations
 PAGE = "app_pages/layerwise.py"
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def at():
+    """The page, freshly opened for each test: no test sees what another one set."""
     return open_page(PAGE, timeout=300)
 
 

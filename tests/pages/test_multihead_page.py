@@ -15,8 +15,9 @@ TEXT = "The cat sat on the mat because it was warm."
 VIEWS = ["Model view", "Head view", "Concat & W^O", "Head statistics", "Rollout", "Neuron view"]
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def at():
+    """The page with TEXT typed in, freshly opened for each test: no test sees what another one set."""
     at = open_page(PAGE)
     at.text_area(key="sentence").input(TEXT).run()
     return at

@@ -12,8 +12,9 @@ from viz.analysis.positional import concatenated_layout, shift_matrix
 PAGE = "app_pages/positional.py"
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def at():
+    """The page, freshly opened for each test: no test sees what another one set."""
     return open_page(PAGE)
 
 

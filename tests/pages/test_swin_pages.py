@@ -1,8 +1,10 @@
 """The Swin pages and the vision-results page under AppTest: the charts carry the trace's and the tables'
-real numbers; every sample input, generated shapes, uploads (good, odd and bad) and checkpoint folders are
-handled without a traceback."""
+real numbers; generated shapes, uploads and checkpoint folders are handled without a traceback (samples, bad
+and odd uploads and bad folders on both vision families: test_vision_pages.py)."""
 
 from __future__ import annotations
+
+import dataclasses
 
 import numpy as np
 import pandas as pd
@@ -10,26 +12,15 @@ import pytest
 import torch
 
 from tests.data import image_cases as cases
-from tests.pages.helpers import (
-    array,
-    assert_no_exception,
-    default_shape,
-    figure,
-    open_page,
-    plotly_figures,
-    texts,
-)
+from tests.models.helpers import HTML_LABELS, TINY_SWIN, TINY_VIT, with_head
+from tests.pages.helpers import array, assert_no_exception, figure, open_page, plotly_figures, texts
+from tests.pages.vision import HIERARCHY, SWIN, assert_shown_as_text, choose_folder, default_shape, upload
 from viz.analysis import swin as an
 from viz.data import vision_results as vr
-from viz.data.shapes import CLASSES
 from viz.models.swin.checkpoint import save_swin
-from viz.models.swin.config import SwinConfig
 from viz.models.swin.model import SwinTransformer
 from viz.trace.swin import trace_swin
-from viz.ui.vision_inputs import SAMPLES, SOURCES
 
-SWIN = "app_pages/swin.py"
-HIERARCHY = "app_pages/swin_hierarchy.py"
 RESULTS = "app_pages/vision_results.py"
 
 
@@ -46,8 +37,9 @@ def attention_panels(fig: dict) -> list[np.ndarray]:
     ]
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def swin_page():
+    """The Swin page, freshly opened on its default input: each test changes it as it likes."""
     return open_page(SWIN)
 
 
@@ -81,18 +73,9 @@ def test_swin_page_shows_the_traces_windows_mask_and_attention(swin_page):
     attention = figure(at, "Token (row 16, column 16), stage 1, block 2")
     maps = attention_panels(attention)
     assert len(maps) == 1 + block.n_heads
+    geometry = (block.weights, block.allowed, block.resolution, block.padded, block.window, block.shift)
     for head, z in enumerate(maps[1:]):  # maps[0] is the mean of heads
-        expected, _ = an.patch_window_attention(
-            block.weights,
-            block.allowed,
-            block.resolution,
-            block.padded,
-            block.window,
-            block.shift,
-            15,
-            15,
-            head,
-        )
+        expected, _ = an.patch_window_attention(*geometry, 15, 15, head)
         np.testing.assert_allclose(z, expected, atol=1e-6)
         assert np.isclose(np.nansum(z), 1.0, atol=1e-5)
 
@@ -126,37 +109,10 @@ def test_swin_page_widgets(swin_page):
     assert figure(at, "stage 3, block 2")
 
 
-@pytest.mark.parametrize("sample", sorted(SAMPLES))
-def test_every_sample_photograph(sample):
-    at = open_page(SWIN)
-    at.radio(key="vision_source").set_value(SOURCES[1]).run()
-    at.selectbox(key="vision_sample").set_value(sample).run()
-    assert_no_exception(at)
-    assert sample in texts(at)
-    assert figure(at, "The mask of window")
-
-
-def test_generated_shapes_and_regenerate(swin_page):
-    at = swin_page
-    at.radio(key="vision_source").set_value(SOURCES[0]).run()
-    for name in CLASSES[:3]:
-        at.selectbox(key="vision_shape").set_value(name).run()
-        assert_no_exception(at)
-        assert f"generated {name}" in texts(at)
-    before = figure(at, "Regular windows")["data"][0]["source"]
-    at.button(key="vision_regenerate").click().run()
-    assert_no_exception(at)
-    assert figure(at, "Regular windows")["data"][0]["source"] != before
-
-
 def test_upload_is_traced_and_its_name_stays_text():
-    at = open_page(SWIN)
-    at.radio(key="vision_source").set_value(SOURCES[2]).run()
     name = "<b>cat</b> **bold** [x](javascript:alert(1)).png"
-    at.file_uploader(key="vision_upload").upload(name, cases.good_png(), "image/png").run()
-    assert_no_exception(at)
-    assert name in texts(at)
-    assert not any(name in m.value for m in at.markdown)
+    at = upload(open_page(SWIN), name, cases.good_png(), "image/png")
+    assert_shown_as_text(at, name)
     trace = trace_swin(cases.good_png())
     block = next(b for b in trace.blocks if b.shift)
     hidden = array(figure(at, "The mask of window")["data"][0]["z"]).astype(bool)
@@ -166,65 +122,18 @@ def test_upload_is_traced_and_its_name_stays_text():
     assert name in texts(at)
 
 
-@pytest.mark.parametrize("name", sorted(cases.BAD_INPUTS))
-def test_bad_uploads_get_a_message_not_a_traceback(name):
-    data, fragment = cases.BAD_INPUTS[name]
-    at = open_page(SWIN)
-    at.radio(key="vision_source").set_value(SOURCES[2]).run()
-    at.file_uploader(key="vision_upload").upload("picture.png", data, "image/png").run()
-    assert_no_exception(at)
-    assert any(fragment in e.value for e in at.error), [e.value for e in at.error]
-    assert not plotly_figures(at)
-
-
-@pytest.mark.parametrize("name", ["grayscale", "rgba", "cmyk", "animated gif"])
-def test_odd_uploads_are_converted_and_traced(name):
-    data, fragment = cases.CONVERTED_INPUTS[name]
-    at = open_page(SWIN)
-    at.radio(key="vision_source").set_value(SOURCES[2]).run()
-    at.file_uploader(key="vision_upload").upload("upload.bin", data).run()
-    assert_no_exception(at)
-    assert not at.error and fragment in texts(at)
-    assert figure(at, "Token (row")
-
-
 @pytest.fixture(scope="module")
 def swin_folders(tmp_path_factory):
     """A random Swin with a 3-class head whose labels are HTML, and one without a head (7 x 7 windows)."""
     root = tmp_path_factory.mktemp("swin-folders")
     torch.manual_seed(0)
-    labels = ("<b>bold</b>", "plain", "<img src=x onerror=alert(1)>")
-    with_head = SwinTransformer(
-        SwinConfig(
-            image_size=32,
-            patch_size=2,
-            embed_dim=8,
-            depths=(2, 2),
-            n_heads=(2, 2),
-            window_size=4,
-            n_classes=3,
-            labels=labels,
-            mlp_ratio=2.0,
-        )
-    )
-    backbone = SwinTransformer(
-        SwinConfig(
-            image_size=56,
-            patch_size=4,
-            embed_dim=8,
-            depths=(2, 2),
-            n_heads=(1, 2),
-            window_size=7,
-            mlp_ratio=2.0,
-        )
-    )
-    return save_swin(with_head.eval(), root / "head"), save_swin(backbone.eval(), root / "backbone")
+    headed = SwinTransformer(dataclasses.replace(with_head(TINY_SWIN, HTML_LABELS), patch_size=2))
+    backbone = SwinTransformer(dataclasses.replace(TINY_SWIN, image_size=56, n_heads=(1, 2), window_size=7))
+    return save_swin(headed.eval(), root / "head"), save_swin(backbone.eval(), root / "backbone")
 
 
 def test_checkpoint_folder_with_head(swin_folders):
-    at = open_page(SWIN)
-    at.radio(key="swin_model").set_value("A Swin checkpoint folder").run()
-    at.text_input(key="swin_folder").input(str(swin_folders[0])).run()
+    at = choose_folder(open_page(SWIN), "swin", swin_folders[0])
     assert_no_exception(at)
     top = figure(at, "Prediction of the Swin")
     assert len(top["data"][0]["y"]) == 3
@@ -233,37 +142,21 @@ def test_checkpoint_folder_with_head(swin_folders):
 
 
 def test_checkpoint_folder_without_head_and_7x7_windows(swin_folders):
-    at = open_page(SWIN)
-    at.radio(key="swin_model").set_value("A Swin checkpoint folder").run()
-    at.text_input(key="swin_folder").input(str(swin_folders[1])).run()
+    at = choose_folder(open_page(SWIN), "swin", swin_folders[1])
     assert_no_exception(at)
     assert any("no classification head" in i.value for i in at.info)
     assert array(figure(at, "The mask of window")["data"][0]["z"]).shape == (49, 49)
     assert "(25 windows" not in " ".join(plotly_figures(at))
 
 
-@pytest.mark.parametrize("folder", ["/nonexistent/folder", "/etc", "<script>alert(1)</script>"])
-def test_bad_checkpoint_folder_gets_a_message(folder):
-    at = open_page(SWIN)
-    at.radio(key="swin_model").set_value("A Swin checkpoint folder").run()
-    at.text_input(key="swin_folder").input(folder).run()
-    assert_no_exception(at)
-    assert at.error and "could not be opened" in at.error[0].value
-    assert not any(folder in e.value for e in at.error)
-
-
 def test_a_vit_folder_is_refused_on_the_swin_page(tmp_path):
     from viz.models.vit.checkpoint import save_vit
-    from viz.models.vit.config import ViTConfig
     from viz.models.vit.model import VisionTransformer
 
     save_vit(
-        VisionTransformer(ViTConfig(image_size=32, patch_size=8, d_model=16, n_layers=1, n_heads=2, d_ff=32)),
-        tmp_path,
+        VisionTransformer(dataclasses.replace(TINY_VIT, d_model=16, n_layers=1, n_heads=2, d_ff=32)), tmp_path
     )
-    at = open_page(SWIN)
-    at.radio(key="swin_model").set_value("A Swin checkpoint folder").run()
-    at.text_input(key="swin_folder").input(str(tmp_path)).run()
+    at = choose_folder(open_page(SWIN), "swin", tmp_path)
     assert_no_exception(at)
     assert "only Swin folders" in texts(at)
 

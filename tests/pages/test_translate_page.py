@@ -14,8 +14,9 @@ from viz import translate
 PAGE = "app_pages/seq2seq.py"
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def at():
+    """The page, freshly opened for each test: no test sees what another one set."""
     return open_page(PAGE)
 
 

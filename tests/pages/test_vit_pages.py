@@ -1,7 +1,9 @@
-"""The two ViT pages under AppTest: charts carry the trace's real numbers; every input, good or bad, is handled."""
+"""The two ViT pages under AppTest: charts carry the trace's real numbers; shapes, uploads and checkpoint folders
+are handled (samples, bad and odd uploads and bad folders on both vision families: test_vision_pages.py)."""
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import numpy as np
@@ -9,25 +11,16 @@ import pytest
 import torch
 
 from tests.data import image_cases as cases
-from tests.pages.helpers import (
-    array,
-    assert_no_exception,
-    default_shape,
-    figure,
-    open_page,
-    plotly_figures,
-    texts,
-)
+from tests.models.helpers import HTML_LABELS, TINY_VIT, with_head
+from tests.pages.helpers import array, assert_no_exception, figure, open_page, plotly_figures, texts
+from tests.pages.vision import ATTENTION, PATCHES, assert_shown_as_text, choose_folder, default_shape, upload
 from viz.data.shapes import CLASSES, make_shapes
 from viz.models.vit.checkpoint import save_vit
-from viz.models.vit.config import ViTConfig
 from viz.models.vit.model import VisionTransformer
 from viz.trace.vit import trace_image
-from viz.ui.vision_inputs import SAMPLES, SOURCES
+from viz.ui.vision_inputs import SOURCES
 from viz.ui.vit_views import POINTING_FIGURES
 
-PATCHES = "app_pages/vit_patches.py"
-ATTENTION = "app_pages/vit_attention.py"
 PAGES = [PATCHES, ATTENTION]
 
 
@@ -35,13 +28,15 @@ def heat(fig: dict) -> np.ndarray:
     return array(next(t for t in fig["data"] if t["type"] == "heatmap")["z"])
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def patches_page():
+    """The patch page, freshly opened on its default input: each test changes it as it likes."""
     return open_page(PATCHES)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def attention_page():
+    """The attention page, freshly opened on its default input."""
     return open_page(ATTENTION)
 
 
@@ -114,62 +109,10 @@ def test_heads_patch_and_rollout_charts_carry_the_trace(attention_page):
     np.testing.assert_allclose(gradient, expected, atol=1e-5)
 
 
-@pytest.mark.parametrize("sample", sorted(SAMPLES))
-def test_sample_photographs(sample):
-    at = open_page(ATTENTION)
-    at.radio(key="vision_source").set_value(SOURCES[1]).run()
-    at.selectbox(key="vision_sample").set_value(sample).run()
-    assert_no_exception(at)
-    assert sample in texts(at)
-    assert figure(at, "Attention rollout")
-
-
-def test_every_shape_class_and_regenerate(patches_page):
-    at = patches_page
-    for name in CLASSES:
-        at.selectbox(key="vision_shape").set_value(name).run()
-        assert_no_exception(at)
-        assert f"generated {name}" in texts(at)
-    grid_before = figure(at, "Step 1")["data"][0]["source"]
-    at.button(key="vision_regenerate").click().run()
-    assert_no_exception(at)
-    assert figure(at, "Step 1")["data"][0]["source"] != grid_before  # a new image, not just new text
-
-
-@pytest.mark.parametrize("name", sorted(cases.BAD_INPUTS))
-@pytest.mark.parametrize("page", PAGES)
-def test_bad_uploads_get_a_message_not_a_traceback(page, name):
-    data, fragment = cases.BAD_INPUTS[name]
-    at = open_page(page)
-    at.radio(key="vision_source").set_value(SOURCES[2]).run()
-    at.file_uploader(key="vision_upload").upload("picture.png", data, "image/png").run()
-    assert_no_exception(at)
-    assert any(fragment in e.value for e in at.error), [e.value for e in at.error]
-    assert not plotly_figures(at) or page == PATCHES  # the patch page still shows the sizes table only
-    assert "Step 1" not in " ".join(plotly_figures(at))
-
-
-@pytest.mark.parametrize("name", sorted(cases.CONVERTED_INPUTS))
-def test_odd_uploads_are_converted_and_traced(name):
-    data, fragment = cases.CONVERTED_INPUTS[name]
-    at = open_page(ATTENTION)
-    at.radio(key="vision_source").set_value(SOURCES[2]).run()
-    at.file_uploader(key="vision_upload").upload("upload.bin", data).run()
-    assert_no_exception(at)
-    assert not at.error
-    assert figure(at, "Attention rollout")
-    if fragment:
-        assert fragment in texts(at)
-
-
 def test_upload_survives_a_page_switch_and_file_names_stay_text():
-    at = open_page(PATCHES)
-    at.radio(key="vision_source").set_value(SOURCES[2]).run()
     name = "<b>cat</b> **bold** [x](javascript:alert(1)).png"
-    at.file_uploader(key="vision_upload").upload(name, cases.good_png(), "image/png").run()
-    assert_no_exception(at)
-    assert name in texts(at)  # shown literally, with st.text
-    assert not any(name in m.value for m in at.markdown)
+    at = upload(open_page(PATCHES), name, cases.good_png(), "image/png")
+    assert_shown_as_text(at, name)  # shown literally, with st.text
     at.switch_page(ATTENTION).run()
     assert_no_exception(at)
     assert name in texts(at)
@@ -183,23 +126,11 @@ def checkpoint_folders(tmp_path_factory):
     """A random ViT with a 3-class head whose labels are HTML, and one without a head."""
     root = tmp_path_factory.mktemp("vit-folders")
     torch.manual_seed(0)
-    labels = ("<b>bold</b>", "plain", "<img src=x onerror=alert(1)>")
-    with_head = VisionTransformer(
-        ViTConfig(
-            image_size=32,
-            patch_size=8,
-            d_model=32,
-            n_layers=2,
-            n_heads=4,
-            d_ff=64,
-            n_classes=3,
-            labels=labels,
-        )
-    )
+    headed = VisionTransformer(with_head(TINY_VIT, HTML_LABELS))
     backbone = VisionTransformer(
-        ViTConfig(image_size=48, patch_size=16, d_model=32, n_layers=3, n_heads=2, d_ff=64, pooler=True)
+        dataclasses.replace(TINY_VIT, image_size=48, patch_size=16, n_layers=3, n_heads=2, pooler=True)
     )
-    return save_vit(with_head.eval(), root / "head"), save_vit(backbone.eval(), root / "backbone")
+    return save_vit(headed.eval(), root / "head"), save_vit(backbone.eval(), root / "backbone")
 
 
 def test_checkpoint_folder_with_head(checkpoint_folders):
@@ -207,8 +138,7 @@ def test_checkpoint_folder_with_head(checkpoint_folders):
     at.slider(key="vit_layer").set_value(4).run()  # beyond the folder model's 2 layers
     at.number_input(key="vit_patch_row").set_value(8).run()  # beyond its 4 x 4 grid
     at.selectbox(key="vit_patch_head").set_value(4).run()
-    at.radio(key="vision_model").set_value("A ViT checkpoint folder").run()
-    at.text_input(key="vision_folder").input(str(checkpoint_folders[0])).run()
+    choose_folder(at, "vit", checkpoint_folders[0])
     at.radio(key="vision_source").set_value(SOURCES[1]).run()
     assert_no_exception(at)
     top = figure(at, "Prediction")
@@ -222,23 +152,11 @@ def test_checkpoint_folder_with_head(checkpoint_folders):
 
 
 def test_checkpoint_folder_without_head(checkpoint_folders):
-    at = open_page(ATTENTION)
-    at.radio(key="vision_model").set_value("A ViT checkpoint folder").run()
-    at.text_input(key="vision_folder").input(str(checkpoint_folders[1])).run()
+    at = choose_folder(open_page(ATTENTION), "vit", checkpoint_folders[1])
     assert_no_exception(at)
     assert any("no classification head" in i.value for i in at.info)
     assert heat(figure(at, "Attention rollout")).shape == (3, 3)
     assert not [t for t in plotly_figures(at) if "Gradient rollout" in t]
-
-
-@pytest.mark.parametrize("folder", ["/nonexistent/folder", "/etc", "<script>alert(1)</script>"])
-def test_bad_checkpoint_folder_gets_a_message(folder):
-    at = open_page(PATCHES)
-    at.radio(key="vision_model").set_value("A ViT checkpoint folder").run()
-    at.text_input(key="vision_folder").input(folder).run()
-    assert_no_exception(at)
-    assert at.error and "could not be opened" in at.error[0].value
-    assert not any(folder in e.value for e in at.error)  # the typed path is shown only as plain text
 
 
 def test_quoted_pointing_figures_match_the_model_and_the_assets_readme():

@@ -12,8 +12,9 @@ from viz import trace_sentence
 PAGE = "app_pages/walkthrough.py"
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def at():
+    """The page, freshly opened for each test: no test sees what another one set."""
     return open_page(PAGE)
 
 

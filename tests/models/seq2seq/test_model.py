@@ -8,6 +8,7 @@ import math
 import pytest
 import torch
 
+from tests.models.helpers import parameters_on_meta
 from viz.models.seq2seq.config import TRANSFORMER_PRESETS, TransformerConfig
 from viz.models.seq2seq.model import Transformer
 
@@ -34,9 +35,7 @@ def batch(seed=0):
 @pytest.mark.parametrize("name", sorted(TRANSFORMER_PRESETS))
 def test_presets_count_parameters_by_formula(name):
     config = TRANSFORMER_PRESETS[name]
-    with torch.device("meta"):  # the 63M base model is never allocated
-        module = Transformer(config)
-    assert sum(p.numel() for p in module.parameters()) == config.n_params
+    assert parameters_on_meta(Transformer, config) == config.n_params  # the 63M base model is never allocated
 
 
 def test_paper_base_size():

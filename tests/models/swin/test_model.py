@@ -9,6 +9,7 @@ import itertools
 import pytest
 import torch
 
+from tests.models.helpers import parameters_on_meta, random_model
 from viz.layers.attention import MultiHeadAttention
 from viz.models.swin.config import PUBLISHED_PARAMS_M, SHAPES_SWIN, SWIN_PRESETS, SWIN_T, SwinConfig
 from viz.models.swin.model import (
@@ -104,13 +105,7 @@ def test_relative_position_index_brute_force(window):
 
 
 def _random_model(config: SwinConfig, seed: int = 0) -> SwinTransformer:
-    torch.manual_seed(seed)
-    model = SwinTransformer(config).eval()
-    with torch.no_grad():
-        for name, param in model.named_parameters():
-            if "norm" not in name:
-                param.normal_(0, 0.3)
-    return model
+    return random_model(SwinTransformer, config, seed, keep="norm")
 
 
 def test_rows_sum_to_one_inside_each_window_and_masked_weights_are_zero():
@@ -170,9 +165,7 @@ def test_swin_t_stage_shapes_match_the_paper():
 @pytest.mark.parametrize("name", sorted(SWIN_PRESETS))
 def test_parameter_count_formula_matches_a_model_on_meta(name):
     config = SWIN_PRESETS[name]
-    with torch.device("meta"):
-        model = SwinTransformer(config)
-    assert sum(p.numel() for p in model.parameters()) == config.n_params
+    assert parameters_on_meta(SwinTransformer, config) == config.n_params
     assert abs(config.n_params / 1e6 / PUBLISHED_PARAMS_M[name] - 1) < 0.03
 
 

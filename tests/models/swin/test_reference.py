@@ -12,6 +12,7 @@ import json
 import pytest
 import torch
 
+from tests.models.helpers import TINY_SWIN, assert_head_matches, random_model, random_reference, with_head
 from viz.models.swin.checkpoint import load_swin, map_swin_names, save_swin
 from viz.models.swin.config import SwinConfig
 from viz.models.swin.model import SwinTransformer
@@ -54,15 +55,7 @@ CASES = [
 
 def _random_reference(cls, seed: int, **overrides):
     """A transformers model with weights large enough that attention is far from uniform."""
-    torch.manual_seed(seed)
-    config = transformers.SwinConfig(**{**SMALL, **overrides})
-    config._attn_implementation = "eager"
-    model = cls(config).eval()
-    with torch.no_grad():
-        for name, param in model.named_parameters():
-            if "norm" not in name:
-                param.normal_(0, 0.3)
-    return model
+    return random_reference(cls, transformers.SwinConfig(**{**SMALL, **overrides}), seed, keep="norm")
 
 
 def _last_block_of_each_stage(traces):
@@ -98,13 +91,9 @@ def test_matches_transformers(tmp_path, class_name, overrides):
         torch.testing.assert_close(
             ours_h.view(batch, h, w, c).permute(0, 3, 1, 2), ref_map, atol=1e-4, rtol=1e-4
         )
-    if class_name == "SwinForImageClassification":
-        torch.testing.assert_close(out.logits, ref.logits, atol=1e-4, rtol=1e-4)
-        assert ours.config.n_classes == overrides["num_labels"]
-    else:
-        torch.testing.assert_close(out.last_hidden_state, ref.last_hidden_state, atol=1e-4, rtol=1e-4)
-        torch.testing.assert_close(out.pooled, ref.pooler_output, atol=1e-4, rtol=1e-4)
-        assert out.logits is None
+    assert_head_matches(
+        ours, out, ref, overrides["num_labels"] if class_name == "SwinForImageClassification" else None
+    )
 
 
 def test_padded_blocks_match_too(tmp_path):
@@ -118,22 +107,8 @@ def test_padded_blocks_match_too(tmp_path):
 
 
 def test_our_saved_folder_opens_in_transformers(tmp_path):
-    config = SwinConfig(
-        image_size=32,
-        patch_size=4,
-        embed_dim=8,
-        depths=(2, 2),
-        n_heads=(2, 2),
-        window_size=4,
-        n_classes=3,
-        labels=("a", "b", "c"),
-        mlp_ratio=2.0,
-    )
-    torch.manual_seed(0)
-    model = SwinTransformer(config).eval()
-    with torch.no_grad():
-        for param in model.parameters():
-            param.normal_(0, 0.2)
+    config = with_head(TINY_SWIN, ("a", "b", "c"))
+    model = random_model(SwinTransformer, config, std=0.2)
     save_swin(model, tmp_path)
     reference = transformers.SwinForImageClassification.from_pretrained(
         tmp_path, attn_implementation="eager"

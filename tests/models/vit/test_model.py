@@ -8,11 +8,12 @@ import numpy as np
 import pytest
 import torch
 
+from tests.models.helpers import TINY_VIT, parameters_on_meta
 from viz.layers.patch_embed import patchify
 from viz.models.vit.config import PUBLISHED_PARAMS, VIT_PRESETS, ViTConfig
 from viz.models.vit.model import VisionTransformer
 
-TINY = ViTConfig(image_size=32, patch_size=8, d_model=32, n_layers=2, n_heads=4, d_ff=64, n_classes=5)
+TINY = dataclasses.replace(TINY_VIT, n_classes=5)
 
 
 @pytest.mark.parametrize("name", sorted(VIT_PRESETS))
@@ -25,9 +26,7 @@ def test_preset_parameter_counts_match_the_course_within_one_percent(name):
 def test_formula_counts_the_real_module(name):
     """The model built on the meta device (no memory) has exactly the parameters the formula says."""
     config = VIT_PRESETS[name]
-    with torch.device("meta"):
-        model = VisionTransformer(config)
-    assert sum(p.numel() for p in model.parameters()) == config.n_params
+    assert parameters_on_meta(VisionTransformer, config) == config.n_params
 
 
 @pytest.mark.parametrize(
@@ -42,9 +41,7 @@ def test_formula_counts_the_real_module(name):
 )
 def test_formula_counts_variants(variant):
     config = dataclasses.replace(TINY, **variant)
-    with torch.device("meta"):
-        model = VisionTransformer(config)
-    expected = sum(p.numel() for p in model.parameters())
+    expected = parameters_on_meta(VisionTransformer, config)
     if not config.qkv_bias:  # ours keeps zero q/k/v biases that a qkv_bias=False checkpoint does not store
         expected -= 3 * config.d_model * config.n_layers
     assert config.n_params == expected

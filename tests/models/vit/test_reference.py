@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 
 import numpy as np
 import pytest
 import torch
 
+from tests.models.helpers import TINY_VIT, assert_head_matches, random_model, random_reference, with_head
 from viz.models.vit.checkpoint import load_vit, map_vit_names, save_vit
 from viz.models.vit.config import ViTConfig
 from viz.models.vit.model import VisionTransformer
@@ -26,15 +28,7 @@ SMALL = dict(
 
 def _random_reference(cls, seed: int, **overrides):
     """A transformers model with weights large enough that attention is far from uniform."""
-    torch.manual_seed(seed)
-    config = transformers.ViTConfig(**{**SMALL, **overrides})
-    config._attn_implementation = "eager"
-    model = cls(config).eval()
-    with torch.no_grad():
-        for name, param in model.named_parameters():
-            if "layernorm" not in name:
-                param.normal_(0, 0.3)
-    return model
+    return random_reference(cls, transformers.ViTConfig(**{**SMALL, **overrides}), seed, keep="layernorm")
 
 
 def _outputs(reference, ours, pixels):
@@ -69,36 +63,18 @@ def test_matches_transformers(tmp_path, class_name, overrides):
     assert len(out.hidden_states) == len(ref.hidden_states) == 4
     for ours_h, ref_h in zip(out.hidden_states, ref.hidden_states):
         torch.testing.assert_close(ours_h, ref_h, atol=1e-4, rtol=1e-4)
-    if class_name == "ViTForImageClassification":
-        assert out.logits.shape == ref.logits.shape
-        torch.testing.assert_close(out.logits, ref.logits, atol=1e-4, rtol=1e-4)
-        assert ours.config.n_classes == overrides["num_labels"]
-    else:
-        torch.testing.assert_close(out.last_hidden_state, ref.last_hidden_state, atol=1e-4, rtol=1e-4)
-        torch.testing.assert_close(out.pooled, ref.pooler_output, atol=1e-4, rtol=1e-4)
-        assert out.logits is None
+    assert_head_matches(
+        ours, out, ref, overrides["num_labels"] if class_name == "ViTForImageClassification" else None
+    )
 
 
 def test_our_saved_folder_opens_in_transformers(tmp_path):
     """save_vit writes a folder transformers reads as ViTForImageClassification with the same outputs."""
-    config = ViTConfig(
-        image_size=32,
-        patch_size=8,
-        d_model=32,
-        n_layers=2,
-        n_heads=4,
-        d_ff=64,
-        n_classes=3,
-        labels=("a", "b", "c"),
-        image_mean=(0.4, 0.5, 0.6),
-        image_std=(0.2, 0.25, 0.3),
+    config = dataclasses.replace(
+        with_head(TINY_VIT, ("a", "b", "c")), image_mean=(0.4, 0.5, 0.6), image_std=(0.2, 0.25, 0.3)
     )
-    torch.manual_seed(0)
-    model = VisionTransformer(config)
-    with torch.no_grad():
-        for p in model.parameters():
-            p.normal_(0, 0.3)
-    save_vit(model.eval(), tmp_path)
+    model = random_model(VisionTransformer, config)
+    save_vit(model, tmp_path)
     reference = transformers.ViTForImageClassification.from_pretrained(tmp_path, attn_implementation="eager")
     ref, out = _outputs(reference.eval(), model, torch.randn(1, 3, 32, 32))
     torch.testing.assert_close(out.logits, ref.logits, atol=1e-4, rtol=1e-4)

@@ -26,18 +26,7 @@ def vision_pages_listed() -> bool:
 
 
 def test_three_students_get_answers_without_errors():
-    cfg = LoadConfig(
-        students=3,
-        duration=20.0,
-        think=(0.2, 1.0),
-        ramp=1.0,
-        rerun_timeout=60.0,
-        max_actions=12,
-        bad_share=0.3,
-        seed=8,
-        warmup=False,
-        cleanup_wait=0.0,
-    )
+    cfg = LoadConfig.short(students=3, duration=20.0, seed=8, max_actions=12, bad_share=0.3)
     try:
         server = streamlit_server(timeout=90)
         base_url = server.__enter__()

@@ -16,18 +16,7 @@ from tools.loadtest.student import UPLOAD
 
 
 def test_sessions_stay_on_one_replica_and_uploads_work_through_nginx():
-    cfg = LoadConfig(
-        students=6,
-        duration=25.0,
-        think=(0.2, 1.0),
-        ramp=2.0,
-        rerun_timeout=90.0,
-        max_actions=10,
-        bad_share=0.2,
-        seed=5,
-        warmup=False,
-        cleanup_wait=0.0,
-    )
+    cfg = LoadConfig.short(students=6, duration=25.0, seed=5, ramp=2.0, rerun_timeout=90.0, max_actions=10)
     with nginx_replicas(2) as (base, replicas, access_log):
         report = asyncio.run(
             asyncio.wait_for(run_load(base, cfg, log=lambda _: None, measure_server=False), 300)

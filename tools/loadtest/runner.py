@@ -73,6 +73,13 @@ class LoadConfig:
     text_pages: tuple[str, ...] = TEXT_PAGES
     vision_pages: tuple[str, ...] = VISION_PAGES
 
+    @classmethod
+    def short(cls, students: int, duration: float, seed: int, **options) -> LoadConfig:
+        """A bounded run for a test: quick thinkers starting within a second or two, on a server that is
+        already warm or that the test does not measure (no warm-up visit, no wait for closed sessions)."""
+        defaults = dict(think=(0.2, 1.0), ramp=1.0, rerun_timeout=60.0, warmup=False, cleanup_wait=0.0)
+        return cls(students=students, duration=duration, seed=seed, **{**defaults, **options})
+
 
 @dataclasses.dataclass
 class LoadReport:

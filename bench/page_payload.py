@@ -48,7 +48,7 @@ def payload_bytes(node) -> int:
 
 
 def measure(page: str, key: str | None, view: str | None, runs: int) -> tuple[float, int, float, int]:
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=300).run()
+    at = AppTest.from_file(str(ROOT / "navigation.py"), default_timeout=300).run()
     at.switch_page(page).run()
     if key:
         at.segmented_control(key=key).set_value(view).run()

@@ -1,6 +1,6 @@
 """Bytes sent per rerun on every page of the app (target: none above 3 MB), under AppTest.
 
-Every page listed in app.py is opened on its defaults; a page with a view switch (segmented control) is
+Every page listed in navigation.py is opened on its defaults; a page with a view switch (segmented control) is
 measured in each view; the vision pages are measured again after an upload of a 3000 x 2000 photograph-like
 JPEG (the largest kind of image a student brings). Bytes are the serialized element protos of the page, the
 same messages Streamlit sends over the websocket (the text pages' per-view figures at 32 and 256 tokens are
@@ -30,7 +30,7 @@ VISION_UPLOAD = ("vision_source", "Upload your own", "vision_upload")  # viz/ui/
 
 
 def pages() -> list[str]:
-    return re.findall(r'st\.Page\("(app_pages/[a-z_0-9]+\.py)"', (ROOT / "app.py").read_text())
+    return re.findall(r'st\.Page\("(app_pages/[a-z_0-9]+\.py)"', (ROOT / "navigation.py").read_text())
 
 
 def big_photo() -> bytes:
@@ -61,7 +61,7 @@ def main() -> None:
     sizes: list[int] = []
     print(f"{'page / view':58s} {'rerun':>11s} {'bytes':>12s}")
     for page in pages():
-        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=600).run()
+        at = AppTest.from_file(str(ROOT / "navigation.py"), default_timeout=600).run()
         at.switch_page(page)
         ms, size = run(at)
         report(f"{Path(page).stem} (defaults)", ms, size, sizes)

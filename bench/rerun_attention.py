@@ -29,7 +29,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=15)
     args = parser.parse_args()
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120).run()
+    at = AppTest.from_file(str(ROOT / "navigation.py"), default_timeout=120).run()
     at.switch_page("app_pages/attention.py").run()
     at.text_area(key="sentence").input("warm up the model and the caches").run()
     times = []

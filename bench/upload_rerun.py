@@ -40,7 +40,7 @@ def png(image) -> bytes:
 
 def upload_rerun_times(page: str, uploads: list[bytes]) -> list[float]:
     """Milliseconds of each rerun after uploading ``uploads[1:]`` one by one (``uploads[0]`` warms the caches)."""
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120).run()
+    at = AppTest.from_file(str(ROOT / "navigation.py"), default_timeout=120).run()
     at.switch_page(page).run()
     at.radio(key="vision_source").set_value("Upload your own").run()
     at.file_uploader(key="vision_upload").upload("warm-up.png", uploads[0]).run()

@@ -63,7 +63,11 @@ NEVER = {"transformers"}  # a test-time reference only: the app never imports it
 
 
 def sources() -> list[Path]:
-    return sorted(ROOT.glob("viz/**/*.py")) + sorted(ROOT.glob("app_pages/*.py")) + [ROOT / "app.py"]
+    return (
+        sorted(ROOT.glob("viz/**/*.py"))
+        + sorted(ROOT.glob("app_pages/*.py"))
+        + [ROOT / "app.py", ROOT / "navigation.py"]
+    )
 
 
 def layer_of(path: Path) -> str:

@@ -21,7 +21,7 @@ from tools.loadtest.student import BAD_UPLOAD, OPEN, SENTENCE, UPLOAD, VISION_PA
 def vision_pages_listed() -> bool:
     from pathlib import Path
 
-    app = (Path(__file__).resolve().parents[1] / "app.py").read_text()
+    app = (Path(__file__).resolve().parents[1] / "navigation.py").read_text()
     return any(f'url_path="{page}"' in app for page in VISION_PAGES)
 
 

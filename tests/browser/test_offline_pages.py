@@ -11,7 +11,7 @@ from tests.browser.marks import BROWSER
 
 pytestmark = BROWSER
 
-APP = Path(__file__).resolve().parents[2] / "app.py"
+APP = Path(__file__).resolve().parents[2] / "navigation.py"
 URL_PATHS = ["", *re.findall(r'url_path="([^"]+)"', APP.read_text())]
 
 

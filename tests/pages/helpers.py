@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 from streamlit.testing.v1 import AppTest
 
-APP = Path(__file__).resolve().parents[2] / "app.py"
+APP = Path(__file__).resolve().parents[2] / "navigation.py"
 
 _DTYPES = {
     "f4": np.float32,
@@ -24,7 +24,7 @@ _DTYPES = {
 
 
 def open_page(page: str | None = None, timeout: float = 120) -> AppTest:
-    """Run app.py (navigation and sidebar included) and switch to ``page``."""
+    """Run navigation.py (navigation and sidebar included) and switch to ``page``."""
     at = AppTest.from_file(str(APP), default_timeout=timeout).run()
     if page:
         at.switch_page(page).run()

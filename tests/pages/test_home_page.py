@@ -38,7 +38,7 @@ def test_every_linked_page_is_registered():
 
     from viz.ui.architecture import ATTENTION_PAGE, PARTS
 
-    app = (Path(__file__).resolve().parents[2] / "app.py").read_text()
+    app = (Path(__file__).resolve().parents[2] / "navigation.py").read_text()
     for page in {p for _, _, p in PARTS if p} | {ATTENTION_PAGE}:
         assert f'"{page}"' in app, page
     at = open_page()

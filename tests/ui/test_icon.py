@@ -28,5 +28,5 @@ def test_icon_is_darkest_where_attention_is_highest():
 def test_app_sets_the_drawn_icon():
     from pathlib import Path
 
-    app = (Path(__file__).resolve().parents[2] / "app.py").read_text()
+    app = (Path(__file__).resolve().parents[2] / "navigation.py").read_text()
     assert "page_icon=app_icon()" in app  # the browser test checks no request leaves the app's server

@@ -16,7 +16,7 @@ ROOT = Path(__file__).resolve().parents[2]
 _LANDING = """
 import json, sys
 from streamlit.testing.v1 import AppTest
-at = AppTest.from_file("app.py", default_timeout=120).run()
+at = AppTest.from_file("navigation.py", default_timeout=120).run()
 print(json.dumps({"torch": "torch" in sys.modules, "pandas": "pandas" in sys.modules,
                   "pyarrow": "pyarrow" in sys.modules, "exception": bool(at.exception),
                   "sidebar": [m.value for m in at.sidebar.markdown]}))

@@ -12,6 +12,7 @@ import logging
 import os
 import threading
 import time
+from collections.abc import Callable
 
 ENV_VAR = "VIZ_WARM_UP"
 _LOG = logging.getLogger(__name__)
@@ -44,10 +45,12 @@ def _steps():
     ]
 
 
-def warm_up() -> list[tuple[str, float]]:
-    """Load and run each bundled model once; returns (step, seconds). A failing step is logged and skipped."""
+def warm_up(first: Callable[[], object] | None = None) -> list[tuple[str, float]]:
+    """Run ``first`` (the app imports its views there), then load and run each bundled model once; returns
+    (step, seconds). A failing step is logged and skipped."""
     timings = []
-    for name, call in _steps():
+    steps = ([("first", first)] if first is not None else []) + _steps()
+    for name, call in steps:
         start = time.perf_counter()
         try:
             call()
@@ -59,12 +62,12 @@ def warm_up() -> list[tuple[str, float]]:
     return timings
 
 
-def start_warm_up() -> bool:
+def start_warm_up(first: Callable[[], object] | None = None) -> bool:
     """Start :func:`warm_up` once per process in a daemon thread; False when switched off or already started."""
     if os.environ.get(ENV_VAR, "1").strip() == "0" or _started.is_set():
         return False
     _started.set()
-    threading.Thread(target=warm_up, name="viz-warm-up", daemon=True).start()
+    threading.Thread(target=warm_up, args=(first,), name="viz-warm-up", daemon=True).start()
     return True
 
 

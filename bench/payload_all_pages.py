@@ -30,7 +30,7 @@ VISION_UPLOAD = ("vision_source", "Upload your own", "vision_upload")  # viz/ui/
 
 
 def pages() -> list[str]:
-    return re.findall(r'st\.Page\("(app_pages/[a-z_0-9]+\.py)"', (ROOT / "navigation.py").read_text())
+    return re.findall(r'st\.Page\(\s*"(app_pages/[a-z_0-9]+\.py)"', (ROOT / "navigation.py").read_text())
 
 
 def big_photo() -> bytes:

@@ -24,4 +24,16 @@ def test_the_lifespan_starts_the_warm_up_with_the_views_first(monkeypatch):
             pass
 
     asyncio.run(run())
-    assert started == [startup.import_views]
+    assert started == [startup.warm_views]
+
+
+def test_the_layerwise_default_is_computed_once_for_every_session(monkeypatch):
+    from viz.ui import layerwise_views
+
+    startup.warm_layerwise()
+    ran = []
+    monkeypatch.setattr(
+        "viz.layerwise.representations.sentence_representations", lambda *a, **k: ran.append(1)
+    )
+    startup.warm_layerwise()  # served from the page's cache: the encoder does not run again
+    assert ran == [] and layerwise_views.sentence_layers

@@ -64,6 +64,11 @@ def date_layers(label: str) -> tuple[np.ndarray, list[str]]:
     return date_representations(label=label)
 
 
+def layer_names_of(representations: np.ndarray) -> list[str]:
+    """ "embeddings", "block 1", ... for (L + 1, N, d) representations."""
+    return ["embeddings"] + [f"block {i}" for i in range(1, representations.shape[0])]
+
+
 def layer_analysis(
     representations: np.ndarray,
     labels: list,
@@ -73,7 +78,7 @@ def layer_analysis(
     hover: list[str] | None = None,
 ) -> None:
     """SI curves, per-class SI, the jumps and what they mean, and the PCA view with a layer slider."""
-    names = layer_names or ["embeddings"] + [f"block {i}" for i in range(1, representations.shape[0])]
+    names = layer_names or layer_names_of(representations)
     table, per_class = separation_tables(representations, tuple(labels), tuple(names))
     threshold = st.slider(
         "Mark a jump when SI rises by at least", 0.01, 0.3, 0.05, 0.01, key=f"{key}_jump", bind=URL

@@ -25,10 +25,26 @@ def import_views() -> None:
                 _LOG.exception("warm-up import of %s failed", module.name)
 
 
+def warm_layerwise() -> None:
+    """The layer-wise page's default view: MiniLM over the bundled sentences and the SI of every layer
+    (seconds of work, kept in the page's own caches, which every session shares)."""
+    from viz.ui import layerwise_views as views
+
+    data = views.bundled_sentences()
+    texts, labels = tuple(data["text"].tolist()), data["label"].tolist()
+    reps = views.sentence_layers(texts, "mean")
+    views.separation_tables(reps, tuple(labels), tuple(views.layer_names_of(reps)))
+
+
+def warm_views() -> None:
+    import_views()
+    warm_layerwise()
+
+
 @contextlib.asynccontextmanager
 async def lifespan(app):
     """Start the warm-up (a background thread); nothing to do at shutdown."""
     from viz.trace.warmup import start_warm_up  # torch is imported by the thread, not here
 
-    start_warm_up(first=import_views)
+    start_warm_up(first=warm_views)
     yield

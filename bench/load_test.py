@@ -1,7 +1,7 @@
 """Load test: N simulated students on one server, through Streamlit's own websocket protocol.
 
 Each student is a real Streamlit session (websocket, BackMsg/ForwardMsg protobufs, uploads by HTTP PUT,
-as the browser's frontend does; see bench/load/protocol.py): it opens the app, changes pages, types new
+as the browser's frontend does; see tools/loadtest/protocol.py): it opens the app, changes pages, types new
 sentences on the text pages and uploads pictures (about 20% of them bad files: not an image, truncated,
 empty) on the vision pages, with a random think time between actions, until the duration is over.
 
@@ -12,7 +12,8 @@ after the sessions were dropped) and CPU time, what else was busy on the machine
 
 Usage:
   python bench/load_test.py [--students 20] [--duration 120] [--think 3 12] [--url http://127.0.0.1:8501]
-Without --url a server is started (tests/browser/serve.py) and stopped afterwards; --server-env passes it
+Without --url a server is started (tests/browser/serve.py) and stopped afterwards (with --replicas N, N servers
+behind Debian's nginx with the shipped deploy/nginx.conf); --server-env passes it
 settings, e.g. STREAMLIT_RUNNER_POST_SCRIPT_GC=false, or STREAMLIT_CLIENT_SHOW_ERROR_DETAILS=full to see the
 message of an exception element (the app's config redacts it). Traffic goes to 127.0.0.1 only. The full run
 takes about duration + 3.5 minutes (warm-up, cleanup wait of 130 s). Other busy processes on the machine
@@ -53,6 +54,12 @@ def main(argv: list[str] | None = None) -> int:
     add_seconds(parser, "--ramp", 10.0, "students start spread over this many seconds")
     parser.add_argument("--url", help="an already running server on this machine (default: start one)")
     parser.add_argument(
+        "--replicas",
+        type=int,
+        default=0,
+        help="start this many servers behind Debian's nginx with deploy/nginx.conf and load them through it",
+    )
+    parser.add_argument(
         "--server-pid", type=int, help="the server's pid (default: the process listening on the port)"
     )
     add_seconds(parser, "--timeout", 60.0, "seconds a rerun may take before it is an error")
@@ -89,9 +96,17 @@ def main(argv: list[str] | None = None) -> int:
         cleanup_wait=args.cleanup_wait,
     )
     with contextlib.ExitStack() as stack:
+        measure = True
         if args.url:
             loopback_address(args.url)
             base_url = args.url.rstrip("/")
+        elif args.replicas:
+            from deploy.check_nginx import nginx_replicas
+
+            env = dict(item.split("=", 1) for item in args.server_env)
+            base_url, replicas, _ = stack.enter_context(nginx_replicas(args.replicas, env=env))
+            print(f"nginx {base_url} in front of {args.replicas} replicas: {replicas}", flush=True)
+            measure = False  # several server processes: their memory and CPU are not summed here
         else:
             from tests.browser.serve import streamlit_server
 
@@ -101,7 +116,11 @@ def main(argv: list[str] | None = None) -> int:
             f"server: {base_url}" + (f" (server environment: {args.server_env})" if args.server_env else ""),
             flush=True,
         )
-        report = asyncio.run(run_load(base_url, cfg, args.server_pid, log=lambda s: print(s, flush=True)))
+        report = asyncio.run(
+            run_load(
+                base_url, cfg, args.server_pid, log=lambda s: print(s, flush=True), measure_server=measure
+            )
+        )
     print(format_report(report), flush=True)
     return 0 if all(ok for _, ok in check_targets(report)) else 1
 

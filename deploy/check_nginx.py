@@ -90,7 +90,10 @@ def nginx_replicas(n_replicas: int = 2, sticky: bool = True, env: dict | None = 
     conf = (REPO_ROOT / "deploy" / "nginx.conf").read_text()
     with contextlib.ExitStack() as stack:
         tmp = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="nginx-check-")))
-        replicas = [stack.enter_context(streamlit_server(timeout=180, env=env)) for _ in range(n_replicas)]
+        # Each replica's thread policy gets its share of the machine (viz/core/runtime.py), as a container's
+        # CPU quota would give it in docker-compose.yml.
+        share = {"VIZ_CORES": str(max(1, (os.cpu_count() or 1) // n_replicas)), **(env or {})}
+        replicas = [stack.enter_context(streamlit_server(timeout=180, env=share)) for _ in range(n_replicas)]
         ports = [int(url.rsplit(":", 1)[1]) for url in replicas]
         listen = free_port()
         conf_path = tmp / "nginx.conf"

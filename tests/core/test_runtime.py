@@ -93,3 +93,16 @@ def test_trace_sentence_runs_inside_a_slot(monkeypatch):
         t.join()
     assert len(entered) == 3 and len(results) == 3
     runtime.configure()
+
+
+def test_cores_follow_the_container_quota_and_the_override(tmp_path, monkeypatch):
+    cpu_max = tmp_path / "cpu.max"
+    cpu_max.write_text("100000 100000\n")
+    assert runtime._cgroup_cores(str(cpu_max)) == 1
+    cpu_max.write_text("max 100000\n")
+    assert runtime._cgroup_cores(str(cpu_max)) is None
+    assert runtime._cgroup_cores(str(tmp_path / "absent")) is None
+    monkeypatch.setattr(runtime, "_cgroup_cores", lambda: 1)
+    assert runtime.available_cores() == 1  # a replica given one CPU serves one inference at a time
+    monkeypatch.setenv(runtime.ENV_CORES, "3")
+    assert runtime.available_cores() == 3 and runtime.make_policy().slots == 3

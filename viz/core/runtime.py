@@ -6,7 +6,9 @@ passes run together, each on ``threads_per_inference`` threads, and the machine 
 (oversubscribed torch threads spin and slow everyone down). Others wait their turn in the semaphore.
 
 ``VIZ_THREADS`` sets the threads per inference; by default 1 on machines of up to 3 cores (two students
-are served at once on a 2-core laptop), else half the cores (two large inferences at once).
+are served at once on a 2-core laptop), else half the cores (two large inferences at once). The cores are
+the process's CPU affinity or its container's CPU quota, whichever is fewer, or ``VIZ_CORES`` (replicas
+sharing a machine give each its share).
 """
 
 from __future__ import annotations
@@ -22,11 +24,33 @@ from threadpoolctl import threadpool_limits
 ENV_THREADS = "VIZ_THREADS"
 
 
-def available_cores() -> int:
+ENV_CORES = "VIZ_CORES"
+CGROUP_CPU_MAX = "/sys/fs/cgroup/cpu.max"
+
+
+def _cgroup_cores(path: str = CGROUP_CPU_MAX) -> int | None:
+    """The cores a cgroup v2 CPU quota allows ("200000 100000": 2), None without a quota."""
     try:
-        return max(1, len(os.sched_getaffinity(0)))
+        quota, period = open(path, encoding="ascii").read().split()[:2]
+    except (OSError, ValueError):
+        return None
+    if quota == "max":
+        return None
+    return max(1, int(int(quota) / int(period)))
+
+
+def available_cores() -> int:
+    """The cores this process may use: ``VIZ_CORES`` if set, else the fewer of its CPU affinity and its
+    container's CPU quota (a replica limited to 1 CPU still sees every core of the host in its affinity)."""
+    env = os.environ.get(ENV_CORES, "").strip()
+    if env.isdigit() and int(env) > 0:
+        return int(env)
+    try:
+        cores = max(1, len(os.sched_getaffinity(0)))
     except AttributeError:  # not on Linux
-        return max(1, os.cpu_count() or 1)
+        cores = max(1, os.cpu_count() or 1)
+    quota = _cgroup_cores()
+    return min(cores, quota) if quota else cores
 
 
 @dataclasses.dataclass(frozen=True)

@@ -62,3 +62,28 @@ def test_folder_with_a_tokenizer_json(tmp_path):
     assert trace.tokens[:3] == ["the", "cat", "sat"] and trace.n_prompt == 3
     assert len(trace.tokens) == 5 and trace.attentions.shape == (2, 2, 5, 5)
     assert not is_char_model(folder)
+
+
+def word_folder(tmp_path):
+    """A 6-word GPT-2 folder with 16 positions and a word-level tokenizer.json."""
+    from tokenizers import Tokenizer, models, pre_tokenizers
+
+    words = ["<unk>", "the", "cat", "sat", "on", "mat"]
+    tokenizer = Tokenizer(models.WordLevel({w: i for i, w in enumerate(words)}, unk_token="<unk>"))
+    tokenizer.pre_tokenizer = pre_tokenizers.Whitespace()
+    torch.manual_seed(0)
+    model = GPT2(GPT2Config(vocab_size=6, n_positions=16, d_model=16, n_layers=2, n_heads=2, d_ff=32)).eval()
+    folder = save_gpt2_folder(model, tmp_path / "word-gpt2")
+    tokenizer.save(str(folder / "tokenizer.json"))
+    return folder
+
+
+def test_a_long_prompt_keeps_its_end_and_says_what_was_cut(tmp_path):
+    folder = word_folder(tmp_path)
+    words = " ".join(["the", "cat", "sat", "on", "mat"] * 4)  # 20 tokens; 16 positions
+    trace = trace_causal(words, model=folder, max_new_tokens=4)
+    assert trace.n_prompt == 12 and trace.n_prompt_dropped == 8
+    assert trace.tokens[:12] == words.split()[8:]  # the end of the prompt, next to the continuation
+    for bad in (0, 16, 40):
+        with pytest.raises(ValueError, match="max_new_tokens must be between 1 and 15"):
+            trace_causal(words, model=folder, max_new_tokens=bad)

@@ -28,6 +28,9 @@ class CausalTrace(StackedAttentions):
     n_prompt: int  # how many of ``tokens`` were given; the rest were generated
     generated: str  # the continuation as text
     attentions: np.ndarray  # (L, H, T, T) zero above the diagonal
+    n_prompt_dropped: int = (
+        0  # prompt tokens cut from the start so that prompt + continuation fit the positions
+    )
 
 
 def trace_causal(text: str, model: str | Path | None = None, max_new_tokens: int = 12) -> CausalTrace:
@@ -65,7 +68,16 @@ def trace_causal(text: str, model: str | Path | None = None, max_new_tokens: int
         id_to_token = vocab.tokens
     else:
         tokenizer = loaded.tokenizer
-        prompt = tokenizer.encode(text).ids[: gpt.config.n_positions - max_new_tokens]
+        n_positions = gpt.config.n_positions
+        if not 1 <= max_new_tokens < n_positions:
+            raise ValueError(f"max_new_tokens must be between 1 and {n_positions - 1}, got {max_new_tokens}")
+        ids = tokenizer.encode(text).ids
+        if not ids:
+            raise EmptyInputError("the input has no tokens")
+        # Keep the end of a long prompt (the words next to the continuation), and say how much was cut.
+        room = n_positions - max_new_tokens
+        dropped = max(0, len(ids) - room)
+        prompt = ids[dropped:]
         n_new, stop_id = max_new_tokens, None
         id_to_token = None
     with model_call():
@@ -84,6 +96,7 @@ def trace_causal(text: str, model: str | Path | None = None, max_new_tokens: int
         n_prompt=len(prompt),
         generated=generated,
         attentions=stack_traces(out.traces),
+        n_prompt_dropped=0 if loaded.chars else dropped,
     )
 
 

@@ -103,3 +103,11 @@ def test_missing_weights_is_a_clear_error(tmp_path):
 def test_unknown_model_name():
     with pytest.raises(ValueError, match="neither a bundled model"):
         trace_sentence("hello", model="no-such-model")
+
+
+@pytest.mark.parametrize("option", ["is_decoder", "add_cross_attention"])
+def test_a_bert_decoder_is_refused_not_shown_attending_both_ways(tmp_path, option):
+    model = transformers.BertModel(small_config(**{option: True, "is_decoder": True})).eval()
+    folder = save_folder(model, tmp_path / "decoder")
+    with pytest.raises(ValueError, match="is a decoder"):
+        load_bert_encoder(folder)

@@ -46,6 +46,13 @@ class EncoderConfig(StackConfig):
             raise ValueError(f"{path} describes a {model_type!r} model, not a BERT encoder")
         if raw.get("position_embedding_type", "absolute") != "absolute":
             raise ValueError("only absolute (learned) position embeddings are supported")
+        if raw.get("is_decoder") or raw.get("add_cross_attention"):
+            # A BERT decoder attends causally (and may cross-attend): opened as an encoder, its attention would
+            # be shown wrong, with no error. Refuse it.
+            raise ValueError(
+                "this BERT folder is a decoder (is_decoder / add_cross_attention): only BERT encoders, which "
+                "attend in both directions, can be opened here"
+            )
         return cls(
             vocab_size=raw["vocab_size"],
             d_model=raw["hidden_size"],

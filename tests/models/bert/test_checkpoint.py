@@ -111,3 +111,22 @@ def test_a_bert_decoder_is_refused_not_shown_attending_both_ways(tmp_path, optio
     folder = save_folder(model, tmp_path / "decoder")
     with pytest.raises(ValueError, match="is a decoder"):
         load_bert_encoder(folder)
+
+
+@pytest.mark.parametrize(
+    "options",
+    [{}, {"strip_accents": False}, {"do_lower_case": False}, {"tokenize_chinese_chars": False}],
+    ids=["defaults", "accents kept", "cased", "no CJK split"],
+)
+def test_an_old_vocab_txt_folder_tokenizes_as_transformers_does(tmp_path, options):
+    import json
+
+    from viz.models.bert.tokenizer import load_tokenizer
+
+    vocab = VOCAB + ["café", "cafe", "naïve", "naive", "日", "本", "日本", "Cat"]
+    (tmp_path / "vocab.txt").write_text("\n".join(vocab) + "\n", encoding="utf-8")
+    (tmp_path / "tokenizer_config.json").write_text(json.dumps(options), encoding="utf-8")
+    reference = transformers.BertTokenizer(str(tmp_path / "vocab.txt"), **options)
+    ours = load_tokenizer(tmp_path)
+    for text in ["the café", "naïve Cat", "日本 the", "Cat sat on a mat."]:
+        assert ours.encode(text).ids == reference(text)["input_ids"], (text, options)

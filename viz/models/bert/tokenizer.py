@@ -42,11 +42,15 @@ def load_tokenizer(folder: str | Path) -> Tokenizer:
     if (folder / "tokenizer.json").exists():
         tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
     elif (folder / "vocab.txt").exists():
-        lowercase = True
         config_path = folder / "tokenizer_config.json"
-        if config_path.exists():
-            lowercase = json.loads(config_path.read_text(encoding="utf-8")).get("do_lower_case", True)
-        tokenizer = BertWordPieceTokenizer(str(folder / "vocab.txt"), lowercase=lowercase)._tokenizer
+        options = json.loads(config_path.read_text(encoding="utf-8")) if config_path.exists() else {}
+        # As transformers' BertTokenizer: accents are stripped when lowercasing unless strip_accents says.
+        tokenizer = BertWordPieceTokenizer(
+            str(folder / "vocab.txt"),
+            lowercase=options.get("do_lower_case", True),
+            strip_accents=options.get("strip_accents"),
+            handle_chinese_chars=options.get("tokenize_chinese_chars", True),
+        )._tokenizer
     else:
         raise FileNotFoundError(f"{folder} has neither tokenizer.json nor vocab.txt")
     tokenizer.no_padding()

@@ -87,3 +87,21 @@ def test_a_long_prompt_keeps_its_end_and_says_what_was_cut(tmp_path):
     for bad in (0, 16, 40):
         with pytest.raises(ValueError, match="max_new_tokens must be between 1 and 15"):
             trace_causal(words, model=folder, max_new_tokens=bad)
+
+
+def test_a_byte_level_bpe_prompt_reads_as_text(tmp_path):
+    """GPT-2's tokenizer writes a space as "Ġ": the trace shows text, and keeps the prompt's first token."""
+    from tokenizers import ByteLevelBPETokenizer
+
+    bpe = ByteLevelBPETokenizer()
+    bpe.train_from_iterator(["Monday, 30 November 2026", "the cat sat on the mat"] * 20, vocab_size=300)
+    torch.manual_seed(0)
+    config = GPT2Config(
+        vocab_size=bpe.get_vocab_size(), n_positions=32, d_model=16, n_layers=1, n_heads=2, d_ff=32
+    )
+    folder = save_gpt2_folder(GPT2(config).eval(), tmp_path / "bpe-gpt2")
+    bpe._tokenizer.save(str(folder / "tokenizer.json"))
+    text = "Monday, 30 November 2026"
+    trace = trace_causal(text, model=folder, max_new_tokens=3)
+    assert trace.prompt_text == text
+    assert "".join(trace.tokens[: trace.n_prompt]) == text and not any("Ġ" in t for t in trace.tokens)

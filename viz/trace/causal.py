@@ -26,6 +26,7 @@ class CausalTrace(StackedAttentions):
     model: str
     tokens: list[str]  # (T,) the sequence the attention was computed on
     n_prompt: int  # how many of ``tokens`` were given; the rest were generated
+    prompt_text: str  # the prompt as the model read it, as text (special tokens and byte-level symbols gone)
     generated: str  # the continuation as text
     attentions: np.ndarray  # (L, H, T, T) zero above the diagonal
     n_prompt_dropped: int = (
@@ -87,13 +88,16 @@ def trace_causal(text: str, model: str | Path | None = None, max_new_tokens: int
     generated = vocab.decode(new) if loaded.chars else loaded.tokenizer.decode(new)
     if id_to_token is not None:
         tokens = [id_to_token[i] for i in sequence]
-    else:
-        tokens = [loaded.tokenizer.id_to_token(i) for i in sequence]
+        prompt_text = vocab.decode(prompt)
+    else:  # a byte-level BPE shows each token as the text it stands for ("Ġcat" is " cat")
+        tokens = [loaded.tokenizer.decode([i]) for i in sequence]
+        prompt_text = loaded.tokenizer.decode(prompt)
     return CausalTrace(
         text=text,
         model=loaded.folder.name,
         tokens=tokens,
         n_prompt=len(prompt),
+        prompt_text=prompt_text,
         generated=generated,
         attentions=stack_traces(out.traces),
         n_prompt_dropped=0 if loaded.chars else dropped,

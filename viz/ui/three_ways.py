@@ -72,11 +72,7 @@ def render_three_ways(trace: TranslationTrace) -> None:
                     "The bundled GPT-2-format model only knows lowercase letters (it learned "
                     "reversal), so it gets a word instead of the date:"
                 )
-            st.code(
-                "".join(causal.tokens[1 : causal.n_prompt]) + "  →  " + causal.generated,
-                language=None,
-                wrap_lines=True,
-            )
+            st.code(causal.prompt_text + "  →  " + causal.generated, language=None, wrap_lines=True)
             last = causal.attentions[-1].mean(axis=0)
             _map(attention_heatmap(last, causal.tokens, title="Decoder-only, last layer"), "three_dec")
     with cols[2]:

@@ -118,43 +118,85 @@ class NameTable:
         return out
 
 
-def read_state_dict(folder: str | Path) -> dict[str, torch.Tensor]:
-    """The tensors of ``folder/model.safetensors``, else of ``pytorch_model.bin`` read without unpickling
-    anything but tensors (``torch.load(weights_only=True)``).
+SHARD_INDEX = "model.safetensors.index.json"
+
+
+def safetensors_files(folder: Path) -> list[Path]:
+    """The safetensors file of a folder, or the shards its ``model.safetensors.index.json`` lists (large
+    checkpoints come in several files); [] when it has neither.
 
     Raises:
-        FileNotFoundError: if the folder holds neither file.
+        ValueError: for an index that is not JSON, or names a shard outside the folder or missing.
+    """
+    single = folder / "model.safetensors"
+    index = folder / SHARD_INDEX
+    if single.is_file() or not index.is_file():
+        return [single] if single.is_file() else []
+    try:
+        names = sorted(set(json.loads(index.read_text(encoding="utf-8"))["weight_map"].values()))
+    except (ValueError, KeyError, TypeError, AttributeError):
+        raise ValueError(f"{SHARD_INDEX} is not a readable shard index (no weight_map)") from None
+    shards = []
+    for name in names:
+        if not isinstance(name, str) or Path(name).name != name or not name.endswith(".safetensors"):
+            raise ValueError(
+                f"{SHARD_INDEX} names a shard that is not a safetensors file in the folder: {name!r}"
+            )
+        if not (folder / name).is_file():
+            raise ValueError(f"{SHARD_INDEX} lists {name}, which the folder does not hold")
+        shards.append(folder / name)
+    return shards
+
+
+def _load_safetensors(files: list[Path]) -> dict[str, torch.Tensor]:
+    state: dict[str, torch.Tensor] = {}
+    for path in files:
+        try:
+            part = load_file(str(path))
+        except Exception as err:  # noqa: BLE001 - safetensors raises its own error type for damaged files
+            raise ValueError(f"{path.name} could not be read as safetensors ({err})") from None
+        repeated = sorted(set(part) & set(state))
+        if repeated:
+            raise ValueError(f"{path.name} repeats tensors of another shard: {repeated[:3]}")
+        state.update(part)
+    return state
+
+
+def read_state_dict(folder: str | Path) -> dict[str, torch.Tensor]:
+    """The tensors of ``folder/model.safetensors`` (or its shards), else of ``pytorch_model.bin`` read without
+    unpickling anything but tensors (``torch.load(weights_only=True)``).
+
+    Raises:
+        FileNotFoundError: if the folder holds neither. ValueError: for a damaged file or shard index.
     """
     folder = Path(folder)
-    safetensors_path = folder / "model.safetensors"
-    if safetensors_path.exists():
-        return load_file(str(safetensors_path))
+    files = safetensors_files(folder)
+    if files:
+        return _load_safetensors(files)
     bin_path = folder / "pytorch_model.bin"
     if bin_path.exists():
         return torch.load(bin_path, map_location="cpu", weights_only=True)
-    raise FileNotFoundError(f"{folder} has neither model.safetensors nor pytorch_model.bin")
+    raise FileNotFoundError(f"{folder} has neither model.safetensors (nor its shards) nor pytorch_model.bin")
 
 
 def read_weights(folder: str | Path, check_config: Callable[[Path], object]) -> dict[str, torch.Tensor]:
-    """The raw tensors of ``folder/model.safetensors``, after ``check_config(folder)`` accepted its config.
+    """The raw tensors of ``folder/model.safetensors`` (or its shards), after ``check_config(folder)`` accepted
+    its config.
 
     ``check_config`` runs before the weights are read, so a folder of another model type is refused early.
 
     Raises:
-        FileNotFoundError: if the folder lacks ``config.json`` or ``model.safetensors``.
-        ValueError: if the file is not readable as safetensors (or ``check_config`` refuses the folder).
+        FileNotFoundError: if the folder lacks ``config.json`` or safetensors weights.
+        ValueError: if the weights are not readable as safetensors (or ``check_config`` refuses the folder).
     """
     folder = Path(folder)
-    weights = folder / "model.safetensors"
     if not (folder / "config.json").is_file():
         raise FileNotFoundError(f"{folder} has no config.json")
-    if not weights.is_file():
+    files = safetensors_files(folder)
+    if not files:
         raise FileNotFoundError(f"{folder} has no model.safetensors (only safetensors checkpoints are read)")
     check_config(folder)
-    try:
-        return load_file(str(weights))
-    except Exception as err:  # noqa: BLE001 - safetensors raises its own error type for damaged files
-        raise ValueError(f"{weights.name} could not be read as safetensors ({err})") from None
+    return _load_safetensors(files)
 
 
 _QKV_BIAS = re.compile(r"\.w_[qkv]\.bias$")

@@ -7,27 +7,35 @@ import streamlit as st
 from viz.models.bert.tokenizer import MAX_CHARS
 from viz.trace.sentence import EmptyInputError, SentenceTrace
 from viz.ui.cache import cached_trace
+from viz.ui.controls import bound_text_area
 
 DEFAULT_SENTENCE = "The animal didn't cross the street because it was too tired."
+#: The box takes at most this many characters, and longer text from a link is cut to it before it reaches
+#: the cache. The model reads at most 256 tokens, about 1,500 characters of English.
+SENTENCE_MAX_CHARS = 5_000
 
 
 def sentence_trace(key: str = "sentence", default: str = DEFAULT_SENTENCE) -> SentenceTrace | None:
     """A text box and the trace of what was typed; None (after a friendly prompt) when there is nothing."""
-    text = st.text_area(
+    linked = st.query_params.get_all(key)  # a link's text, which bound_text_area cuts to the limit
+    text = bound_text_area(
         "Type a sentence",
-        value=default,
+        default,
         key=key,
+        max_chars=SENTENCE_MAX_CHARS,
         height=80,
-        bind="query-params",
-        help="Any language, emoji or symbols. Long text is cut to the model's limit. "
-        "The address bar keeps the sentence and the view: share it to open the same view.",
+        help=f"Any language, emoji or symbols, up to {SENTENCE_MAX_CHARS:,} characters; the model reads "
+        "at most 256 tokens. The address bar keeps the sentence and the view: share it to open the same view.",
     )
+    sent = max(len(linked[-1]) if linked else 0, len(st.session_state.get(key) or ""))  # before the cut
+    if sent > SENTENCE_MAX_CHARS:
+        st.warning(f"The text has {sent:,} characters; only the first {SENTENCE_MAX_CHARS:,} were read.")
     try:
-        trace = cached_trace(text or "")
+        trace = cached_trace(text)
     except EmptyInputError:
         st.info("Type a sentence in the box above to see its attention.")
         return None
-    if trace.n_chars_cut:
+    if trace.n_chars_cut:  # only if MAX_CHARS were ever below the box's limit
         st.warning(f"The text has {len(text):,} characters; only the first {MAX_CHARS:,} were read.")
     if trace.n_tokens_dropped:
         st.warning(

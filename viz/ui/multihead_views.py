@@ -13,7 +13,7 @@ from viz.figures.head_view import head_view
 from viz.figures.matrices import matrix_heatmap, vector_bars
 from viz.figures.stats import head_stat_map
 from viz.trace.sentence import SentenceTrace
-from viz.ui.controls import URL, layer_head, token_choice
+from viz.ui.controls import bound_multiselect, bound_selectbox, bound_slider, layer_head, token_choice
 from viz.ui.export import chart
 
 
@@ -40,16 +40,15 @@ def head_view_section(trace: SentenceTrace) -> None:
         "Each line joins a token attending (left) to a token it attends to (right); the darker the line, "
         "the larger the weight. Heads have their own colours. Choose a token to see only its lines."
     )
-    layer = st.slider("Layer", 1, trace.n_layers, 1, key="layer", bind=URL)
-    heads = st.multiselect(
-        "Heads", list(range(1, trace.n_heads + 1)), default=[1, 2, 3, 4], key="hv_heads", bind=URL
+    layer = bound_slider("Layer", 1, trace.n_layers, 1, key="layer")
+    heads = bound_multiselect(
+        "Heads", range(1, trace.n_heads + 1), [1, 2, 3, 4], key="hv_heads", max_selections=trace.n_heads
     )
     options = ["all tokens"] + [f"{i}" for i in range(len(trace.tokens))]
-    picked = st.selectbox(
+    picked = bound_selectbox(
         "Lines from",
         options,
         key="hv_token",
-        bind=URL,
         format_func=lambda o: o if o == "all tokens" else f"{o}: {trace.tokens[int(o)]}",
     )
     token = None if picked in (None, "all tokens") else int(picked)
@@ -63,7 +62,7 @@ def head_view_section(trace: SentenceTrace) -> None:
 
 
 def concat_section(trace: SentenceTrace, weights) -> None:
-    layer = st.slider("Layer", 1, trace.n_layers, 1, key="layer", bind=URL)
+    layer = bound_slider("Layer", 1, trace.n_layers, 1, key="layer")
     w = weights[layer - 1]
     heads = trace.head_outputs[layer - 1]  # (H, T, d_head)
     concat = np.concatenate(list(heads), axis=-1)  # (T, H * d_head)
@@ -107,8 +106,8 @@ def concat_section(trace: SentenceTrace, weights) -> None:
 
 def statistics_section(trace: SentenceTrace) -> None:
     stats = head_statistics(trace.attentions, trace.tokens)
-    statistic = st.selectbox(
-        "Statistic", list(STATISTICS), key="hs_stat", bind=URL, format_func=lambda s: f"{s}: {STATISTICS[s]}"
+    statistic = bound_selectbox(
+        "Statistic", list(STATISTICS), key="hs_stat", format_func=lambda s: f"{s}: {STATISTICS[s]}"
     )
     chart(head_stat_map(stats, statistic, STATISTICS[statistic]), "mh_stat_map", stats)
     st.write(
@@ -125,9 +124,9 @@ def rollout_section(trace: SentenceTrace) -> None:
         "flows into each output (Abnar & Zuidema 2020)."
     )
     left, right = st.columns(2)
-    fusion = left.selectbox("Fuse heads by", HEAD_FUSIONS, key="ro_fusion", bind=URL)
-    discard = right.slider(
-        "Discard the lowest share of weights", 0.0, 0.9, 0.0, 0.05, key="ro_discard", bind=URL
+    fusion = bound_selectbox("Fuse heads by", HEAD_FUSIONS, key="ro_fusion", where=left)
+    discard = bound_slider(
+        "Discard the lowest share of weights", 0.0, 0.9, 0.0, 0.05, key="ro_discard", where=right
     )
     rollout = attention_rollout(trace.attentions, fusion, discard)
     last = trace.attentions[-1].mean(axis=0)
@@ -168,9 +167,10 @@ def neuron_section(trace: SentenceTrace) -> None:
     d_head = q.shape[0]
     products = q * k
     cols = st.columns(3)
-    for col, (name, vec) in zip(cols, (("q", q), ("k", k), ("q ∘ k (element-wise)", products))):
+    vectors = (("nv_q", "q", q), ("nv_k", "k", k), ("nv_q ∘ k", "q ∘ k (element-wise)", products))
+    for col, (chart_key, name, vec) in zip(cols, vectors):  # keys fixed, never cut from a title
         with col:
-            chart(vector_bars(vec, name, "dimension", "value"), f"nv_{name[:5]}", vec)
+            chart(vector_bars(vec, name, "dimension", "value"), chart_key, vec)
     score = products.sum()
     st.metric("q · k = Σ (q ∘ k)", f"{score:.4f}", help="the raw score")
     st.write(

@@ -10,14 +10,20 @@ from viz.analysis.positional import concatenated_layout, shift_matrix, similarit
 from viz.figures.matrices import line_chart, matrix_heatmap, vector_bars
 from viz.layers.positional import sinusoidal_encoding
 from viz.trace.sentence import SentenceTrace
-from viz.ui.controls import URL
+from viz.ui.controls import bound_multiselect, bound_radio, bound_slider
 from viz.ui.export import chart
+
+#: At most this many curves of the sinusoid at once (each is one line of up to 512 points in every rerun).
+MAX_CURVES = 16
+#: The learned view draws four maps of up to this many positions (two n x 384, two n x n): 512 would send
+#: about 5.6 MB per rerun, 256 about 2 MB.
+MAX_LEARNED = 256
 
 
 def size_controls(default_positions: int = 50, default_d: int = 128) -> tuple[int, int]:
     left, right = st.columns(2)
-    n = left.slider("Number of positions", 1, 512, default_positions, key="pe_n", bind=URL)
-    d = right.slider("d_model", 2, 512, default_d, step=2, key="pe_d", bind=URL)
+    n = bound_slider("Number of positions", 1, 512, default_positions, key="pe_n", where=left)
+    d = bound_slider("d_model", 2, 512, default_d, step=2, key="pe_d", where=right)
     return n, d
 
 
@@ -27,7 +33,7 @@ def sinusoid_section() -> None:
         r"PE_{(pos,\,2i+1)} = \cos\!\left(\frac{pos}{10000^{2i/d_{model}}}\right)"
     )
     n, d = size_controls()
-    layout = st.radio(
+    layout = bound_radio(
         "Layout",
         [
             "interleaved (the paper: sin, cos, sin, cos, …)",
@@ -35,7 +41,6 @@ def sinusoid_section() -> None:
         ],
         key="pe_layout",
         horizontal=True,
-        bind=URL,
     )
     pe = sinusoidal_encoding(n, d)
     shown = pe if layout.startswith("interleaved") else concatenated_layout(pe)
@@ -55,12 +60,13 @@ def sinusoid_section() -> None:
         "10000·2π (right), so early columns change fast and late ones barely move: each position gets a "
         "unique pattern, like the digits of a slowly counting clock."
     )
-    dims = st.multiselect(
+    dims = bound_multiselect(
         "Dimensions to plot over position",
-        list(range(d)),
-        default=[d2 for d2 in (0, 1, 4, 5) if d2 < d],
+        range(d),
+        [d2 for d2 in (0, 1, 4, 5) if d2 < d],
         key="pe_dims",
-        bind=URL,
+        max_selections=MAX_CURVES,
+        help=f"At most {MAX_CURVES} at once.",
     )
     positions = np.arange(n)
     chart(
@@ -85,7 +91,7 @@ def sinusoid_section() -> None:
 
 def similarity_section() -> None:
     n, d = size_controls(100, 128)
-    kind = st.radio("Measure", ["dot", "cosine"], key="pe_sim", horizontal=True, bind=URL)
+    kind = bound_radio("Measure", ["dot", "cosine"], key="pe_sim", horizontal=True)
     sim = similarity(sinusoidal_encoding(n, d), kind)
     chart(
         matrix_heatmap(
@@ -119,9 +125,9 @@ def shift_section() -> None:
         "attend by relative position through a linear map."
     )
     left, middle, right = st.columns(3)
-    d = left.slider("d_model", 2, 64, 16, step=2, key="pe_shift_d", bind=URL)
-    k = middle.slider("Offset k", -20, 20, 3, key="pe_k", bind=URL)
-    pos = right.slider("Position", 0, 100, 5, key="pe_pos", bind=URL)
+    d = bound_slider("d_model", 2, 64, 16, step=2, key="pe_shift_d", where=left)
+    k = bound_slider("Offset k", -20, 20, 3, key="pe_k", where=middle)
+    pos = bound_slider("Position", 0, 100, 5, key="pe_pos", where=right)
     m = shift_matrix(k, d)
     pe = sinusoidal_encoding(200 + abs(k), d)
     start = max(0, -k)
@@ -143,11 +149,14 @@ def shift_section() -> None:
     )
     p = max(pos, start)
     cols = st.columns(3)
-    for col, (name, vec) in zip(
-        cols, ((f"PE({p})", pe[p]), (f"M_k · PE({p})", m @ pe[p]), (f"PE({p + k})", pe[p + k]))
-    ):
+    vectors = (
+        ("pe_vec_pos", f"PE({p})", pe[p]),
+        ("pe_vec_mk", f"M_k · PE({p})", m @ pe[p]),
+        ("pe_vec_shifted", f"PE({p + k})", pe[p + k]),
+    )
+    for col, (key, name, vec) in zip(cols, vectors):  # fixed keys: the titles repeat (k = 0) or share a start
         with col:
-            chart(vector_bars(vec, name, "dimension", "value"), f"pe_vec_{name[:4]}", vec)
+            chart(vector_bars(vec, name, "dimension", "value"), key, vec)
 
 
 def learned_section(table: np.ndarray) -> None:
@@ -155,7 +164,14 @@ def learned_section(table: np.ndarray) -> None:
         "BERT-style models such as MiniLM learn one vector per position instead of using a formula. "
         "Below, the first positions of MiniLM's learned table beside the sinusoid of the same width."
     )
-    n = st.slider("Number of positions", 2, 512, 64, key="pe_learned_n", bind=URL)
+    n = bound_slider(
+        "Number of positions",
+        2,
+        MAX_LEARNED,
+        64,
+        key="pe_learned_n",
+        help=f"MiniLM learned 512 positions; the first {MAX_LEARNED} at most are drawn here.",
+    )
     learned = table[:n]
     sinus = sinusoidal_encoding(n, table.shape[1])
     left, right = st.columns(2)

@@ -19,7 +19,7 @@ from viz.figures.vision import top_k_figure
 from viz.models.swin.config import SWIN_T
 from viz.trace.swin import BlockView, SwinTrace
 from viz.ui.cache import cached_swin_trace
-from viz.ui.controls import URL
+from viz.ui.controls import bound_number, bound_select_slider, bound_selectbox, bound_slider
 from viz.ui.export import chart
 from viz.ui.models import SWIN, model_choice, opened_config
 from viz.ui.vision_inputs import image_choice, show_notes
@@ -80,13 +80,10 @@ def _shifted_stages(trace: SwinTrace) -> list[int]:
 def stage_choice(trace: SwinTrace, key: str, shifted_only: bool = False) -> int:
     """A 0-based stage, chosen by its grid."""
     options = _shifted_stages(trace) if shifted_only else [s.index for s in trace.stages]
-    if st.session_state.get(key) not in options:
-        st.session_state.pop(key, None)
-    return st.selectbox(
+    return bound_selectbox(
         "Stage",
         options,
         key=key,
-        bind=URL,
         format_func=lambda s: (
             f"stage {s + 1}: {trace.stages[s].height} x {trace.stages[s].width} tokens, "
             f"{trace.stages[s].channels} channels"
@@ -198,13 +195,11 @@ def mask_section(trace: SwinTrace, stage: int) -> None:
         for k in range(block.allowed.shape[0])
     ]
     options = list(range(block.allowed.shape[0]))
-    if st.session_state.get("swin_mask_window") not in options:
-        st.session_state["swin_mask_window"] = options[-1]  # the corner window: four regions
-    k = st.selectbox(
+    k = bound_selectbox(
         "Window (after the cyclic shift)",
         options,
+        index=len(options) - 1,  # the corner window: four regions
         key="swin_mask_window",
-        bind=URL,
         format_func=lambda i: (
             f"window {i + 1} (row {i // per_row + 1}, column {i % per_row + 1}): "
             f"{counts[i]} region{'s' if counts[i] > 1 else ''}"
@@ -241,8 +236,8 @@ def bias_section(trace: SwinTrace, stage: int) -> None:
         "share it, wherever the window is."
     )
     blocks = [b for b in trace.blocks if b.stage == stage]
-    index = st.selectbox(
-        "Block", range(len(blocks)), key="swin_bias_block", bind=URL, format_func=lambda i: blocks[i].name
+    index = bound_selectbox(
+        "Block", range(len(blocks)), key="swin_bias_block", format_func=lambda i: blocks[i].name
     )
     block = blocks[index]
     grids = an.bias_grid(block.bias_table, m)
@@ -270,20 +265,14 @@ def attention_section(trace: SwinTrace) -> None:
     """Pick a block and a token: what it attends to in its window, head by head."""
     names = [b.name for b in trace.blocks]
     default = next((i for i, b in enumerate(trace.blocks) if b.shift), 0)
-    if st.session_state.get("swin_att_block") not in range(len(names)):
-        st.session_state["swin_att_block"] = default
-    index = st.selectbox(
-        "Block", range(len(names)), key="swin_att_block", bind=URL, format_func=names.__getitem__
+    index = bound_selectbox(
+        "Block", range(len(names)), index=default, key="swin_att_block", format_func=names.__getitem__
     )
     block = trace.blocks[index]
     h, w = block.resolution
-    for key, top in (("swin_q_row", h), ("swin_q_col", w)):
-        value = st.session_state.get(key)
-        if value is None or not 1 <= value <= top:
-            st.session_state[key] = top
-    left, right = st.columns(2)
-    row = left.number_input("Query token row", 1, h, key="swin_q_row", bind=URL)
-    col = right.number_input("Query token column", 1, w, key="swin_q_col", bind=URL)
+    left, right = st.columns(2)  # a row or column beyond this block's grid is clamped to its last one
+    row = bound_number("Query token row", 1, h, h, key="swin_q_row", where=left)
+    col = bound_number("Query token column", 1, w, w, key="swin_q_col", where=right)
     heats, status = an.window_attention_maps(block, row - 1, col - 1)
     titles = ["mean of heads", *[f"head {k + 1}" for k in range(block.n_heads)]]
     box = None
@@ -383,22 +372,24 @@ def hierarchy_section(trace: SwinTrace) -> None:
 def cost_section() -> None:
     """ViT's global attention against Swin's windows; sliders for C, M, the patch size and the image sizes."""
     cols = st.columns(4)
-    channels = cols[0].select_slider(
-        "Channels C", [32, 48, 64, 96, 128, 192, 384, 768], 96, key="swin_cost_c", bind=URL
+    channels = bound_select_slider(
+        "Channels C", [32, 48, 64, 96, 128, 192, 384, 768], 96, key="swin_cost_c", where=cols[0]
     )
-    window = cols[1].slider("Window M", 2, 16, 7, key="swin_cost_m", bind=URL)
-    patch = cols[2].select_slider("Patch size P (pixels)", [1, 2, 4, 8, 16], 4, key="swin_cost_p", bind=URL)
-    largest = cols[3].select_slider(
-        "Largest image side (pixels)", [256, 512, 1024, 2048], 1024, key="swin_cost_max", bind=URL
+    window = bound_slider("Window M", 2, 16, 7, key="swin_cost_m", where=cols[1])
+    patch = bound_select_slider(
+        "Patch size P (pixels)", [1, 2, 4, 8, 16], 4, key="swin_cost_p", where=cols[2]
     )
-    marked = st.slider(
+    largest = bound_select_slider(
+        "Largest image side (pixels)", [256, 512, 1024, 2048], 1024, key="swin_cost_max", where=cols[3]
+    )
+    smallest = patch * window  # one window of M x M patches (at M = P = 16 it covers a 256-pixel image)
+    marked = bound_slider(
         "Compare at image side (pixels)",
-        patch * window,
-        largest,
-        min(224, largest),
+        smallest,
+        max(largest, smallest + patch),  # a slider needs two values
+        min(224, largest),  # cleaned onto the slider's grid
         step=patch,
         key="swin_cost_at",
-        bind=URL,
     )
     sides = np.arange(patch, largest + 1, patch)
     table = an.cost_table(sides, patch, channels, window)

@@ -10,7 +10,7 @@ import streamlit as st
 
 from viz.data import vision_results as vr
 from viz.figures import vision_results as fig
-from viz.ui.controls import URL
+from viz.ui.controls import bound_pills, bound_segmented, bound_toggle
 from viz.ui.export import chart
 
 #: Cost axes for the ImageNet chart: column -> (axis title, log scale by default).
@@ -47,29 +47,20 @@ def vit_frame() -> pd.DataFrame:
 
 
 def _families(frame: pd.DataFrame, all_families: tuple[str, ...], key: str) -> pd.DataFrame:
-    chosen = st.pills(
-        "Families shown",
-        list(all_families),
-        selection_mode="multi",
-        default=list(all_families),
-        key=key,
-        bind=URL,
-    )
+    chosen = bound_pills("Families shown", all_families, all_families, key=key)
     return frame[frame["family"].isin(chosen or all_families)]
 
 
 def _choice(where, label: str, names: dict[str, str], default: str, key: str) -> str:
     """One of ``names`` (option -> what the control shows), as segmented buttons bound to the URL."""
-    return where.segmented_control(
-        label, list(names), format_func=names.__getitem__, default=default, key=key, bind=URL, required=True
-    )
+    return bound_segmented(label, list(names), default, key=key, format_func=names.__getitem__, where=where)
 
 
 def imagenet_section() -> None:
     frame = imagenet_frame()
     left, right = st.columns([2, 1], vertical_alignment="bottom")
     axis = _choice(left, "Accuracy against", AXIS_NAMES, "flops_b", "vr_axis")
-    log_x = right.toggle("Logarithmic x axis", value=True, key="vr_log", bind=URL)
+    log_x = bound_toggle("Logarithmic x axis", True, key="vr_log", where=right)
     shown = _families(frame, vr.IMAGENET_FAMILIES, "vr_families")
     title, _ = IMAGENET_AXES[axis]
     chart(

@@ -20,6 +20,7 @@ from viz.analysis.walkthrough import (
 from viz.figures.attention import attention_heatmap
 from viz.figures.matrices import mask_figure, matrix_heatmap, vector_bars
 from viz.trace.sentence import SentenceTrace
+from viz.ui.controls import bound_radio, bound_toggle
 from viz.ui.export import chart
 
 KEYS = "Keys (token attended to)"
@@ -131,8 +132,8 @@ def real_walkthrough(trace: SentenceTrace, weights, layer: int, head: int, query
 def ablations(trace: SentenceTrace, weights, layer: int, head: int) -> None:
     """Switch off the √d_k scaling or switch on the causal mask, and see the weights change."""
     left, right = st.columns(2)
-    scaled = left.toggle("Divide by √d_k", value=True, key="ab_scale", bind="query-params")
-    causal = right.toggle("Causal mask (no looking ahead)", value=False, key="ab_causal", bind="query-params")
+    scaled = bound_toggle("Divide by √d_k", True, key="ab_scale", where=left)
+    causal = bound_toggle("Causal mask (no looking ahead)", False, key="ab_causal", where=right)
     head_weights = weights[layer - 1].head(head - 1)
     walk = head_walkthrough(trace.hidden_states[layer - 1], head_weights, scale=scaled, causal=causal)
     reference = head_walkthrough(trace.hidden_states[layer - 1], head_weights, scale=True, causal=causal)
@@ -173,12 +174,11 @@ def toy_view() -> None:
         "Edit any cell and everything below updates. The course divides by 8 = √64 (the paper's d_k) "
         "even in this small example; choose √3 to use this toy's own d_k."
     )
-    divisor = st.radio(
+    divisor = bound_radio(
         "Divide the scores by",
         ["8 (as in the course)", "√3 ≈ 1.73 (the toy's d_k)"],
         key="toy_divisor",
         horizontal=True,
-        bind="query-params",
     )
     scale = TOY_SCALE if divisor.startswith("8") else True
     cols = [st.columns(2)[0], *st.columns(3)]  # X on its own row, wide enough for its 4 columns

@@ -4,7 +4,7 @@ import streamlit as st
 
 from viz.layerwise.csv_input import MAX_ROWS, CsvError, parse_labelled_csv
 from viz.layerwise.representations import TooManyTokensError, count_tokens
-from viz.ui.controls import URL, choice, section
+from viz.ui.controls import bound_radio, choice, section
 from viz.ui.layerwise_views import (
     bundled_sentences,
     date_layers,
@@ -37,7 +37,7 @@ elif view == "Shapes (ViT)":
     st.caption("400 generated shapes the bundled ViT never saw (8 classes, 50 each).")
     layer_analysis(cls if token == "cls" else mean, shape_labels, f"shapes ViT, {token}", "lw_vit")
 elif view == "Dates (encoder-decoder)":
-    label = st.radio("Label", ["format family", "month"], key="lw_date_label", horizontal=True, bind=URL)
+    label = bound_radio("Label", ["format family", "month"], key="lw_date_label", horizontal=True)
     reps, date_labels = date_layers(label)
     st.caption(
         "480 new dates in every format the bundled date model knows, through its encoder (mean over "

@@ -11,7 +11,7 @@ from viz.analysis.separation import si_jumps
 from viz.core.runtime import analysis_slot
 from viz.figures.layerwise import pca_scatter, si_curves
 from viz.figures.matrices import line_chart, matrix_heatmap
-from viz.ui.controls import URL
+from viz.ui.controls import bound_select_slider, bound_slider
 from viz.ui.export import chart
 
 TOPICS_CSV = "assets/text/topics.csv"
@@ -80,8 +80,8 @@ def layer_analysis(
     """SI curves, per-class SI, the jumps and what they mean, and the PCA view with a layer slider."""
     names = layer_names or layer_names_of(representations)
     table, per_class = separation_tables(representations, tuple(labels), tuple(names))
-    threshold = st.slider(
-        "Mark a jump when SI rises by at least", 0.01, 0.3, 0.05, 0.01, key=f"{key}_jump", bind=URL
+    threshold = bound_slider(
+        "Mark a jump when SI rises by at least", 0.01, 0.3, 0.05, 0.01, key=f"{key}_jump"
     )
     jumps = si_jumps(table["SI"], threshold)
     chart(si_curves(table, jumps, f"Separation through the layers: {name}"), f"{key}_curves", table)
@@ -114,7 +114,7 @@ def layer_analysis(
         f"{key}_per_class",
         per_class,
     )
-    layer = st.select_slider("Layer to project", names, value=names[-1], key=f"{key}_layer", bind=URL)
+    layer = bound_select_slider("Layer to project", names, names[-1], key=f"{key}_layer")
     coords, explained = pca_2d(representations[names.index(layer)])
     chart(
         pca_scatter(coords, labels, explained, f"{name}, {layer}: the first two principal components", hover),
@@ -133,8 +133,8 @@ def forward_learning_view() -> None:
         "learns with its own auxiliary classifier while the layers below stay frozen."
     )
     left, right = st.columns(2)
-    n_layers = left.slider("Hidden layers", 1, 5, 3, key="fl_layers", bind=URL)
-    width = right.select_slider("Width", [16, 32, 64, 128], value=64, key="fl_width", bind=URL)
+    n_layers = bound_slider("Hidden layers", 1, 5, 3, key="fl_layers", where=left)
+    width = bound_select_slider("Width", [16, 32, 64, 128], 64, key="fl_width", where=right)
     if not st.button("Train both", key="fl_train", type="primary"):
         st.info("Press the button to train (a few seconds on the CPU).")
         return

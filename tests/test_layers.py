@@ -204,3 +204,13 @@ def test_every_family_has_its_config_model_and_checkpoint():
     for family in FAMILIES:
         files = {p.name for p in (ROOT / "viz/models" / family).glob("*.py")}
         assert {"config.py", "model.py", "checkpoint.py", "registry.py"} <= files, family
+
+
+def test_every_widget_bound_to_the_address_goes_through_the_cleaning_wrappers():
+    """A value from the address is untrusted: only viz/ui/controls.py's bound_* wrappers bind a widget to it."""
+    offenders = [
+        str(p.relative_to(ROOT))
+        for p in sources()
+        if p.name != "controls.py" and "bind=" in p.read_text(encoding="utf-8")
+    ]
+    assert not offenders, offenders

@@ -38,7 +38,9 @@ def _seq2seq():
 
 
 def _gpt2():
-    config = GPT2Config(vocab_size=40, n_positions=16, d_model=32, n_layers=2, n_heads=4, d_ff=64)
+    config = GPT2Config(
+        vocab_size=40, n_positions=16, d_model=32, n_layers=2, n_heads=4, d_ff=64, scale_by_layer=True
+    )
     return GPT2(config), (torch.randint(0, 40, (2, 10)),), {}
 
 

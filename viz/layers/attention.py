@@ -32,7 +32,7 @@ class AttentionTrace:
     keys: torch.Tensor  # (B, H, T_k, d_head)
     values: torch.Tensor  # (B, H, T_k, d_head)
     scores: torch.Tensor  # (B, H, T_q, T_k)  raw Q K^T
-    scaled_scores: torch.Tensor  # (B, H, T_q, T_k)  Q K^T / sqrt(d_head)
+    scaled_scores: torch.Tensor  # (B, H, T_q, T_k)  Q K^T / sqrt(d_head) (the module's score_divisor)
     mask: torch.Tensor | None  # (B or 1, 1, T_q or 1, T_k) additive: 0 where allowed, -inf where masked
     masked_scores: torch.Tensor  # (B, H, T_q, T_k)  scaled scores + mask
     weights: torch.Tensor  # (B, H, T_q, T_k)  softmax over keys; rows sum to 1
@@ -81,6 +81,9 @@ class MultiHeadAttention(nn.Module):
         self.d_model = d_model
         self.n_heads = n_heads
         self.d_head = d_model // n_heads
+        #: the scores are divided by this: sqrt(d_head), as the paper (a model may divide by more: GPT-2's
+        #: scale_attn_by_inverse_layer_idx also divides block i's scores by i + 1)
+        self.score_divisor = math.sqrt(self.d_head)
         self.w_q = nn.Linear(d_model, d_model, bias=bias)
         self.w_k = nn.Linear(d_model, d_model, bias=bias)
         self.w_v = nn.Linear(d_model, d_model, bias=bias)
@@ -123,7 +126,7 @@ class MultiHeadAttention(nn.Module):
             return self._fused(q, k, v, allowed, bias), None
 
         scores = q @ k.transpose(-2, -1)  # (B, H, T_q, T_k)
-        scaled = scores / math.sqrt(self.d_head)
+        scaled = scores / self.score_divisor
         biased = scaled if bias is None else scaled + bias
         mask = None if allowed is None else additive_mask(allowed, scaled.dtype)
         masked = biased if mask is None else biased + mask
@@ -157,7 +160,7 @@ class MultiHeadAttention(nn.Module):
         if bias is not None:
             attn_mask = bias if allowed is None else bias + additive_mask(allowed, q.dtype)
             attn_mask = attn_mask.to(q.dtype)
-        heads = F.scaled_dot_product_attention(q, k, v, attn_mask=attn_mask)
+        heads = F.scaled_dot_product_attention(q, k, v, attn_mask=attn_mask, scale=1.0 / self.score_divisor)
         if allowed is not None:
             heads = torch.nan_to_num(heads, nan=0.0)  # a query that may see no key gets zeros, as above
         return self.w_o(self.merge_heads(heads))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 
 import pytest
@@ -32,7 +33,18 @@ def reference(seed=0, **overrides):
     return model
 
 
-@pytest.mark.parametrize("overrides", [{}, dict(activation_function="gelu"), dict(n_inner=80, n_head=6)])
+@pytest.mark.parametrize(
+    "overrides",
+    [
+        {},
+        dict(activation_function="gelu"),
+        dict(n_inner=80, n_head=6),
+        dict(scale_attn_by_inverse_layer_idx=True),
+        dict(reorder_and_upcast_attn=True, scale_attn_by_inverse_layer_idx=True),
+        dict(tie_word_embeddings=False),
+    ],
+    ids=["plain", "gelu", "n_inner", "scaled by layer", "upcast", "untied head"],
+)
 def test_folder_matches_gpt2lmheadmodel(tmp_path, overrides):
     ref = reference(**overrides)
     ref.save_pretrained(tmp_path / "gpt2-tiny", safe_serialization=True)
@@ -56,7 +68,10 @@ def test_c_attn_is_split_and_transposed(tmp_path):
     state["h.1.attn.bias"] = torch.ones(1, 1, 40, 40).tril()
     state["h.1.attn.masked_bias"] = torch.tensor(-1e4)
     mapped = map_gpt2_names(state)
-    assert set(mapped) == set(GPT2(GPT2Config.from_hf_dict(ref.config.to_dict())).state_dict())
+    # the tied output layer comes along under its own name; load_gpt2 drops it for a tied model
+    assert set(mapped) - {"lm_head.weight"} == set(
+        GPT2(GPT2Config.from_hf_dict(ref.config.to_dict())).state_dict()
+    )
     d = 48
     c_attn = state["h.1.attn.c_attn.weight"]  # Conv1D: (in, 3 * out)
     assert c_attn.shape == (d, 3 * d)
@@ -65,9 +80,13 @@ def test_c_attn_is_split_and_transposed(tmp_path):
     torch.testing.assert_close(mapped["blocks.1.ffn.w_1.weight"], state["h.1.mlp.c_fc.weight"].T)
 
 
-def test_our_folder_loads_in_transformers(tmp_path):
+@pytest.mark.parametrize("tied", [True, False])
+def test_our_folder_loads_in_transformers(tmp_path, tied):
     torch.manual_seed(3)
-    ours = GPT2(GPT2Config(vocab_size=30, n_positions=20, d_model=32, n_layers=2, n_heads=4, d_ff=64)).eval()
+    config = GPT2Config(
+        vocab_size=30, n_positions=20, d_model=32, n_layers=2, n_heads=4, d_ff=64, tied_output=tied
+    )
+    ours = GPT2(config).eval()
     save_gpt2_folder(ours, tmp_path / "ours")
     ref = transformers.GPT2LMHeadModel.from_pretrained(tmp_path / "ours", attn_implementation="eager").eval()
     ids = torch.randint(0, 30, (1, 12))
@@ -82,7 +101,7 @@ def test_unknown_tensor_and_unsupported_options_are_refused(tmp_path):
     folder = tmp_path / "odd"
     folder.mkdir()
     config = GPT2Config(vocab_size=10, n_positions=8, d_model=8, n_layers=1, n_heads=2, d_ff=16).to_hf()
-    (folder / "config.json").write_text(json.dumps({**config, "scale_attn_by_inverse_layer_idx": True}))
+    (folder / "config.json").write_text(json.dumps({**config, "add_cross_attention": True}))
     with pytest.raises(ValueError, match="not supported"):
         load_gpt2(folder)
     (folder / "config.json").write_text(json.dumps({**config, "model_type": "llama"}))
@@ -96,6 +115,12 @@ def test_decoder_presets_count_parameters(name):
     assert parameters_on_meta(GPT2, config) == config.n_params
     if name == "gpt2":
         assert config.n_params == 124_439_808  # GPT-2 small
+    untied = dataclasses.replace(config, tied_output=False)
+    assert (
+        parameters_on_meta(GPT2, untied)
+        == untied.n_params
+        == config.n_params + config.vocab_size * config.d_model
+    )
 
 
 def test_too_many_tokens_refused():

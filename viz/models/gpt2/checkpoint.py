@@ -22,6 +22,7 @@ from viz.models.gpt2.model import GPT2
 _DIRECT: list[tuple[str, str]] = [
     (r"^wte\.weight$", "wte.weight"),
     (r"^wpe\.weight$", "wpe.weight"),
+    (r"^lm_head\.weight$", "lm_head.weight"),  # dropped again by load_gpt2 when the output layer is tied
     (r"^ln_f\.(weight|bias)$", r"norm.\1"),
     (r"^h\.(\d+)\.ln_1\.(weight|bias)$", r"blocks.\1.attention_norm.\2"),
     (r"^h\.(\d+)\.ln_2\.(weight|bias)$", r"blocks.\1.ffn_norm.\2"),
@@ -33,8 +34,8 @@ _CONV1D: list[tuple[str, str]] = [
     (r"^h\.(\d+)\.mlp\.c_proj\.(weight|bias)$", r"blocks.\1.ffn.w_2.\2"),
 ]
 _C_ATTN = re.compile(r"^h\.(\d+)\.attn\.c_attn\.(weight|bias)$")
-# Buffers older checkpoints carry (the causal mask as a tensor) and the tied output layer.
-_IGNORED = re.compile(r"^(h\.\d+\.attn\.(bias|masked_bias)|lm_head\.weight)$")
+# Buffers older checkpoints carry (the causal mask as a tensor).
+_IGNORED = re.compile(r"^h\.\d+\.attn\.(bias|masked_bias)$")
 
 
 def map_gpt2_names(state: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
@@ -83,6 +84,8 @@ def to_gpt2_names(model: GPT2) -> dict[str, torch.Tensor]:
         "transformer.ln_f.weight": own["norm.weight"],
         "transformer.ln_f.bias": own["norm.bias"],
     }
+    if model.lm_head is not None:
+        out["lm_head.weight"] = own["lm_head.weight"]
     for i in range(model.config.n_layers):
         p, h = f"blocks.{i}.", f"transformer.h.{i}."
         for ln, ours in (("ln_1", "attention_norm"), ("ln_2", "ffn_norm")):
@@ -121,4 +124,7 @@ def load_gpt2(folder: str | Path, device: torch.device | str = "cpu") -> GPT2:
     """Build a :class:`GPT2` from a Hugging Face GPT-2 folder, in eval mode, frozen, on ``device``."""
     folder = Path(folder)
     model = GPT2(GPT2Config.from_hf(folder))
-    return load_frozen(model, map_gpt2_names(read_state_dict(folder)), device)
+    state = map_gpt2_names(read_state_dict(folder))
+    if model.lm_head is None:
+        state.pop("lm_head.weight", None)  # a tied output layer is the embedding, whether stored or not
+    return load_frozen(model, state, device)

@@ -27,15 +27,21 @@ class GPT2Config(StackConfig):
     layer_norm_eps: float = 1e-5
     activation: str = "gelu_new"
     dropout: float = 0.0
+    tied_output: bool = True  # the output layer is the token embedding, transposed (GPT-2's default)
+    scale_by_layer: bool = (
+        False  # scores also divided by the block's 1-based index (scale_attn_by_inverse_layer_idx)
+    )
 
     @property
     def n_params(self) -> int:
-        """Trainable parameters by formula (the output layer is tied to the token embedding)."""
+        """Trainable parameters by formula (a tied output layer is the token embedding: counted once)."""
         d = self.d_model
+        untied = 0 if self.tied_output else self.vocab_size * d
         return (
             (self.vocab_size + self.n_positions) * d
             + self.n_layers * block_params(d, self.d_ff)
             + norm_params(d)
+            + untied
         )
 
     @classmethod
@@ -55,15 +61,13 @@ class GPT2Config(StackConfig):
         """The same from the dictionary of a ``config.json`` (``transformers.GPT2Config.to_dict()``)."""
         if raw.get("model_type", "gpt2") != "gpt2":
             raise ValueError(f"{source} describes a {raw.get('model_type')!r} model, not GPT-2")
-        for option in ("scale_attn_by_inverse_layer_idx", "reorder_and_upcast_attn", "add_cross_attention"):
-            if raw.get(option):
-                raise ValueError(f"GPT-2 option {option} is not supported")
+        # reorder_and_upcast_attn only computes the same scores in float32 (as this model always does).
+        if raw.get("add_cross_attention"):
+            raise ValueError(
+                "GPT-2 option add_cross_attention (a decoder with cross-attention) is not supported"
+            )
         if raw.get("scale_attn_weights", True) is False:
             raise ValueError("GPT-2 option scale_attn_weights=false is not supported")
-        if raw.get("tie_word_embeddings", True) is False:
-            raise ValueError(
-                "only GPT-2 checkpoints with the output layer tied to the embedding are supported"
-            )
         d_model = raw["n_embd"]
         return cls(
             vocab_size=raw["vocab_size"],
@@ -74,6 +78,8 @@ class GPT2Config(StackConfig):
             d_ff=raw.get("n_inner") or 4 * d_model,
             layer_norm_eps=raw.get("layer_norm_epsilon", 1e-5),
             activation=raw.get("activation_function", "gelu_new"),
+            tied_output=raw.get("tie_word_embeddings", True) is not False,
+            scale_by_layer=bool(raw.get("scale_attn_by_inverse_layer_idx", False)),
         )
 
     def to_hf(self) -> dict:
@@ -93,8 +99,9 @@ class GPT2Config(StackConfig):
             "resid_pdrop": self.dropout,
             "embd_pdrop": self.dropout,
             "attn_pdrop": self.dropout,
-            "tie_word_embeddings": True,
+            "tie_word_embeddings": self.tied_output,
             "scale_attn_weights": True,
+            "scale_attn_by_inverse_layer_idx": self.scale_by_layer,
         }
 
 

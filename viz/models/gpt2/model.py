@@ -37,7 +37,14 @@ class GPT2(nn.Module):
         self.wpe = nn.Embedding(config.n_positions, config.d_model)
         self.dropout = nn.Dropout(config.dropout)
         self.blocks = PreNormBlock.stack(config)
+        if config.scale_by_layer:  # scale_attn_by_inverse_layer_idx: block i also divides its scores by i + 1
+            for i, block in enumerate(self.blocks):
+                block.attention.score_divisor *= i + 1
         self.norm = nn.LayerNorm(config.d_model, eps=config.layer_norm_eps)
+        # Tied (GPT-2's default): the output layer is the token embedding, transposed; else its own matrix.
+        self.lm_head = (
+            None if config.tied_output else nn.Linear(config.d_model, config.vocab_size, bias=False)
+        )
         for name, p in self.named_parameters():  # GPT-2's initialisation
             if p.dim() > 1:
                 nn.init.normal_(p, std=0.02)
@@ -62,7 +69,8 @@ class GPT2(nn.Module):
         positions = torch.arange(n, device=input_ids.device)[None]
         x = self.dropout(self.wte(input_ids) + self.wpe(positions))
         x, hidden, traces = run_stack(self.blocks, x, allowed, trace)
-        logits = self.norm(x) @ self.wte.weight.T  # the output layer is the embedding, transposed
+        output_weight = self.wte.weight if self.lm_head is None else self.lm_head.weight
+        logits = self.norm(x) @ output_weight.T
         return GPT2Output(logits=logits, hidden_states=tuple(hidden), traces=tuple(traces))
 
     @torch.no_grad()

@@ -105,3 +105,27 @@ def test_a_byte_level_bpe_prompt_reads_as_text(tmp_path):
     trace = trace_causal(text, model=folder, max_new_tokens=3)
     assert trace.prompt_text == text
     assert "".join(trace.tokens[: trace.n_prompt]) == text and not any("Ġ" in t for t in trace.tokens)
+
+
+def test_a_folder_with_only_vocab_json_and_merges_txt(tmp_path):
+    """Older GPT-2 folders: the byte-level BPE is built from vocab.json + merges.txt, ids as transformers'."""
+    from tokenizers import ByteLevelBPETokenizer
+
+    transformers = pytest.importorskip("transformers")
+    bpe = ByteLevelBPETokenizer()
+    bpe.train_from_iterator(["the cat sat on the mat, naïve café 日本"] * 20, vocab_size=300)
+    torch.manual_seed(0)
+    config = GPT2Config(
+        vocab_size=bpe.get_vocab_size(), n_positions=32, d_model=16, n_layers=1, n_heads=2, d_ff=32
+    )
+    folder = save_gpt2_folder(GPT2(config).eval(), tmp_path / "old-gpt2")
+    bpe.save_model(str(folder))  # vocab.json and merges.txt only
+    assert not (folder / "tokenizer.json").exists()
+    from viz.models.gpt2.registry import load_bpe_tokenizer
+
+    ours = load_bpe_tokenizer(folder)
+    reference = transformers.GPT2Tokenizer(str(folder / "vocab.json"), str(folder / "merges.txt"))
+    for text in ["the cat sat", " naïve café", "日本 the mat!", "tabs\tand\nnewlines"]:
+        assert ours.encode(text).ids == reference(text)["input_ids"], text
+    trace = trace_causal("the cat sat", model=folder, max_new_tokens=2)
+    assert trace.prompt_text == "the cat sat"

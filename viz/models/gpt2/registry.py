@@ -41,10 +41,28 @@ def _load(folder: Path, device: torch.device) -> CausalModel:
     chars_file = folder / "viz_chars.json"
     if chars_file.is_file():
         return CausalModel(model, folder, json.loads(chars_file.read_text(encoding="utf-8")), None)
-    tokenizer_file = folder / "tokenizer.json"
-    if not tokenizer_file.is_file():
-        raise ValueError(f"{folder} has no tokenizer.json (nor viz_chars.json)")
-    return CausalModel(model, folder, None, Tokenizer.from_file(str(tokenizer_file)))
+    return CausalModel(model, folder, None, load_bpe_tokenizer(folder))
+
+
+def load_bpe_tokenizer(folder: Path) -> Tokenizer:
+    """The folder's ``tokenizer.json``, or GPT-2's byte-level BPE built from ``vocab.json`` + ``merges.txt``
+    (the files of older GPT-2 folders), as transformers' GPT2Tokenizer reads them.
+
+    Raises:
+        ValueError: if the folder has neither.
+    """
+    if (folder / "tokenizer.json").is_file():
+        return Tokenizer.from_file(str(folder / "tokenizer.json"))
+    vocab, merges = folder / "vocab.json", folder / "merges.txt"
+    if not (vocab.is_file() and merges.is_file()):
+        raise ValueError(
+            f"{folder} has no tokenizer.json, nor vocab.json and merges.txt (nor viz_chars.json)"
+        )
+    from tokenizers import ByteLevelBPETokenizer
+
+    return ByteLevelBPETokenizer(
+        str(vocab), str(merges), add_prefix_space=False, trim_offsets=True
+    )._tokenizer
 
 
 REGISTRY: FolderRegistry[CausalModel] = FolderRegistry({"char-reverse": CHAR_REVERSE}, _load)

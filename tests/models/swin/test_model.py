@@ -185,7 +185,6 @@ def test_tiny_preset_runs_and_has_no_nan():
     "bad,match",
     [
         (dict(embed_dim=30, n_heads=(4, 4, 8)), "not divisible"),
-        (dict(window_size=8, image_size=32), "smaller than"),
         (dict(depths=(2, 2), n_heads=(2, 4, 8)), "one entry per stage"),
         (dict(image_size=66), "multiple of patch_size"),
     ],
@@ -198,3 +197,20 @@ def test_config_refuses_impossible_shapes(bad, match):
 def test_model_refuses_the_wrong_image_size():
     with pytest.raises(ValueError, match="expected images"):
         _random_model(SHAPES_SWIN)(torch.zeros(1, 3, 32, 32))
+
+
+def test_a_stage_smaller_than_the_window_is_one_window_without_a_shift():
+    """As the original Swin (and transformers 4): a stage whose grid is smaller than M x M attends over the
+    whole grid in one window, unshifted, with a bias table of that window's size."""
+    config = SwinConfig(
+        image_size=32, patch_size=2, embed_dim=16, depths=(2, 2, 2), n_heads=(2, 4, 4), window_size=7
+    )
+    stages = config.stages()
+    assert [(s.height, s.window, s.shift) for s in stages] == [(16, 7, 3), (8, 7, 3), (4, 4, 0)]
+    assert parameters_on_meta(SwinTransformer, config) == config.n_params
+    torch.manual_seed(0)
+    out = SwinTransformer(config).eval()(torch.randn(1, 3, 32, 32))
+    last = out.traces[-1]
+    assert last.window == 4 and last.shift == 0 and last.allowed is None
+    assert last.weights.shape == (1, 1, 4, 16, 16)  # one window holding all 16 tokens
+    torch.testing.assert_close(last.weights.sum(-1), torch.ones(1, 1, 4, 16))

@@ -109,11 +109,6 @@ class SwinConfig:
                 )
         side = self.grid_size
         for s in range(self.n_stages):
-            if side < self.window_size:
-                raise ValueError(
-                    f"stage {s + 1} works on a {side} x {side} grid, smaller than the {self.window_size} x "
-                    f"{self.window_size} window: use a smaller window or a larger image"
-                )
             if s < self.n_stages - 1 and side % 2:
                 raise ValueError(f"stage {s + 1}'s {side} x {side} grid cannot be merged 2 x 2")
             side //= 2
@@ -166,7 +161,7 @@ class SwinConfig:
                     channels=self.stage_channels(s),
                     n_heads=self.n_heads[s],
                     depth=self.depths[s],
-                    window=self.window_size,
+                    window=min(self.window_size, side),  # a grid smaller than M is one window (as HF)
                     shift=shift,
                 )
             )
@@ -180,7 +175,7 @@ class SwinConfig:
     @property
     def n_params(self) -> int:
         """Number of parameters, counted from the shapes alone (no tensor is allocated)."""
-        c0, m = self.embed_dim, self.window_size
+        c0 = self.embed_dim
         total = (
             self.patch_size**2 * self.n_channels * c0 + c0 + norm_params(c0)
         )  # projection + bias, LayerNorm
@@ -188,7 +183,7 @@ class SwinConfig:
             total += self.grid_size**2 * c0
         for s, shape in enumerate(self.stages()):
             c = shape.channels
-            position_bias = (2 * m - 1) ** 2 * shape.n_heads
+            position_bias = (2 * shape.window - 1) ** 2 * shape.n_heads
             total += shape.depth * (block_params(c, self.mlp_width(s), self.qkv_bias) + position_bias)
             if s < self.n_stages - 1:
                 total += (

@@ -48,22 +48,6 @@ def test_bad_input(text, error):
         trace_causal(text)
 
 
-def test_folder_with_a_tokenizer_json(tmp_path):
-    from tokenizers import Tokenizer, models, pre_tokenizers
-
-    words = ["<unk>", "the", "cat", "sat", "on", "mat"]
-    tokenizer = Tokenizer(models.WordLevel({w: i for i, w in enumerate(words)}, unk_token="<unk>"))
-    tokenizer.pre_tokenizer = pre_tokenizers.Whitespace()
-    torch.manual_seed(0)
-    model = GPT2(GPT2Config(vocab_size=6, n_positions=16, d_model=16, n_layers=2, n_heads=2, d_ff=32)).eval()
-    folder = save_gpt2_folder(model, tmp_path / "word-gpt2")
-    tokenizer.save(str(folder / "tokenizer.json"))
-    trace = trace_causal("the cat sat", model=folder, max_new_tokens=3)
-    assert trace.tokens[:3] == ["the", "cat", "sat"] and trace.n_prompt == 3
-    assert len(trace.tokens) == 5 and trace.attentions.shape == (2, 2, 5, 5)
-    assert not is_char_model(folder)
-
-
 def word_folder(tmp_path):
     """A 6-word GPT-2 folder with 16 positions and a word-level tokenizer.json."""
     from tokenizers import Tokenizer, models, pre_tokenizers
@@ -76,6 +60,14 @@ def word_folder(tmp_path):
     folder = save_gpt2_folder(model, tmp_path / "word-gpt2")
     tokenizer.save(str(folder / "tokenizer.json"))
     return folder
+
+
+def test_folder_with_a_tokenizer_json(tmp_path):
+    folder = word_folder(tmp_path)
+    trace = trace_causal("the cat sat", model=folder, max_new_tokens=3)
+    assert trace.tokens[:3] == ["the", "cat", "sat"] and trace.n_prompt == 3
+    assert len(trace.tokens) == 5 and trace.attentions.shape == (2, 2, 5, 5)
+    assert not is_char_model(folder)
 
 
 def test_a_long_prompt_keeps_its_end_and_says_what_was_cut(tmp_path):

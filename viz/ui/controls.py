@@ -190,43 +190,32 @@ def _index_of(options: Sequence, default, index: int | None) -> int:
     return index if index is not None and 0 <= index < len(options) else 0
 
 
-def bound_selectbox(
-    label: str,
-    options: Sequence,
-    *,
-    key: str,
-    index: int = 0,
-    format_func: Callable = str,
-    where=None,
-    **kwargs,
-):
-    """``st.selectbox`` bound to the URL (which names the option by its label); ``options[index]`` by
-    default."""
-    options = list(options)
-    index = _index_of(options, None, index)
-    spec = _choice_spec(options, options[index], format_func)
-    return _bound(
-        (where or st).selectbox, key, spec, label, options, index=index, format_func=format_func, **kwargs
-    )
+def _bound_index_choice(widget_name: str):
+    """A bound ``st.<widget_name>`` (selectbox, radio) that takes ``options`` and an ``index``."""
+
+    def bound(
+        label: str,
+        options: Sequence,
+        *,
+        key: str,
+        index: int = 0,
+        format_func: Callable = str,
+        where=None,
+        **kwargs,
+    ):
+        options = list(options)
+        index = _index_of(options, None, index)
+        spec = _choice_spec(options, options[index], format_func)
+        widget = getattr(where or st, widget_name)
+        return _bound(widget, key, spec, label, options, index=index, format_func=format_func, **kwargs)
+
+    bound.__name__ = f"bound_{widget_name}"
+    bound.__doc__ = f"``st.{widget_name}`` bound to the URL (which names the option by its label); ``options[index]`` by default."
+    return bound
 
 
-def bound_radio(
-    label: str,
-    options: Sequence,
-    *,
-    key: str,
-    index: int = 0,
-    format_func: Callable = str,
-    where=None,
-    **kwargs,
-):
-    """``st.radio`` bound to the URL; ``options[index]`` by default."""
-    options = list(options)
-    index = _index_of(options, None, index)
-    spec = _choice_spec(options, options[index], format_func)
-    return _bound(
-        (where or st).radio, key, spec, label, options, index=index, format_func=format_func, **kwargs
-    )
+bound_selectbox = _bound_index_choice("selectbox")
+bound_radio = _bound_index_choice("radio")
 
 
 def bound_segmented(

@@ -17,7 +17,6 @@ from collections.abc import Callable
 ENV_VAR = "VIZ_WARM_UP"
 _LOG = logging.getLogger(__name__)
 _started = threading.Event()
-_done = threading.Event()
 
 
 def _steps():
@@ -58,7 +57,6 @@ def warm_up(first: Callable[[], object] | None = None) -> list[tuple[str, float]
             _LOG.exception("warm-up of %s failed", name)
             continue
         timings.append((name, time.perf_counter() - start))
-    _done.set()
     return timings
 
 
@@ -69,8 +67,3 @@ def start_warm_up(first: Callable[[], object] | None = None) -> bool:
     _started.set()
     threading.Thread(target=warm_up, args=(first,), name="viz-warm-up", daemon=True).start()
     return True
-
-
-def wait_until_warm(timeout: float | None = None) -> bool:
-    """Block until the warm-up has finished (for tests and benches)."""
-    return _done.wait(timeout)

@@ -7,6 +7,8 @@ import os
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+# every chart a test draws is checked against plotly's validation (viz.figures.style.check_figure)
+os.environ.setdefault("VIZ_CHECK_FIGURES", "1")
 
 import pytest  # noqa: E402
 

@@ -214,3 +214,20 @@ def test_every_widget_bound_to_the_address_goes_through_the_cleaning_wrappers():
         if p.name != "controls.py" and "bind=" in p.read_text(encoding="utf-8")
     ]
     assert not offenders, offenders
+
+
+def test_every_chart_is_drawn_by_export_chart_and_built_as_json():
+    """Charts go through viz/ui/export.py's ``chart`` (where the suite checks them against plotly's validation)
+    and figures are built by ``viz.figures.style.figure``, never by plotly's object model."""
+    drawn_elsewhere = [
+        str(p.relative_to(ROOT))
+        for p in sources()
+        if p.name != "export.py" and "plotly_chart(" in p.read_text(encoding="utf-8")
+    ]
+    assert not drawn_elsewhere, drawn_elsewhere
+    built_by_plotly = [
+        str(p.relative_to(ROOT))
+        for p in sources()
+        if p.name != "spec.py" and "go.Figure(" in p.read_text(encoding="utf-8")
+    ]
+    assert not built_by_plotly, built_by_plotly

@@ -14,6 +14,7 @@ from viz.figures.style import (
     ATTENTION_COLORSCALE,
     array_ticks,
     chart_layout,
+    figure,
     grid_layout,
     panel_axes,
     panel_title,
@@ -90,7 +91,7 @@ def attention_heatmap(
         xaxis=_token_axis(COLUMN_AXIS, k_cats, k_labels, step_k, tickangle=-60),
         yaxis=_token_axis(ROW_AXIS, q_cats, q_labels, step_q, autorange="reversed"),
     )
-    return go.Figure(dict(data=[trace], layout=layout))
+    return figure(dict(data=[trace], layout=layout))
 
 
 def block_pool(weights: np.ndarray, max_size: int) -> tuple[np.ndarray, int]:
@@ -160,7 +161,7 @@ def panel_grid(
             x_axis.update(ticks, tickangle=-60)
     title = f"{title} (rows = queries attending, columns = keys attended to)"
     layout.update(chart_layout(title, panel_height * n_rows + 120, top=70, annotations=annotations))
-    return go.Figure(dict(data=data, layout=layout))
+    return figure(dict(data=data, layout=layout))
 
 
 def heads_grid(weights: np.ndarray, tokens: list[str], title: str, n_cols: int = 4) -> go.Figure:

@@ -9,7 +9,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from viz.figures.labels import token_labels
-from viz.figures.style import CATEGORY, MORE_CATEGORY, chart_layout
+from viz.figures.style import CATEGORY, MORE_CATEGORY, chart_layout, figure
 
 HEAD_COLOURS = (*CATEGORY, *MORE_CATEGORY)  # 16 heads told apart
 OPACITY_LEVELS = (0.15, 0.35, 0.6, 0.9)  # weights in [min, .1), [.1, .3), [.3, .6), [.6, 1]
@@ -93,4 +93,4 @@ def head_view(
         yaxis=dict(visible=False, range=[positions[-1] - 1, 1]),
         legend=dict(title=dict(text="heads"), orientation="h", y=-0.02),
     )
-    return go.Figure(dict(data=data, layout=layout))
+    return figure(dict(data=data, layout=layout))

@@ -7,7 +7,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from viz.figures.labels import safe_label
-from viz.figures.style import CATEGORY, ORANGE, array_ticks, category, chart_layout
+from viz.figures.style import CATEGORY, ORANGE, array_ticks, category, chart_layout, figure
 
 SYMBOLS = ["circle", "square", "diamond", "cross", "x", "triangle-up", "star", "hexagon"]
 
@@ -65,7 +65,7 @@ def si_curves(table: pd.DataFrame, jumps: list[int], title: str) -> go.Figure:
         xaxis=dict(title=dict(text="layer"), **array_ticks(layers)),
         yaxis=dict(title=dict(text="index (0 to 1)"), range=[0, 1.05]),
     )
-    return go.Figure(dict(data=data, layout=layout))
+    return figure(dict(data=data, layout=layout))
 
 
 def pca_scatter(
@@ -98,4 +98,4 @@ def pca_scatter(
         yaxis=dict(title=dict(text=f"principal component 2 ({explained[1]:.0%} of variance)")),
         legend=dict(title=dict(text="class")),
     )
-    return go.Figure(dict(data=data, layout=layout))
+    return figure(dict(data=data, layout=layout))

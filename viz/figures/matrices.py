@@ -16,6 +16,7 @@ from viz.figures.style import (
     array_ticks,
     category,
     chart_layout,
+    figure,
 )
 
 FONT_NUMBERS_MAX_CELLS = 120  # print the numbers in the cells when the matrix is this small
@@ -68,7 +69,7 @@ def matrix_heatmap(
     rows = m.shape[0]
     height = height or int(np.clip(30 * rows + 160, 220, 720))
     layout = chart_layout(f"{title} ({shape_text(matrix)})", height, xaxis=xaxis, yaxis=yaxis)
-    return go.Figure(dict(data=[trace], layout=layout))
+    return figure(dict(data=[trace], layout=layout))
 
 
 def vector_bars(
@@ -85,7 +86,7 @@ def vector_bars(
     colours = [BLUE] * len(v)
     if highlight is not None:
         colours[highlight] = VERMILLION
-    fig = go.Figure(
+    fig = figure(
         dict(
             data=[
                 dict(
@@ -100,9 +101,8 @@ def vector_bars(
             layout=chart_layout(
                 f"{title} ({len(v)})",
                 300,
-                xaxis=dict(
-                    title=dict(text=x_title), **array_ticks(x if len(v) <= 64 else None, list(range(len(v))))
-                ),
+                # a long vector keeps plotly's own numbered ticks
+                xaxis=dict(title=dict(text=x_title), **(array_ticks(x) if len(v) <= 64 else {})),
                 yaxis=dict(title=dict(text=y_title)),
             ),
         )
@@ -129,7 +129,7 @@ def line_chart(
         )
         for i, (name, (x, y)) in enumerate(series.items())
     ]
-    return go.Figure(
+    return figure(
         dict(
             data=data,
             layout=chart_layout(
@@ -185,4 +185,4 @@ def mask_figure(
         xaxis=dict(title=dict(text="Keys (token attended to)"), **ticks),
         yaxis=dict(title=dict(text="Queries (token attending)"), autorange="reversed", **ticks),
     )
-    return go.Figure(dict(data=[trace], layout=layout))
+    return figure(dict(data=[trace], layout=layout))

@@ -12,7 +12,7 @@ import plotly.graph_objects as go
 from viz.figures.attention import attention_heatmap, heads_grid
 from viz.figures.labels import safe_label, token_labels
 from viz.figures.matrices import mask_cells
-from viz.figures.style import BLUE, ORANGE, WHITE, array_ticks, axis_suffix, bottom_left, chart_layout
+from viz.figures.style import BLUE, ORANGE, WHITE, array_ticks, axis_suffix, bottom_left, chart_layout, figure
 
 
 def mask_heatmap(mask: np.ndarray, tokens: list[str], title: str) -> go.Figure:
@@ -26,9 +26,11 @@ def mask_heatmap(mask: np.ndarray, tokens: list[str], title: str) -> go.Figure:
         raise ValueError(f"mask {mask.shape} does not match {len(tokens)} tokens")
     labels = token_labels(tokens)
     positions = np.arange(len(tokens))
-    fig = go.Figure(mask_cells(mask, positions, positions, texttemplate="%{text}", textfont=dict(size=14)))
-    fig.update_xaxes(title="Keys (position looked at) →", **array_ticks(labels), side="bottom")
-    fig.update_yaxes(title="Queries (position looking) ↓", **array_ticks(labels), autorange="reversed")
+    fig = figure(mask_cells(mask, positions, positions, texttemplate="%{text}", textfont=dict(size=14)))
+    fig.update_xaxes(title=dict(text="Keys (position looked at) →"), **array_ticks(labels), side="bottom")
+    fig.update_yaxes(
+        title=dict(text="Queries (position looking) ↓"), **array_ticks(labels), autorange="reversed"
+    )
     size = int(np.clip(22 * len(tokens) + 180, 420, 900))  # as attention_heatmap: the two sit side by side
     return fig.update_layout(chart_layout(title, size, plot_bgcolor=WHITE))
 
@@ -40,7 +42,7 @@ def next_token_bars(top: list[tuple[str, float, int]], chosen_id: int, title: st
     labels = [safe_label(token) for token, _, _ in top]
     probs = [p for _, p, _ in top]
     colours = [ORANGE if i == chosen_id else BLUE for _, _, i in top]
-    fig = go.Figure(
+    fig = figure(
         go.Bar(
             x=list(range(len(top))),
             y=probs,
@@ -52,8 +54,8 @@ def next_token_bars(top: list[tuple[str, float, int]], chosen_id: int, title: st
             hovertemplate="%{customdata}: probability %{y:.4f}<extra></extra>",
         )
     )
-    fig.update_xaxes(title="Next token (orange = the one chosen)", **array_ticks(labels))
-    fig.update_yaxes(title="Probability", range=[0, 1.12], tickformat=".0%")
+    fig.update_xaxes(title=dict(text="Next token (orange = the one chosen)"), **array_ticks(labels))
+    fig.update_yaxes(title=dict(text="Probability"), range=[0, 1.12], tickformat=".0%")
     return fig.update_layout(chart_layout(title, 360))
 
 
@@ -74,7 +76,7 @@ def training_curves(
     """Training loss (left axis, blue) and held-out exact match (right axis, orange) against the step."""
     acc_steps = [s for s, a in zip(steps, accuracies) if a is not None]
     acc = [100 * a for a in accuracies if a is not None]
-    fig = go.Figure(
+    fig = figure(
         [
             _curve(steps, losses, "training loss (cross-entropy)", dict(color=BLUE), "circle"),
             _curve(
@@ -84,14 +86,19 @@ def training_curves(
     )
     x_range = [0, max_steps] if max_steps else None
     right = dict(
-        title="Exact match (%)", overlaying="y", side="right", range=[0, 105], dtick=25, showgrid=False
+        title=dict(text="Exact match (%)"),
+        overlaying="y",
+        side="right",
+        range=[0, 105],
+        dtick=25,
+        showgrid=False,
     )
     return fig.update_layout(
         chart_layout(
             title,
             360,
-            xaxis=dict(title="Training step", range=x_range),
-            yaxis=dict(title="Loss", rangemode="tozero"),
+            xaxis=dict(title=dict(text="Training step"), range=x_range),
+            yaxis=dict(title=dict(text="Loss"), rangemode="tozero"),
             yaxis2=right,
             legend=dict(orientation="h", yanchor="bottom", y=1.02, x=1, xanchor="right"),
         )
@@ -103,8 +110,8 @@ def alignment_heatmap(
 ) -> go.Figure:
     """Cross-attention (T, S) as an alignment: each output token (row) against the input characters."""
     fig = attention_heatmap(weights, output_tokens, input_tokens, title=title)
-    fig.update_yaxes(title="Output token being written ↓")
-    fig.update_xaxes(title="Input character looked at →", tickangle=0)
+    fig.update_yaxes(title=dict(text="Output token being written ↓"))
+    fig.update_xaxes(title=dict(text="Input character looked at →"), tickangle=0)
     fig.update_layout(height=int(np.clip(26 * len(output_tokens) + 220, 380, 800)))
     return fig
 
@@ -113,6 +120,9 @@ def labelled_heads_grid(weights: np.ndarray, tokens: list[str], title: str, n_co
     """:func:`viz.figures.attention.heads_grid` with axis titles on the first panel of its bottom row."""
     fig = heads_grid(weights, tokens, title, n_cols=n_cols)
     suffix = axis_suffix(bottom_left(weights.shape[0], n_cols))
-    fig.layout[f"xaxis{suffix}"].title = "Keys →"
-    fig.layout[f"yaxis{suffix}"].title = "Queries ↓"
-    return fig
+    return fig.update_layout(
+        {
+            f"xaxis{suffix}": dict(title=dict(text="Keys →")),
+            f"yaxis{suffix}": dict(title=dict(text="Queries ↓")),
+        }
+    )

@@ -6,14 +6,14 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from viz.figures.style import HEAT_COLORSCALE, chart_layout
+from viz.figures.style import HEAT_COLORSCALE, chart_layout, figure
 
 
 def head_stat_map(stats: pd.DataFrame, statistic: str, description: str) -> go.Figure:
     """A (layers x heads) heatmap of one statistic from :func:`viz.analysis.head_stats.head_statistics`."""
     table = stats.pivot(index="layer", columns="head", values=statistic)
     z = table.to_numpy(dtype=np.float32)
-    fig = go.Figure(
+    fig = figure(
         dict(
             data=[
                 dict(

@@ -22,6 +22,8 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     import plotly.graph_objects as go
 
+    from viz.figures.spec import Figure
+
 # Okabe-Ito, by name
 BLUE = "#0072B2"
 VERMILLION = "#D55E00"
@@ -39,10 +41,33 @@ GREY = "#999999"  # a ninth, neutral category
 WHITE = "#FFFFFF"
 SELECTED_COLOUR = ORANGE  # the chosen patch, token or query outlined on a picture
 
+# The colour scales are written out (plotly's "Blues", "Viridis" and "RdBu_r"): figures are built without
+# plotly's validation (:func:`figure`), which is what turns a scale's name into its colours.
 #: Attention weights of the text models (0 to 1) and other matrices of the text pages that are never negative.
-ATTENTION_COLORSCALE = "Blues"
+ATTENTION_COLORSCALE = [
+    [0.0, "rgb(247,251,255)"],
+    [0.125, "rgb(222,235,247)"],
+    [0.25, "rgb(198,219,239)"],
+    [0.375, "rgb(158,202,225)"],
+    [0.5, "rgb(107,174,214)"],
+    [0.625, "rgb(66,146,198)"],
+    [0.75, "rgb(33,113,181)"],
+    [0.875, "rgb(8,81,156)"],
+    [1.0, "rgb(8,48,107)"],
+]
 #: Magnitudes: pixel values, similarities, attention on images.
-HEAT_COLORSCALE = "Viridis"
+HEAT_COLORSCALE = [
+    [0.0, "#440154"],
+    [0.1111111111111111, "#482878"],
+    [0.2222222222222222, "#3e4989"],
+    [0.3333333333333333, "#31688e"],
+    [0.4444444444444444, "#26828e"],
+    [0.5555555555555556, "#1f9e89"],
+    [0.6666666666666666, "#35b779"],
+    [0.7777777777777778, "#6ece58"],
+    [0.8888888888888888, "#b5de2b"],
+    [1.0, "#fde725"],
+]
 #: Viridis whose low end is transparent: weak attention leaves the image visible, strong attention covers it.
 OVERLAY_COLORSCALE = [
     [0.0, "rgba(68, 1, 84, 0.0)"],
@@ -53,7 +78,19 @@ OVERLAY_COLORSCALE = [
     [1.0, "rgba(253, 231, 37, 0.85)"],
 ]
 #: Signed values: blue negative, red positive.
-DIVERGING = "RdBu_r"
+DIVERGING = [
+    [0.0, "rgb(5,48,97)"],
+    [0.1, "rgb(33,102,172)"],
+    [0.2, "rgb(67,147,195)"],
+    [0.3, "rgb(146,197,222)"],
+    [0.4, "rgb(209,229,240)"],
+    [0.5, "rgb(247,247,247)"],
+    [0.6, "rgb(253,219,199)"],
+    [0.7, "rgb(244,165,130)"],
+    [0.8, "rgb(214,96,77)"],
+    [0.9, "rgb(178,24,43)"],
+    [1.0, "rgb(103,0,31)"],
+]
 #: An additive mask drawn as 0 (white) or 1 (dark grey: −∞, the key hidden).
 MASK_COLORSCALE = [[0.0, WHITE], [0.5, WHITE], [0.5, "#56595E"], [1.0, "#56595E"]]
 
@@ -78,6 +115,14 @@ def rgba(hex_colour: str, alpha: float) -> str:
     return f"rgba({r}, {g}, {b}, {alpha})"
 
 
+def figure(data=None, layout: dict | None = None) -> Figure:
+    """A figure of ``data`` (traces, or a dict of data and layout) and ``layout``, as plain JSON
+    (:class:`viz.figures.spec.Figure`: plotly's object model cost most of a rerun's time)."""
+    from viz.figures.spec import Figure
+
+    return Figure(data, layout)
+
+
 def margin(top: int = 50, bottom: int = 10) -> dict:
     """The slim margins of every chart (room above for the title)."""
     return dict(l=10, r=10, t=top, b=bottom)
@@ -85,6 +130,8 @@ def margin(top: int = 50, bottom: int = 10) -> dict:
 
 def chart_layout(title: str, height: int, top: int = 50, bottom: int = 10, **more) -> dict:
     """A chart's layout: its title, height and slim margins, plus ``more`` layout entries."""
+    for empty in [k for k in ("annotations", "shapes") if k in more and not more[k]]:
+        del more[empty]  # as plotly stores a figure without any
     return dict(title=dict(text=title), height=height, margin=margin(top, bottom), **more)
 
 
@@ -108,8 +155,8 @@ def pixel_axes(
     plain = dict(constrain="domain", showgrid=False, zeroline=False)
     x_range = {} if width is None else dict(range=[0, width])
     y_range = dict(autorange="reversed") if height is None else dict(range=[height, 0])
-    fig.update_xaxes(**{"title": X_PIXELS, **x_range, **plain, **(x or {})})
-    fig.update_yaxes(**{"title": Y_PIXELS, **y_range, "scaleanchor": "x", **plain, **(y or {})})
+    fig.update_xaxes(**{"title": dict(text=X_PIXELS), **x_range, **plain, **(x or {})})
+    fig.update_yaxes(**{"title": dict(text=Y_PIXELS), **y_range, "scaleanchor": "x", **plain, **(y or {})})
 
 
 def grid_layout(n_panels: int, n_cols: int, gap: float = 0.025) -> tuple[dict, list[tuple[str, str]]]:

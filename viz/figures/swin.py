@@ -26,6 +26,7 @@ from viz.figures.style import (
     WHITE,
     category,
     chart_layout,
+    figure,
     grid_layout,
     panel_axes,
     panel_title,
@@ -77,7 +78,7 @@ def _window_map(
                 textfont=dict(color="white", size=max(7, min(11, int(300 / tokens)))),
             )
         )
-    fig = go.Figure(data)
+    fig = figure(data)
     pixel_axes(fig, size, size)
     return fig.update_layout(chart_layout(title, 420))
 
@@ -170,7 +171,7 @@ def mask_figure(mask: np.ndarray, regions: list[str], title: str) -> go.Figure:
         raise ValueError(f"mask {mask.shape} does not match {len(regions)} region labels")
     window = int(round(q**0.5))
     labels = _cell_labels(window, regions)
-    fig = go.Figure(mask_cells(mask, labels, labels, texttemplate="%{text}" if q <= 16 else None))
+    fig = figure(mask_cells(mask, labels, labels, texttemplate="%{text}" if q <= 16 else None))
     _token_matrix_layout(fig, title, q, " and its region")
     fig.update_layout(plot_bgcolor=WHITE)
     return fig
@@ -184,13 +185,13 @@ def relative_index_figure(index: np.ndarray, title: str) -> go.Figure:
     labels = _cell_labels(window)
     y, x = np.divmod(np.arange(q), window)
     dy, dx = y[:, None] - y[None, :], x[:, None] - x[None, :]
-    fig = go.Figure(
+    fig = figure(
         go.Heatmap(
             z=index,
             x=labels,
             y=labels,
             colorscale=HEAT_COLORSCALE,
-            colorbar=dict(title="table row"),
+            colorbar=dict(title=dict(text="table row")),
             customdata=np.stack([dy, dx], axis=-1),
             text=index.astype(str),
             texttemplate="%{text}" if q <= 16 else None,
@@ -206,13 +207,13 @@ def relative_index_figure(index: np.ndarray, title: str) -> go.Figure:
 def _token_matrix_layout(fig: go.Figure, title: str, q: int, suffix: str = "") -> None:
     """Axes of a (Q, Q) matrix over a window's tokens: keys across, queries down, labelled by (row, column)."""
     fig.update_xaxes(
-        title=f"keys: token of the window (row, column){suffix} →",
+        title=dict(text=f"keys: token of the window (row, column){suffix} →"),
         tickangle=-60,
         type="category",
         tickfont=dict(size=9),
     )
     fig.update_yaxes(
-        title=f"queries: token of the window (row, column){suffix} ↓",
+        title=dict(text=f"queries: token of the window (row, column){suffix} ↓"),
         autorange="reversed",
         type="category",
         tickfont=dict(size=9),
@@ -243,7 +244,7 @@ def bias_heads_figure(grids: np.ndarray, title: str, n_cols: int = 4) -> go.Figu
                 showscale=h == 0,
                 xaxis=xref,
                 yaxis=yref,
-                colorbar=dict(title="bias"),
+                colorbar=dict(title=dict(text="bias")),
                 hovertemplate=f"head {h + 1}<br>dy=%{{y}}, dx=%{{x}}<br>bias %{{z:.3f}}<extra></extra>",
             )
         )
@@ -255,7 +256,7 @@ def bias_heads_figure(grids: np.ndarray, title: str, n_cols: int = 4) -> go.Figu
         annotations.append(panel_title(f"head {h + 1}", x_axis, y_axis))
     n_rows = int(np.ceil(n_heads / n_cols))
     layout.update(chart_layout(title, 300 * n_rows + 100, top=70, annotations=annotations))
-    return go.Figure(dict(data=data, layout=layout))
+    return figure(dict(data=data, layout=layout))
 
 
 def window_attention_figure(
@@ -313,7 +314,7 @@ def window_attention_figure(
                 colorscale=HEAT_COLORSCALE,
                 opacity=0.8,
                 showscale=p == 0,
-                colorbar=dict(title="weight"),
+                colorbar=dict(title=dict(text="weight")),
                 customdata=np.stack([rows + 1, cols + 1], axis=-1),
                 hovertemplate=f"{panel_titles[p]}<br>key row %{{customdata[0]}}, column "
                 "%{customdata[1]}<br>weight %{z:.4f}<extra></extra>",
@@ -353,7 +354,7 @@ def window_attention_figure(
             legend=dict(orientation="h", y=-0.05),
         )
     )
-    return go.Figure(dict(data=data, layout=layout))
+    return figure(dict(data=data, layout=layout))
 
 
 def stage_maps_figure(maps: list[np.ndarray], titles: list[str], size: int, title: str) -> go.Figure:
@@ -375,7 +376,7 @@ def stage_maps_figure(maps: list[np.ndarray], titles: list[str], size: int, titl
         x_axis.update(title=dict(text="tokens →", font=dict(size=10)))
         y_axis.update(title=dict(text="tokens ↓", font=dict(size=10)) if p == 0 else None)
     layout.update(chart_layout(title, 360, top=70, annotations=annotations))
-    return go.Figure(dict(data=data, layout=layout))
+    return figure(dict(data=data, layout=layout))
 
 
 def pyramid_figure(table: pd.DataFrame, title: str) -> go.Figure:
@@ -386,7 +387,7 @@ def pyramid_figure(table: pd.DataFrame, title: str) -> go.Figure:
     sides = table["height"].to_numpy()
     gap = max(2.0, float(sides.max()) * 0.15)
     starts = np.concatenate([[0.0], np.cumsum(sides[:-1] + gap)])
-    fig = go.Figure()
+    fig = figure()
     for k, (start, row) in enumerate(zip(starts, table.to_dict("records"))):
         side = float(row["height"])
         colour = category(k)
@@ -416,7 +417,7 @@ def pyramid_figure(table: pd.DataFrame, title: str) -> go.Figure:
         )
     top = float(sides.max()) * 1.1
     fig.update_xaxes(
-        title="stages, left to right (each square drawn to scale: tokens per side)",
+        title=dict(text="stages, left to right (each square drawn to scale: tokens per side)"),
         tickmode="array",
         tickvals=list(starts + sides / 2),
         ticktext=[f"stage {r['stage']}<br>{r['feature map']}" for r in table.to_dict("records")],
@@ -424,7 +425,9 @@ def pyramid_figure(table: pd.DataFrame, title: str) -> go.Figure:
         showgrid=False,
         zeroline=False,
     )
-    fig.update_yaxes(title="tokens per side", range=[0, top], scaleanchor="x", showgrid=True, zeroline=False)
+    fig.update_yaxes(
+        title=dict(text="tokens per side"), range=[0, top], scaleanchor="x", showgrid=True, zeroline=False
+    )
     return fig.update_layout(chart_layout(title, 380))
 
 
@@ -441,7 +444,7 @@ def cost_figure(
     ``table`` is :func:`viz.analysis.swin.cost_table`'s output; the crossover (hw = M^2) is marked.
     """
     x = table["image side (px)"]
-    fig = go.Figure()
+    fig = figure()
     for column, colour, dash, name in (
         ("ViT global MSA (GFLOPs)", BLUE, "solid", "ViT: 4hwC² + 2(hw)²C"),
         ("Swin window MSA (GFLOPs)", ORANGE, "dash", "Swin: 4hwC² + 2M²hwC"),
@@ -460,7 +463,16 @@ def cost_figure(
                 ),
             )
         )
-    fig.add_vline(x=crossover_side, line=dict(color=VERMILLION, width=2, dash="dot"))
+    fig.add_shape(  # a vertical line across the plot at the crossover
+        type="line",
+        x0=crossover_side,
+        x1=crossover_side,
+        xref="x",
+        y0=0,
+        y1=1,
+        yref="y domain",
+        line=dict(color=VERMILLION, width=2, dash="dot"),
+    )
     fig.add_annotation(
         x=crossover_side,
         y=1,
@@ -484,9 +496,9 @@ def cost_figure(
                 hoverinfo="skip",
             )
         )
-    fig.update_xaxes(title="image side (pixels; square images)")
+    fig.update_xaxes(title=dict(text="image side (pixels; square images)"))
     fig.update_yaxes(
-        title=f"attention cost of one layer (GFLOPs, log scale; C = {channels})",
+        title=dict(text=f"attention cost of one layer (GFLOPs, log scale; C = {channels})"),
         type="log",
         exponentformat="power",
     )

@@ -25,6 +25,7 @@ from viz.figures.style import (
     array_ticks,
     category,
     chart_layout,
+    figure,
     grid_layout,
     picture_panel,
     pixel_axes,
@@ -127,7 +128,7 @@ def _picture(fig: go.Figure, width: int, height: int, title: str, height_px: int
 def image_with_crop(pixels: np.ndarray, box: tuple[int, int, int, int], title: str) -> go.Figure:
     """The input image with the square the model reads outlined."""
     height, width = pixels.shape[:2]
-    fig = go.Figure(image_layer(pixels))
+    fig = figure(image_layer(pixels))
     fig.add_shape(outline(*box, SELECTED_COLOUR))
     return _picture(fig, width, height, title)
 
@@ -136,7 +137,7 @@ def image_with_grid(pixels: np.ndarray, patch_size: int, title: str, numbered: b
     """The model's view with the patch grid drawn over it; hovering a patch names its index, row and column."""
     height, width = pixels.shape[:2]
     grid_h, grid_w = height // patch_size, width // patch_size
-    fig = go.Figure([image_layer(pixels), _patch_grid(width, height, patch_size)])
+    fig = figure([image_layer(pixels), _patch_grid(width, height, patch_size)])
     centres = (np.arange(grid_w) + 0.5) * patch_size
     rows, cols = np.mgrid[0:grid_h, 0:grid_w]
     fig.add_trace(
@@ -175,7 +176,7 @@ def patch_sequence(patches: np.ndarray, title: str, per_row: int = 16, scale: in
     gap = max(2, patches.shape[1] // 8)
     image = mosaic(patches, per_row, gap=gap)
     step = patches.shape[1] + gap
-    fig = go.Figure(image_layer(image))
+    fig = figure(image_layer(image))
     first_of_row = list(range(0, n, per_row))
     across = range(min(per_row, n))
     pixel_axes(
@@ -183,11 +184,11 @@ def patch_sequence(patches: np.ndarray, title: str, per_row: int = 16, scale: in
         image.shape[1],
         image.shape[0],
         x=dict(
-            title="position in the sequence (patch number)",
+            title=dict(text="position in the sequence (patch number)"),
             **array_ticks([str(k + 1) for k in across], [(k + 0.5) * step for k in across]),
         ),
         y=dict(
-            title="patches (row of the sequence)",
+            title=dict(text="patches (row of the sequence)"),
             **array_ticks(
                 [f"{i + 1}-{min(i + per_row, n)}" for i in first_of_row],
                 [(k + 0.5) * step for k in range(len(first_of_row))],
@@ -204,21 +205,23 @@ def flattened_patches(patches: np.ndarray, patch_size: int, title: str, max_patc
     n, length = shown.shape
     channels = length // patch_size**2
     colours = "RGB" if channels == 3 else "".join(f"c{i}" for i in range(channels))
-    fig = go.Figure(
+    fig = figure(
         go.Heatmap(
             z=shown,
             x=np.arange(length),
             y=np.arange(1, n + 1),
             colorscale=HEAT_COLORSCALE,
-            colorbar=dict(title="value"),
+            colorbar=dict(title=dict(text="value")),
             hovertemplate="patch %{y}, entry %{x}<br>value %{z:.3f}<extra></extra>",
         )
     )
     fig.update_xaxes(
-        title=f"entry of the flattened patch (pixel by pixel, {colours} per pixel): "
-        f"{patch_size} x {patch_size} x {channels} = {length} numbers"
+        title=dict(
+            text=f"entry of the flattened patch (pixel by pixel, {colours} per pixel): "
+            f"{patch_size} x {patch_size} x {channels} = {length} numbers"
+        )
     )
-    fig.update_yaxes(title="patch number", autorange="reversed")
+    fig.update_yaxes(title=dict(text="patch number"), autorange="reversed")
     return fig.update_layout(chart_layout(title, 380))
 
 
@@ -234,7 +237,7 @@ def filter_gallery(images: np.ndarray, ratios: np.ndarray, title: str, per_row: 
     image = mosaic(tiles, per_row, gap=gap)
     step = tiles.shape[1] + gap
     k = len(tiles)
-    fig = go.Figure(image_layer(image))
+    fig = figure(image_layer(image))
     fig.add_trace(
         go.Scatter(
             x=[(i % per_row + 0.5) * step for i in range(k)],
@@ -250,8 +253,8 @@ def filter_gallery(images: np.ndarray, ratios: np.ndarray, title: str, per_row: 
         fig,
         image.shape[1],
         image.shape[0],
-        x=dict(title="principal component (left to right, then down)", showticklabels=False),
-        y=dict(title=f"{per_row} per row", showticklabels=False),
+        x=dict(title=dict(text="principal component (left to right, then down)"), showticklabels=False),
+        y=dict(title=dict(text=f"{per_row} per row"), showticklabels=False),
     )
     return fig.update_layout(chart_layout(title, 360))
 
@@ -260,7 +263,7 @@ def rgb_patch_map(rgb: np.ndarray, patch_size: int, title: str) -> go.Figure:
     """A (grid_h, grid_w, 3) map in [0, 1] blown up to pixel size, with the patch grid."""
     pixels = np.rint(np.asarray(rgb) * 255).astype(np.uint8).repeat(patch_size, 0).repeat(patch_size, 1)
     height, width = pixels.shape[:2]
-    fig = go.Figure([image_layer(pixels), _patch_grid(width, height, patch_size)])
+    fig = figure([image_layer(pixels), _patch_grid(width, height, patch_size)])
     return _picture(fig, width, height, title)
 
 
@@ -279,13 +282,13 @@ def similarity_mosaic(similarity: np.ndarray, grid: tuple[int, int], title: str)
         z[r * cell_h : r * cell_h + grid_h, c * cell_w : c * cell_w + grid_w] = similarity[i].reshape(
             grid_h, grid_w
         )
-    fig = go.Figure(
+    fig = figure(
         go.Heatmap(
             z=z,
             colorscale=HEAT_COLORSCALE,
             zmin=-1,
             zmax=1,
-            colorbar=dict(title="cosine<br>similarity"),
+            colorbar=dict(title=dict(text="cosine<br>similarity")),
             hovertemplate="similarity %{z:.2f}<extra></extra>",
             hoverongaps=False,
         )
@@ -296,8 +299,13 @@ def similarity_mosaic(similarity: np.ndarray, grid: tuple[int, int], title: str)
         fig,
         None,
         None,
-        x=dict(title="input patch column", **array_ticks([str(c + 1) for c in range(grid_w)], centres_x)),
-        y=dict(title="input patch row", **array_ticks([str(r + 1) for r in range(grid_h)], centres_y)),
+        x=dict(
+            title=dict(text="input patch column"),
+            **array_ticks([str(c + 1) for c in range(grid_w)], centres_x),
+        ),
+        y=dict(
+            title=dict(text="input patch row"), **array_ticks([str(r + 1) for r in range(grid_h)], centres_y)
+        ),
     )
     return fig.update_layout(chart_layout(title, 620))
 
@@ -323,7 +331,7 @@ def _heat_trace(
         colorscale=OVERLAY_COLORSCALE,
         opacity=opacity,
         showscale=show_scale,
-        colorbar=dict(title=label),
+        colorbar=dict(title=dict(text=label)),
         xaxis=xaxis,
         yaxis=yaxis,
         zsmooth=False,
@@ -352,7 +360,7 @@ def attention_overlay(
         raise ValueError(
             f"map {heat.shape} does not fit a {height} x {width} image of {patch_size}-pixel patches"
         )
-    fig = go.Figure([image_layer(pixels), _heat_trace(heat, patch_size, None, opacity, True, label=label)])
+    fig = figure([image_layer(pixels), _heat_trace(heat, patch_size, None, opacity, True, label=label)])
     if selected is not None:
         r, c = selected
         fig.add_shape(
@@ -393,14 +401,14 @@ def heads_overlay_grid(
     )
     n_rows = int(np.ceil(n_heads / n_cols))
     layout.update(chart_layout(title, 230 * n_rows + 110, top=60, bottom=40, annotations=annotations))
-    return go.Figure(dict(data=data, layout=layout))
+    return figure(dict(data=data, layout=layout))
 
 
 def attention_distance_figure(distance: np.ndarray, title: str, unit: str = "pixels") -> go.Figure:
     """(L, H) mean attention distance: one point per head, layers along x (the ViT paper's fig. 7, right)."""
     distance = np.asarray(distance)
     n_layers, n_heads = distance.shape
-    fig = go.Figure()
+    fig = figure()
     for h in range(n_heads):
         fig.add_trace(
             go.Scatter(
@@ -412,9 +420,9 @@ def attention_distance_figure(distance: np.ndarray, title: str, unit: str = "pix
                 hovertemplate=f"layer %{{x}}, head {h + 1}<br>mean distance %{{y:.1f}} {unit}<extra></extra>",
             )
         )
-    fig.update_xaxes(title="layer (network depth)", dtick=1)
-    fig.update_yaxes(title=f"mean attention distance ({unit})", rangemode="tozero")
-    return fig.update_layout(chart_layout(title, 380, legend_title="head"))
+    fig.update_xaxes(title=dict(text="layer (network depth)"), dtick=1)
+    fig.update_yaxes(title=dict(text=f"mean attention distance ({unit})"), rangemode="tozero")
+    return fig.update_layout(chart_layout(title, 380, legend=dict(title=dict(text="head"))))
 
 
 def class_label(name: str, max_len: int = 40) -> str:
@@ -430,7 +438,7 @@ def top_k_figure(top: list[tuple[str, float]], title: str) -> go.Figure:
     """Horizontal bars of the top classes, best at the top; class names are escaped."""
     names = [class_label(name) for name, _ in top]
     probs = [p for _, p in top]
-    fig = go.Figure(
+    fig = figure(
         go.Bar(
             x=probs,
             y=names,
@@ -441,6 +449,6 @@ def top_k_figure(top: list[tuple[str, float]], title: str) -> go.Figure:
             hovertemplate="%{y}: %{x:.2%}<extra></extra>",
         )
     )
-    fig.update_xaxes(title="probability", range=[0, 1], tickformat=".0%")
-    fig.update_yaxes(title="class", autorange="reversed")
+    fig.update_xaxes(title=dict(text="probability"), range=[0, 1], tickformat=".0%")
+    fig.update_yaxes(title=dict(text="class"), autorange="reversed")
     return fig.update_layout(chart_layout(title, 120 + 36 * len(top)))

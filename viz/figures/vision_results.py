@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from viz.figures.style import BLACK, CATEGORY, chart_layout
+from viz.figures.style import BLACK, CATEGORY, chart_layout, figure
 
 
 def _esc(text: str) -> str:
@@ -50,7 +50,9 @@ def _points(part: pd.DataFrame, x: str, y: str, names: str, family: str, colour:
 
 
 def _layout(title: str, height: int, legend_y: float, **more) -> dict:
-    return chart_layout(title, height, legend=dict(title="family", orientation="h", y=legend_y), **more)
+    return chart_layout(
+        title, height, legend=dict(title=dict(text="family"), orientation="h", y=legend_y), **more
+    )
 
 
 def accuracy_scatter(
@@ -70,7 +72,7 @@ def accuracy_scatter(
         families: the family order (fixes each family's colour and marker).
         highlight: an architecture to ring (e.g. "Swin").
     """
-    fig = go.Figure()
+    fig = figure()
     for family, part, colour, symbol, _ in _by_family(table, families):
         for _, line in part.groupby("architecture", sort=False):
             if len(line) > 1:
@@ -114,8 +116,8 @@ def accuracy_scatter(
                 hoverinfo="skip",
             )
         )
-    fig.update_xaxes(title=x_title, type="log" if log_x else "linear")
-    fig.update_yaxes(title="ImageNet top-1 accuracy (%)")
+    fig.update_xaxes(title=dict(text=x_title), type="log" if log_x else "linear")
+    fig.update_yaxes(title=dict(text="ImageNet top-1 accuracy (%)"))
     return fig.update_layout(_layout(title, 520, -0.15))
 
 
@@ -124,7 +126,7 @@ def coco_bars(
 ) -> go.Figure:
     """One COCO metric per detector, best on top, coloured and patterned by family; missing ones left out."""
     shown = table[table[metric].notna()].sort_values(metric)
-    fig = go.Figure()
+    fig = figure()
     for family, part, colour, _, pattern in _by_family(shown, families):
         fig.add_trace(
             go.Bar(
@@ -138,9 +140,9 @@ def coco_bars(
                 hovertemplate=f"%{{y}}<br>{metric_title} %{{x}}<extra>{_esc(family)}</extra>",
             )
         )
-    fig.update_xaxes(title=metric_title, rangemode="tozero")
+    fig.update_xaxes(title=dict(text=metric_title), rangemode="tozero")
     fig.update_yaxes(
-        title="detector",
+        title=dict(text="detector"),
         type="category",
         categoryorder="array",
         categoryarray=[_esc(m) for m in shown["method"]],
@@ -151,20 +153,20 @@ def coco_bars(
 def coco_scatter(table: pd.DataFrame, x: str, x_title: str, title: str, families: list[str]) -> go.Figure:
     """COCO AP against a cost column (GFLOPs, parameters or FPS) for the detectors that report it."""
     shown = table[table[x].notna()]
-    fig = go.Figure()
+    fig = figure()
     for family, part, colour, symbol, _ in _by_family(shown, families):
         hover = f"%{{text}}<br>AP %{{y}}<br>{x_title} %{{x}}<extra>{_esc(family)}</extra>"
         fig.add_trace(
             _points(part, x, "ap", "method", family, colour, symbol, mode="markers+text", hovertemplate=hover)
         )
-    fig.update_xaxes(title=x_title)
-    fig.update_yaxes(title="COCO 2017 val AP")
+    fig.update_xaxes(title=dict(text=x_title))
+    fig.update_yaxes(title=dict(text="COCO 2017 val AP"))
     return fig.update_layout(_layout(title, 480, -0.15))
 
 
 def vit_sizes_figure(table: pd.DataFrame, title: str) -> go.Figure:
     """Parameters of ViT-Base, -Large and -Huge as bars, with layers, width and heads in the hover."""
-    fig = go.Figure(
+    fig = figure(
         go.Bar(
             x=table["model"],
             y=table["params_m"],
@@ -180,6 +182,6 @@ def vit_sizes_figure(table: pd.DataFrame, title: str) -> go.Figure:
             ),
         )
     )
-    fig.update_xaxes(title="model")
-    fig.update_yaxes(title="parameters (millions)", rangemode="tozero")
+    fig.update_xaxes(title=dict(text="model"))
+    fig.update_yaxes(title=dict(text="parameters (millions)"), rangemode="tozero")
     return fig.update_layout(chart_layout(title, 360))

@@ -3,13 +3,15 @@ Vega-Lite chart) and its data as CSV."""
 
 from __future__ import annotations
 
+import contextlib
 import io
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import numpy as np
-import plotly.graph_objects as go
 import streamlit as st
+
+from viz.figures.spec import Figure, check_figure, check_requested, streamlit_figure
 
 if TYPE_CHECKING:
     import pandas as pd  # imported where a table is built: the landing page never pays for pandas
@@ -68,20 +70,28 @@ def _unique(labels: list[str]) -> list[str]:
 
 
 def chart(
-    fig: go.Figure,
+    fig: Figure,
     key: str,
     data=None,
     row_labels=None,
     col_labels=None,
     filename: str | None = None,
+    where=None,
     **selection,
 ) -> None:
-    """Show ``fig``; with ``data`` (array, DataFrame, or a function returning one, called only on click),
-    add a button that downloads it as CSV. ``selection``: ``on_select`` and ``selection_mode`` of
-    ``st.plotly_chart``, for a chart the user clicks in."""
-    st.plotly_chart(fig, key=key, config=PLOTLY_CONFIG, **selection)
-    if data is not None:
-        csv_button(key, data, row_labels, col_labels, filename)
+    """Show ``fig`` (in the container or column ``where``, by default the page); with ``data`` (array,
+    DataFrame, or a function returning one, called only on click), add a button that downloads it as CSV.
+    ``selection``: ``on_select`` and ``selection_mode`` of ``st.plotly_chart``, for a chart the user clicks in.
+
+    The one place a plotly chart is drawn. Figures are plain JSON (:mod:`viz.figures.spec`); with
+    ``VIZ_CHECK_FIGURES=1`` (the test suite) each one is checked here to be exactly what plotly's
+    validation would have made of it."""
+    if check_requested():
+        check_figure(fig)
+    with where or contextlib.nullcontext():
+        st.plotly_chart(streamlit_figure(fig), key=key, config=PLOTLY_CONFIG, **selection)
+        if data is not None:
+            csv_button(key, data, row_labels, col_labels, filename)
 
 
 def vega_chart(

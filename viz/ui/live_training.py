@@ -164,8 +164,8 @@ def compare(view: RunView, text: str, page_task: str) -> None:
             st.caption(f"{name}: output")
             st.code(trace.output_text or "(empty)", language=None)
             weights = trace.cross_attentions[-1].mean(axis=0)
-            st.plotly_chart(
-                alignment_heatmap(
+            chart(
+                fig=alignment_heatmap(
                     weights,
                     trace.output_tokens,
                     trace.input_tokens,

@@ -196,8 +196,9 @@ def step_view(trace: TranslationTrace) -> None:
     st.code(" ".join(read) + "   →   " + chosen_token, language=None)
 
     left, right = st.columns(2)
-    left.plotly_chart(
-        mask_heatmap(
+    chart(
+        where=left,
+        fig=mask_heatmap(
             trace.decoder_mask[:step, :step], read, "Causal mask added to the scores (−∞ = future, hidden)"
         ),
         key="s2s_mask",
@@ -250,8 +251,8 @@ def step_view(trace: TranslationTrace) -> None:
 
 def encoder_view(trace: TranslationTrace) -> None:
     layer, head = layer_and_head(trace, "s2s_enc")
-    st.plotly_chart(
-        labelled_heads_grid(
+    chart(
+        fig=labelled_heads_grid(
             trace.encoder_attentions[layer],
             trace.input_tokens,
             f"Encoder layer {layer + 1}: all heads",

@@ -12,6 +12,7 @@ from viz.trace.causal import CausalTrace, is_char_model, trace_causal
 from viz.trace.seq2seq import TranslationTrace
 from viz.ui.architecture import THREE_USES
 from viz.ui.cache import cached_trace
+from viz.ui.export import chart
 
 USES = {name: (examples, text) for name, examples, text in THREE_USES}
 HEIGHT = 520  # the three maps side by side at one size
@@ -39,7 +40,7 @@ def _describe(name: str) -> None:
 
 def _map(figure, key: str) -> None:
     """One of the three attention maps, at the size they share."""
-    st.plotly_chart(figure.update_layout(height=HEIGHT), key=key)
+    chart(fig=figure.update_layout(height=HEIGHT), key=key)
 
 
 def render_three_ways(trace: TranslationTrace) -> None:

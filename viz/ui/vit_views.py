@@ -20,6 +20,7 @@ from viz.figures import vision as fig
 from viz.models.vit.config import PUBLISHED_PARAMS, VIT_PRESETS
 from viz.trace.vit import ImageTrace
 from viz.ui.cache import cached_image_trace
+from viz.ui.export import chart
 from viz.ui.models import VIT, opened_config
 from viz.ui.vision_inputs import VisionInput, show_notes, vision_input
 
@@ -75,12 +76,14 @@ def model_input_section(picked: VisionInput, trace: ImageTrace) -> None:
     p, (gh, gw) = trace.patch_size, trace.grid
     side = trace.image.shape[0]
     left, right = st.columns(2)
-    left.plotly_chart(
-        fig.image_with_crop(picked.image.rgb, trace.crop_box, "Your image: the square the model reads"),
+    chart(
+        where=left,
+        fig=fig.image_with_crop(picked.image.rgb, trace.crop_box, "Your image: the square the model reads"),
         key="vit_crop",
     )
-    right.plotly_chart(
-        fig.image_with_grid(
+    chart(
+        where=right,
+        fig=fig.image_with_grid(
             trace.image, p, f"Step 1: resized to {side} x {side}, cut into {gh} x {gw} patches of {p} x {p}"
         ),
         key="vit_grid",
@@ -91,8 +94,8 @@ def patches_section(trace: ImageTrace) -> None:
     """Step 2: the patches as a sequence and as the matrix of flattened vectors."""
     p, n = trace.patch_size, trace.n_patches
     per_row = 2 * trace.grid[1]  # not the grid's own width: the 2-D layout is gone, only the order is left
-    st.plotly_chart(
-        fig.patch_sequence(
+    chart(
+        fig=fig.patch_sequence(
             trace.pixel_patches(),
             f"Step 2: the {n} patches read row by row, as a sequence of tokens",
             per_row=per_row,
@@ -100,8 +103,8 @@ def patches_section(trace: ImageTrace) -> None:
         ),
         key="vit_sequence",
     )
-    st.plotly_chart(
-        fig.flattened_patches(
+    chart(
+        fig=fig.flattened_patches(
             trace.patches,
             p,
             f"Step 2: each patch flattened to {trace.patches.shape[1]} "
@@ -118,12 +121,14 @@ def projection_section(trace: ImageTrace) -> None:
     d_model = trace.filters.shape[0]
     images, ratios = filter_components(trace.filters, trace.patch_size, trace.n_channels, k=min(28, d_model))
     left, right = st.columns(2)
-    left.plotly_chart(
-        fig.filter_gallery(images, ratios, f"Step 3: principal components of the {d_model} filters"),
+    chart(
+        where=left,
+        fig=fig.filter_gallery(images, ratios, f"Step 3: principal components of the {d_model} filters"),
         key="vit_filters",
     )
-    right.plotly_chart(
-        fig.rgb_patch_map(
+    chart(
+        where=right,
+        fig=fig.rgb_patch_map(
             pca_rgb(trace.patch_embeddings, trace.grid),
             trace.patch_size,
             "Step 3: the patch embeddings as colours (PCA)",
@@ -142,8 +147,8 @@ def position_section(trace: ImageTrace) -> None:
     """Step 4: [CLS] in front, learned position embeddings added; their similarity, as in the ViT paper."""
     similarity = cosine_similarity(trace.position_embeddings[1:])
     gh, gw = trace.grid
-    st.plotly_chart(
-        fig.similarity_mosaic(
+    chart(
+        fig=fig.similarity_mosaic(
             similarity,
             trace.grid,
             "Step 4: cosine similarity of each position's "
@@ -191,9 +196,7 @@ def prediction_section(trace: ImageTrace) -> None:
             "and gradient rollout needs one; attention and rollout still work."
         )
         return
-    st.plotly_chart(
-        fig.top_k_figure(trace.top(5), "Prediction: the top classes by probability"), key="vit_top5"
-    )
+    chart(fig=fig.top_k_figure(trace.top(5), "Prediction: the top classes by probability"), key="vit_top5")
 
 
 def heads_section(trace: ImageTrace) -> None:
@@ -207,8 +210,8 @@ def heads_section(trace: ImageTrace) -> None:
         help="Layer 1 reads the embeddings; the last layer feeds the classifier.",
     )
     heats = trace.attentions[layer - 1, :, 0, 1:].reshape(trace.n_heads, *trace.grid)
-    st.plotly_chart(
-        fig.heads_overlay_grid(
+    chart(
+        fig=fig.heads_overlay_grid(
             trace.image, heats, trace.patch_size, f"Layer {layer}: where [CLS] looks, head by head"
         ),
         key="vit_heads",
@@ -244,8 +247,8 @@ def patch_section(trace: ImageTrace) -> None:
     heads = "mean of heads" if isinstance(head, str) else f"head {head}"
     title = f"Patch (row {row}, column {col}) in layer {layer}, {heads}: what it attends to"
     figure = fig.attention_overlay(trace.image, heat, trace.patch_size, title, selected=(row - 1, col - 1))
-    st.plotly_chart(
-        figure,
+    chart(
+        fig=figure,
         key="vit_patch_chart",
         on_select=lambda: _pick_patch("vit_patch_chart"),
         selection_mode="points",
@@ -258,8 +261,8 @@ def patch_section(trace: ImageTrace) -> None:
 
 def distance_section(trace: ImageTrace) -> None:
     distance = attention_distance(trace.attentions, trace.grid, trace.patch_size)
-    st.plotly_chart(
-        fig.attention_distance_figure(distance, "Mean attention distance per head and layer"),
+    chart(
+        fig=fig.attention_distance_figure(distance, "Mean attention distance per head and layer"),
         key="vit_distance",
     )
     st.caption(
@@ -290,8 +293,9 @@ def rollout_section(picked: VisionInput, trace: ImageTrace) -> None:
     )
     heat = trace.rollout_map(fusion, discard)
     left, right = st.columns(2)
-    left.plotly_chart(
-        fig.attention_overlay(
+    chart(
+        where=left,
+        fig=fig.attention_overlay(
             trace.image,
             heat,
             trace.patch_size,
@@ -323,8 +327,9 @@ def rollout_section(picked: VisionInput, trace: ImageTrace) -> None:
         trace if chosen == trace.target_class else cached_image_trace(picked.image.rgb, picked.model, chosen)
     )
     gradient_heat = explained.gradient_rollout_map(discard)
-    right.plotly_chart(
-        fig.attention_overlay(
+    chart(
+        where=right,
+        fig=fig.attention_overlay(
             trace.image,
             gradient_heat,
             trace.patch_size,

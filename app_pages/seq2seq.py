@@ -5,6 +5,7 @@ import streamlit as st
 
 from viz.tasks import TASKS
 from viz.tasks.vocab import InputError
+from viz.ui.controls import bound_tabs
 from viz.ui.live_training import render_live_training
 from viz.ui.seq2seq import (
     cached_translation,
@@ -41,33 +42,43 @@ except FileNotFoundError as err:  # a checkpoint missing from assets/
 
 if trace is not None:
     show_output(trace)
-    decode_tab, encoder_tab, train_tab, ways_tab = st.tabs(
-        ["Decode step by step", "Encoder self-attention", "Train your own", "Three ways to use a transformer"]
+    decode_tab, encoder_tab, train_tab, ways_tab = bound_tabs(
+        [
+            "Decode step by step",
+            "Encoder self-attention",
+            "Train your own",
+            "Three ways to use a transformer",
+        ],
+        key="s2s_tab",
     )
-    with decode_tab:
-        st.write(
-            "Move through the steps. Rows are the positions asking (queries), columns the positions "
-            "looked at (keys); each row of weights sums to 1."
-        )
-        step_view(trace)
-    with encoder_tab:
-        st.write(
-            "Before decoding starts, the encoder lets every input character attend to every other one, "
-            "in both directions: no mask. Its output is what the cross-attention looks at."
-        )
-        encoder_view(trace)
-    with ways_tab:
-        render_three_ways(trace)
+    if decode_tab.open:  # only the open tab runs
+        with decode_tab:
+            st.write(
+                "Move through the steps. Rows are the positions asking (queries), columns the positions "
+                "looked at (keys); each row of weights sums to 1."
+            )
+            step_view(trace)
+    if encoder_tab.open:
+        with encoder_tab:
+            st.write(
+                "Before decoding starts, the encoder lets every input character attend to every other one, "
+                "in both directions: no mask. Its output is what the cross-attention looks at."
+            )
+            encoder_view(trace)
+    if ways_tab.open:
+        with ways_tab:
+            render_three_ways(trace)
 else:
     train_tab = st.container()
 
-with train_tab:
-    st.write(
-        "Train a fresh encoder-decoder from random weights. A tiny model learns to reverse 8 letters in "
-        "about a minute on two CPU cores. Loss should fall and held-out exact match (inputs the model "
-        "never trained on, decoded greedily) should rise."
-    )
-    render_live_training(trace.text if trace is not None else TASKS[task].default_input, task)
+if trace is None or train_tab.open:
+    with train_tab:
+        st.write(
+            "Train a fresh encoder-decoder from random weights. A tiny model learns to reverse 8 letters in "
+            "about a minute on two CPU cores. Loss should fall and held-out exact match (inputs the model "
+            "never trained on, decoded greedily) should rise."
+        )
+        render_live_training(trace.text if trace is not None else TASKS[task].default_input, task)
 
 if trace is not None:
     st.divider()

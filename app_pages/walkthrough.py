@@ -5,7 +5,7 @@ import streamlit as st
 from viz.ui.cache import cached_weights
 from viz.ui.controls import layer_head, section, token_choice
 from viz.ui.inputs import sentence_trace
-from viz.ui.walkthrough_views import ablations, real_walkthrough, toy_view
+from viz.ui.walkthrough_views import ablations, matrix_walkthrough, real_walkthrough, toy_view
 
 st.title("Self-attention, step by step")
 st.write(
@@ -14,7 +14,7 @@ st.write(
     "the real model's (all-MiniLM-L6-v2), recomputed here from its own weight matrices and checked against "
     "what the model computed."
 )
-view = section("Show", ["Real model", "Toy example (by hand)", "Ablations"], key="wt_view")
+view = section("Show", ["Real model", "Matrix form", "Toy example (by hand)", "Ablations"], key="wt_view")
 
 if view == "Toy example (by hand)":
     toy_view()
@@ -26,5 +26,7 @@ else:
         if view == "Real model":
             query = token_choice(trace.tokens)
             real_walkthrough(trace, weights, layer, head, query)
+        elif view == "Matrix form":
+            matrix_walkthrough(trace, weights, layer, head)
         else:
             ablations(trace, weights, layer, head)

@@ -43,7 +43,7 @@ SECTIONS = [
         "pe_view",
         ["Similarity", "Shift matrix M_k", "Learned (MiniLM)", "Adding to a sentence"],
     ),
-    ("app_pages/walkthrough.py", "wt_view", ["Ablations"]),
+    ("app_pages/walkthrough.py", "wt_view", ["Matrix form", "Ablations"]),
 ]
 
 

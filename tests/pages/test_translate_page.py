@@ -143,9 +143,15 @@ def test_encoder_and_three_ways_tabs(at):
     at.radio(key="s2s_task").set_value("sort").run()
     assert_no_exception(at)
     trace = translate("transformer", task="sort")
+    assert not any("Encoder layer" in t for t in plotly_figures(at))  # a closed tab runs nothing
+    at.session_state["s2s_tab"] = "Encoder self-attention"
+    at.run()
     grid = figure(at, ["Encoder layer 2: all heads"])
     assert len(grid["data"]) == trace.n_heads
     np.testing.assert_allclose(array(grid["data"][1]["z"]), trace.encoder_attentions[1, 1], atol=1e-6)
+    at.session_state["s2s_tab"] = "Three ways to use a transformer"
+    at.run()
+    assert_no_exception(at)
     for words in (["MiniLM encoder, last layer"], ["Decoder-only, last layer"], ["Encoder-decoder: cross"]):
         figure(at, words)
     decoder_only = array(figure(at, ["Decoder-only"])["data"][0]["z"])
@@ -154,6 +160,8 @@ def test_encoder_and_three_ways_tabs(at):
 
 def test_short_live_training_run_completes_and_compares(at):
     at.radio(key="s2s_task").set_value("reverse").run()
+    at.session_state["s2s_tab"] = "Train your own"
+    at.run()
     at.selectbox(key="train_task").set_value("reverse").run()
     at.selectbox(key="train_preset").set_value("tiny").run()
     at.number_input(key="train_steps").set_value(5).run()

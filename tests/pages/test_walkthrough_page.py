@@ -39,7 +39,11 @@ def test_z_equals_model_head_output(at, layer, head, query):
     scores = bars(figure(at, "Scores q · k_j"))
     np.testing.assert_allclose(scores, trace.keys[layer - 1, head - 1] @ q, rtol=1e-4, atol=1e-3)
     np.testing.assert_allclose(bars(figure(at, "Scaled scores")), scores / np.sqrt(32), rtol=1e-5)
+    at.segmented_control(key="wt_view").set_value("Matrix form").run()  # every token at once
+    assert_no_exception(at)
     assert "(16 × 32)" in next(t for t in plotly_figures(at) if t.startswith("Q = X W^Q"))
+    z_all = np.asarray(array(figure(at, "Z = softmax")["data"][0]["z"]), dtype=float)
+    np.testing.assert_allclose(z_all, trace.head_outputs[layer - 1, head - 1], atol=1e-4)
 
 
 @pytest.mark.parametrize("text", SENTENCES + ["", "word " * 400])

@@ -340,6 +340,15 @@ def bound_pills(
 # -- switches and text --------------------------------------------------------------------------------------
 
 
+def bound_tabs(labels: Sequence[str], *, key: str, where=None) -> Sequence:
+    """``st.tabs`` whose open tab is in the URL and whose content runs only when open: draw a tab's content
+    under ``if tab.open:`` (a hidden tab's charts cost the server and the browser nothing)."""
+    labels = list(labels)
+    spec = _choice_spec(labels, labels[0], str)
+    bind = _prepare(key, spec)
+    return (where or st).tabs(labels, key=key, bind=bind, on_change="rerun", default=labels[0])
+
+
 def bound_toggle(label: str, default: bool, *, key: str, where=None, **kwargs) -> bool:
     """``st.toggle`` bound to the URL (``true`` / ``false``)."""
 

@@ -98,7 +98,14 @@ def real_walkthrough(trace: SentenceTrace, weights, layer: int, head: int, query
     st.caption(
         f"Largest difference from the head output the model computed: {np.abs(s.output[query] - z_model).max():.1e}"
     )
-    st.subheader("The same for every token at once, in matrix form")
+    st.caption("The same six steps for every token at once: the view *Matrix form*, above.")
+
+
+def matrix_walkthrough(trace: SentenceTrace, weights, layer: int, head: int) -> None:
+    """The six steps for every token at once: Q, K and V as matrices, then softmax(QK^T / √d_k) V."""
+    walk = head_walkthrough(trace.hidden_states[layer - 1], weights[layer - 1].head(head - 1))
+    s, tokens, d_k = walk.steps, trace.tokens, walk.w_q.shape[1]
+    st.subheader(f"Layer {layer}, head {head}: every token at once, in matrix form")
     st.latex(
         r"Z = \mathrm{softmax}\!\left(\frac{Q K^\top}{\sqrt{d_k}}\right) V,\quad Q = X W^Q,\ "
         r"K = X W^K,\ V = X W^V"

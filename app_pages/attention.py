@@ -4,6 +4,7 @@ import streamlit as st
 
 from viz.analysis.tables import attention_table
 from viz.figures.attention import attention_heatmap, heads_grid
+from viz.ui.controls import bound_slider
 from viz.ui.export import chart
 from viz.ui.inputs import sentence_trace, show_tokens
 
@@ -19,10 +20,16 @@ trace = sentence_trace()
 if trace is not None:
     show_tokens(trace.tokens)
     col_layer, col_head = st.columns(2)
-    layer = col_layer.slider(
-        "Layer", 1, trace.n_layers, 1, key="layer", help="Layer 1 sees the embeddings; layer 6 is the last."
+    layer = bound_slider(
+        "Layer",
+        1,
+        trace.n_layers,
+        1,
+        key="layer",
+        where=col_layer,
+        help="Layer 1 sees the embeddings; layer 6 is the last.",
     )
-    head = col_head.slider("Head to enlarge", 1, trace.n_heads, 1, key="head")
+    head = bound_slider("Head to enlarge", 1, trace.n_heads, 1, key="head", where=col_head)
     layer_weights = trace.attentions[layer - 1]
     chart(
         heads_grid(layer_weights, trace.tokens, f"Layer {layer}: all heads"),

@@ -15,6 +15,7 @@ from viz.models.seq2seq.config import TRANSFORMER_BASE
 from viz.tasks import TASKS
 from viz.tasks.vocab import InputError, OutOfVocabularyError, describe_char
 from viz.trace.seq2seq import TranslationTrace, load_task_model, translate
+from viz.ui.controls import bound_number, bound_radio, bound_selectbox, bound_slider
 from viz.ui.export import chart
 
 MEAN = "mean of all heads"
@@ -80,30 +81,33 @@ def task_and_text() -> tuple[str, str]:
 def decoding_controls() -> tuple[str, float, int, int]:
     """Greedy or sampled decoding, temperature, top-k and seed."""
     cols = st.columns([1.2, 2, 1.4, 1])
-    strategy = cols[0].radio(
+    strategy = bound_radio(
         "Decoding",
         ["greedy", "sample"],
         key="s2s_strategy",
+        where=cols[0],
         help="Greedy takes the most likely token; sample draws from the distribution.",
     )
-    temperature = cols[1].slider(
+    temperature = bound_slider(
         "Temperature",
         0.1,
         3.0,
         1.0,
         0.1,
         key="s2s_temperature",
+        where=cols[1],
         help="The logits are divided by it before the softmax: low = sharper, high = flatter.",
     )
-    top_k = cols[2].slider(
+    top_k = bound_slider(
         "Top-k (0 = all tokens)",
         0,
         20,
         0,
         key="s2s_top_k",
+        where=cols[2],
         help="Keep only the k most likely tokens, then renormalise.",
     )
-    seed = cols[3].number_input("Seed", 0, 10_000, 0, key="s2s_seed", help="Random seed for sampling.")
+    seed = bound_number("Seed", 0, 10_000, 0, key="s2s_seed", where=cols[3], help="Random seed for sampling.")
     return strategy, float(temperature), int(top_k), int(seed)
 
 
@@ -137,13 +141,15 @@ def _move_step(delta: int, n_steps: int) -> None:
 def layer_and_head(trace: TranslationTrace, prefix: str) -> tuple[int, int | None]:
     """Layer (0-based) and head (0-based, or None for the mean of the heads) pickers."""
     left, right = st.columns(2)
-    layer = left.selectbox(
-        "Layer", list(range(1, trace.n_layers + 1)), index=trace.n_layers - 1, key=f"{prefix}_layer"
+    layer = bound_selectbox(
+        "Layer",
+        list(range(1, trace.n_layers + 1)),
+        index=trace.n_layers - 1,
+        key=f"{prefix}_layer",
+        where=left,
     )
     options = [MEAN] + [f"head {h}" for h in range(1, trace.n_heads + 1)]
-    if st.session_state.get(f"{prefix}_head") not in options:
-        st.session_state[f"{prefix}_head"] = MEAN
-    head = right.selectbox("Head", options, key=f"{prefix}_head")
+    head = bound_selectbox("Head", options, key=f"{prefix}_head", where=right)
     return layer - 1, None if head == MEAN else options.index(head) - 1
 
 

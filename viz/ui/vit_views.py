@@ -20,6 +20,7 @@ from viz.figures import vision as fig
 from viz.models.vit.config import PUBLISHED_PARAMS, VIT_PRESETS
 from viz.trace.vit import ImageTrace
 from viz.ui.cache import cached_image_trace
+from viz.ui.controls import bound_number, bound_radio, bound_selectbox, bound_slider
 from viz.ui.export import chart
 from viz.ui.models import VIT, opened_config
 from viz.ui.vision_inputs import VisionInput, show_notes, vision_input
@@ -201,7 +202,7 @@ def prediction_section(trace: ImageTrace) -> None:
 
 def heads_section(trace: ImageTrace) -> None:
     """Step 5: per layer, every head's [CLS] attention over the patches."""
-    layer = st.slider(
+    layer = bound_slider(
         "Layer",
         1,
         trace.n_layers,
@@ -236,10 +237,12 @@ def patch_section(trace: ImageTrace) -> None:
     """Pick any patch (click it or choose its row and column) and see what it attends to."""
     gh, gw = trace.grid
     cols = st.columns(4)
-    row = cols[0].number_input("Patch row", 1, gh, min(gh, max(1, gh // 2)), key="vit_patch_row")
-    col = cols[1].number_input("Patch column", 1, gw, min(gw, max(1, gw // 2)), key="vit_patch_col")
-    layer = cols[2].slider("Layer ", 1, trace.n_layers, 1, key="vit_patch_layer")
-    head = cols[3].selectbox("Head", ["mean of heads", *range(1, trace.n_heads + 1)], key="vit_patch_head")
+    row = bound_number("Patch row", 1, gh, min(gh, max(1, gh // 2)), key="vit_patch_row", where=cols[0])
+    col = bound_number("Patch column", 1, gw, min(gw, max(1, gw // 2)), key="vit_patch_col", where=cols[1])
+    layer = bound_slider("Layer ", 1, trace.n_layers, 1, key="vit_patch_layer", where=cols[2])
+    head = bound_selectbox(
+        "Head", ["mean of heads", *range(1, trace.n_heads + 1)], key="vit_patch_head", where=cols[3]
+    )
     weights = trace.attentions[layer - 1]
     matrix = weights.mean(axis=0) if head == "mean of heads" else weights[head - 1]
     index = (row - 1) * gw + (col - 1)
@@ -275,20 +278,22 @@ def distance_section(trace: ImageTrace) -> None:
 def rollout_section(picked: VisionInput, trace: ImageTrace) -> None:
     """Attention rollout with head fusion and discard ratio, and gradient rollout for a chosen class."""
     cols = st.columns(2)
-    fusion = cols[0].radio(
+    fusion = bound_radio(
         "Head fusion",
         HEAD_FUSIONS,
         key="vit_fusion",
+        where=cols[0],
         horizontal=True,
         help="How each layer's heads are combined before rolling out.",
     )
-    discard = cols[1].slider(
+    discard = bound_slider(
         "Discard ratio",
         0.0,
         0.95,
         0.0,
         0.05,
         key="vit_discard",
+        where=cols[1],
         help="Share of the weakest attention links removed in each layer.",
     )
     heat = trace.rollout_map(fusion, discard)
@@ -316,11 +321,12 @@ def rollout_section(picked: VisionInput, trace: ImageTrace) -> None:
         return
     names = trace.labels
     default = int(np.argmax(trace.probs))
-    chosen = right.selectbox(
+    chosen = bound_selectbox(
         "Explain the class",
         range(len(names)),
         index=default,
         key="vit_grad_class",
+        where=right,
         format_func=lambda i: f"{names[i]} ({trace.probs[i]:.1%})",
     )
     explained = (

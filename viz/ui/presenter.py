@@ -16,6 +16,8 @@ PRESENTER_CSS = """
   h1 { font-size: 3rem !important; }
   h2, h3 { font-size: 2rem !important; }
   [data-testid="stWidgetLabel"] p { font-size: 1.1rem; }
+  /* no downloads in front of a class: the charts keep their PNG button in the toolbar */
+  [data-testid="stDownloadButton"] { display: none; }
 </style>
 """
 
@@ -52,18 +54,24 @@ def step_through(url_path: str) -> None:
     step = min(st.session_state.get(key, 0), len(steps) - 1)
     with st.container(border=True):
         st.markdown(f"**Step {step + 1} of {len(steps)}.** {steps[step]}")
-        left, right, _ = st.columns([1, 1, 4])
-        if left.button(
-            "Previous", key=f"{key}_prev", shortcut="PageUp", disabled=step == 0, icon=":material/arrow_back:"
-        ):
-            st.session_state[key] = step - 1
-            st.rerun()
-        if right.button(
-            "Next",
-            key=f"{key}_next",
-            shortcut="PageDown",
-            disabled=step == len(steps) - 1,
-            icon=":material/arrow_forward:",
-        ):
-            st.session_state[key] = step + 1
-            st.rerun()
+        with st.container(horizontal=True):  # each button as wide as its label and its key hint
+            if st.button(
+                "Previous",
+                key=f"{key}_prev",
+                shortcut="PageUp",
+                disabled=step == 0,
+                icon=":material/arrow_back:",
+                width="content",
+            ):
+                st.session_state[key] = step - 1
+                st.rerun()
+            if st.button(
+                "Next",
+                key=f"{key}_next",
+                shortcut="PageDown",
+                disabled=step == len(steps) - 1,
+                icon=":material/arrow_forward:",
+                width="content",
+            ):
+                st.session_state[key] = step + 1
+                st.rerun()

@@ -12,11 +12,14 @@ import unicodedata
 _VISIBLE = {"\n": "⏎", "\r": "␍", "\t": "⇥", " ": "␣"}
 
 
-def visible(text: str) -> str:
-    """Replace control, format and whitespace-only characters by visible stand-ins."""
+def visible(text: str, spaces: bool = True) -> str:
+    """Replace control, format and whitespace-only characters by visible stand-ins (plain spaces too unless
+    ``spaces`` is False: a name of ours such as "block 1" keeps its space)."""
     out = []
     for ch in text:
-        if ch in _VISIBLE:
+        if ch == " " and not spaces:
+            out.append(ch)
+        elif ch in _VISIBLE:
             out.append(_VISIBLE[ch])
         elif unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp"):
             out.append(f"U+{ord(ch):04X}")
@@ -25,9 +28,9 @@ def visible(text: str) -> str:
     return "".join(out) or "∅"
 
 
-def safe_label(text: str, max_len: int = 24) -> str:
-    """A chart-safe label: visible characters, cut to ``max_len``, HTML-escaped."""
-    text = visible(text)
+def safe_label(text: str, max_len: int = 24, spaces: bool = True) -> str:
+    """A chart-safe label: visible characters (see :func:`visible`), cut to ``max_len``, HTML-escaped."""
+    text = visible(text, spaces)
     if len(text) > max_len:
         text = text[: max_len - 1] + "…"
     return html.escape(text, quote=False)  # plotly decodes &lt; &gt; &amp; back to literal text

@@ -14,7 +14,7 @@ SYMBOLS = ["circle", "square", "diamond", "cross", "x", "triangle-up", "star", "
 
 def si_curves(table: pd.DataFrame, jumps: list[int], title: str) -> go.Figure:
     """Every measure column of :func:`viz.analysis.layer_tables.layer_separation` against the layer."""
-    layers = [safe_label(str(n), 20) for n in table["layer"]]
+    layers = [safe_label(str(n), 20, spaces=False) for n in table["layer"]]  # "block 1", not "block␣1"
     data = []
     for i, column in enumerate(c for c in table.columns if c != "layer"):
         data.append(

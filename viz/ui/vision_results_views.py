@@ -92,6 +92,16 @@ def imagenet_section() -> None:
     st.caption("Click a column heading to sort. Source: " + vr.IMAGENET_SOURCE + ".")
 
 
+#: Whole numbers in the course's tables (the others keep one decimal, as printed).
+WHOLE_COLUMNS = ("Epochs", "GFLOPs", "FPS")
+
+
+def course_table(frame):
+    """A course table as the source prints it: a missing value is a dash (not "None"), whole numbers whole."""
+    whole = {c: "{:.0f}" for c in WHOLE_COLUMNS if c in frame.columns}
+    return frame.style.format(precision=1, na_rep="–").format(whole, na_rep="–")
+
+
 def coco_section() -> None:
     frame = coco_frame()
     metric = _choice(st, "Metric", COCO_METRICS, "ap", "vr_coco_metric")
@@ -124,9 +134,11 @@ def coco_section() -> None:
         data=shown.rename(columns=vr.COCO_COLUMNS),
         filename="coco_results",
     )
-    st.dataframe(shown.rename(columns=vr.COCO_COLUMNS), hide_index=True, key="vr_coco_table")
+    st.dataframe(course_table(shown.rename(columns=vr.COCO_COLUMNS)), hide_index=True, key="vr_coco_table")
     st.caption(
-        "Click a column heading to sort; empty cells are '-' in the source. Source: " + vr.COCO_SOURCE + "."
+        "Click a column heading to sort; '–': not reported (as in the source). Source: "
+        + vr.COCO_SOURCE
+        + "."
     )
 
 

@@ -82,3 +82,13 @@ def test_distance_figure_one_point_per_head_and_layer():
     figure = fig.attention_distance_figure(distance, "t").to_dict()
     assert len(figure["data"]) == 4
     np.testing.assert_allclose(array(figure["data"][1]["y"]), distance[:, 1])
+
+
+def test_the_patch_grid_and_its_numbers_show_on_a_white_picture():
+    white = np.full((64, 64, 3), 255, dtype=np.uint8)
+    figure = fig.image_with_grid(white, 16, "t").to_dict()
+    line_colours = [t["line"]["color"] for t in figure["data"] if t.get("mode") == "lines"]
+    assert any(c.startswith("rgba(0, 0, 0") for c in line_colours)  # a dark band under the white lines
+    numbers = next(t for t in figure["data"] if "text" in t.get("mode", ""))
+    assert numbers["textfont"]["color"] == "#1B1F24" and numbers["textfont"]["size"] >= 11
+    assert numbers["marker"]["color"].startswith("rgba(255, 255, 255")  # on a pale square

@@ -33,6 +33,9 @@ from viz.figures.style import (
 )
 
 GRID_COLOUR = "rgba(255, 255, 255, 0.85)"
+GRID_HALO = "rgba(0, 0, 0, 0.45)"
+#: Patch numbers: dark on a pale square, readable over any picture.
+NUMBER_COLOUR, NUMBER_BACKGROUND = "#1B1F24", "rgba(255, 255, 255, 0.6)"
 
 
 def png_data_uri(pixels: np.ndarray) -> str:
@@ -104,6 +107,12 @@ def _patch_grid(width: int, height: int, patch_size: int) -> dict:
     return grid_lines(xs, ys, GRID_COLOUR, 1, extent=(0, width, 0, height))
 
 
+def _patch_grid_halo(width: int, height: int, patch_size: int) -> dict:
+    """A dark band under :func:`_patch_grid`'s white lines: the grid shows on white pictures and dark ones."""
+    xs, ys = range(0, width + 1, patch_size), range(0, height + 1, patch_size)
+    return grid_lines(xs, ys, GRID_HALO, 3, extent=(0, width, 0, height))
+
+
 def outline(
     left: float,
     top: float,
@@ -137,17 +146,29 @@ def image_with_grid(pixels: np.ndarray, patch_size: int, title: str, numbered: b
     """The model's view with the patch grid drawn over it; hovering a patch names its index, row and column."""
     height, width = pixels.shape[:2]
     grid_h, grid_w = height // patch_size, width // patch_size
-    fig = figure([image_layer(pixels), _patch_grid(width, height, patch_size)])
+    fig = figure(
+        [
+            image_layer(pixels),
+            _patch_grid_halo(width, height, patch_size),
+            _patch_grid(width, height, patch_size),
+        ]
+    )
     centres = (np.arange(grid_w) + 0.5) * patch_size
     rows, cols = np.mgrid[0:grid_h, 0:grid_w]
+    numbers = numbered and grid_w <= 16
     fig.add_trace(
         go.Scatter(
             x=np.tile(centres, grid_h),
             y=np.repeat((np.arange(grid_h) + 0.5) * patch_size, grid_w),
-            mode="text" if numbered and grid_w <= 16 else "markers",
+            mode="markers+text" if numbers else "markers",
             text=[str(i + 1) for i in range(grid_h * grid_w)],
-            textfont=dict(color="white", size=9),
-            marker=dict(color="rgba(0,0,0,0)"),
+            textfont=dict(color=NUMBER_COLOUR, size=11),
+            marker=dict(
+                symbol="square",
+                size=22,
+                color=NUMBER_BACKGROUND if numbers else "rgba(0,0,0,0)",
+                line=dict(width=0),
+            ),
             customdata=np.stack([rows.ravel() + 1, cols.ravel() + 1], axis=1),
             hovertemplate="patch %{text}: row %{customdata[0]}, column %{customdata[1]}<extra></extra>",
             showlegend=False,
@@ -263,7 +284,13 @@ def rgb_patch_map(rgb: np.ndarray, patch_size: int, title: str) -> go.Figure:
     """A (grid_h, grid_w, 3) map in [0, 1] blown up to pixel size, with the patch grid."""
     pixels = np.rint(np.asarray(rgb) * 255).astype(np.uint8).repeat(patch_size, 0).repeat(patch_size, 1)
     height, width = pixels.shape[:2]
-    fig = figure([image_layer(pixels), _patch_grid(width, height, patch_size)])
+    fig = figure(
+        [
+            image_layer(pixels),
+            _patch_grid_halo(width, height, patch_size),
+            _patch_grid(width, height, patch_size),
+        ]
+    )
     return _picture(fig, width, height, title)
 
 

@@ -94,3 +94,13 @@ def test_the_longest_sentence_the_box_takes(at):
     assert_no_exception(at)
     warnings = " ".join(w.value for w in at.warning)
     assert "2,502 tokens but the model reads at most 256" in warnings
+
+
+def test_tokens_outside_the_vocabulary_are_named(at):
+    at.text_area(key="sentence").input("Rockets 🚀 fly 🚀 high").run()
+    assert_no_exception(at)
+    trace = trace_sentence("Rockets 🚀 fly 🚀 high")
+    assert trace.tokens.count("[UNK]") == 2
+    assert any("2 of the" in i.value and "[UNK]" in i.value for i in at.info)
+    at.text_area(key="sentence").input("The cat sat on the mat.").run()
+    assert not any("[UNK]" in i.value for i in at.info)  # English: no note

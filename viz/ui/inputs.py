@@ -9,6 +9,7 @@ from viz.trace.sentence import EmptyInputError, SentenceTrace
 from viz.ui.cache import cached_trace
 from viz.ui.controls import bound_text_area
 
+UNKNOWN = "[UNK]"  # BERT's token for what its vocabulary cannot spell
 DEFAULT_SENTENCE = "The animal didn't cross the street because it was too tired."
 #: The box takes at most this many characters, and longer text from a link is cut to it before it reaches
 #: the cache. The model reads at most 256 tokens, about 1,500 characters of English.
@@ -24,8 +25,10 @@ def sentence_trace(key: str = "sentence", default: str = DEFAULT_SENTENCE) -> Se
         key=key,
         max_chars=SENTENCE_MAX_CHARS,
         height=80,
-        help=f"Any language, emoji or symbols, up to {SENTENCE_MAX_CHARS:,} characters; the model reads "
-        "at most 256 tokens. The address bar keeps the sentence and the view: share it to open the same view.",
+        help=f"Up to {SENTENCE_MAX_CHARS:,} characters; the model reads at most 256 tokens. all-MiniLM-L6-v2 "
+        "learned English: other languages fall apart into word pieces, and characters outside its vocabulary "
+        "(most emoji) become [UNK]. The address bar keeps the sentence and the view: share it to open the "
+        "same view.",
     )
     sent = max(len(linked[-1]) if linked else 0, len(st.session_state.get(key) or ""))  # before the cut
     if sent > SENTENCE_MAX_CHARS:
@@ -41,6 +44,13 @@ def sentence_trace(key: str = "sentence", default: str = DEFAULT_SENTENCE) -> Se
         st.warning(
             f"The sentence has {trace.n_tokens_total:,} tokens but the model reads at most {trace.max_tokens}: "
             f"the last {trace.n_tokens_dropped:,} tokens were dropped (the final [SEP] is kept)."
+        )
+    unknown = trace.tokens.count(UNKNOWN)
+    if unknown:
+        st.info(
+            f"{unknown} of the {len(trace.tokens)} tokens are {UNKNOWN}: the model's English vocabulary has no "
+            "piece for them (emoji and many scripts), so it reads them all as one and the same token.",
+            icon=":material/translate:",
         )
     return trace
 

@@ -116,12 +116,15 @@ def line_chart(
     x_title: str,
     y_title: str,
     height: int = 360,
+    x_names: list[str] | None = None,
+    y_range: tuple[float, float] | None = None,
 ) -> go.Figure:
-    """Several named (x, y) curves on one chart."""
+    """Several named (x, y) curves on one chart. ``x_names``: a name for each x = 0, 1, 2, ... (layers:
+    whole ticks, never 0.5); ``y_range``: the y axis's fixed range (a share: 0 to 1, not cropped to the data)."""
     data = [
         dict(
             type="scatter",
-            mode="lines",
+            mode="lines+markers" if x_names else "lines",
             name=name,
             x=np.asarray(x),
             y=np.asarray(y, dtype=np.float64),
@@ -129,14 +132,9 @@ def line_chart(
         )
         for i, (name, (x, y)) in enumerate(series.items())
     ]
-    return figure(
-        dict(
-            data=data,
-            layout=chart_layout(
-                title, height, xaxis=dict(title=dict(text=x_title)), yaxis=dict(title=dict(text=y_title))
-            ),
-        )
-    )
+    xaxis = dict(title=dict(text=x_title), **(array_ticks(x_names) if x_names else {}))
+    yaxis = dict(title=dict(text=y_title), **(dict(range=list(y_range)) if y_range else {}))
+    return figure(dict(data=data, layout=chart_layout(title, height, xaxis=xaxis, yaxis=yaxis)))
 
 
 def mask_cells(mask: np.ndarray, x, y, **more) -> go.Heatmap:

@@ -153,8 +153,10 @@ def forward_learning_view() -> None:
         line_chart(
             {r.method: (np.arange(len(names)), r.si_per_layer) for r in results},
             "SI of the test set after each layer",
-            "layer (0 = input pixels)",
+            "layer",
             "SI",
+            x_names=names,
+            y_range=(0, 1.02),
         ),
         "fl_si",
         si,

@@ -75,10 +75,13 @@ def test_head_statistics_table(at):
     view(at, "Head statistics")
     at.selectbox(key="hs_stat").set_value("to_previous").run()
     ranking = next(d.value for d in at.dataframe)
+    assert "share on the previous token" in ranking.columns  # named, not snake_case
+    stat_map = find(plotly_figures(at), "share of attention on the previous token")
+    assert all(len(t.split(".")[1]) == 2 for row in stat_map["data"][0]["text"] for t in row)  # 0.12
     expected = head_statistics(trace_sentence(TEXT).attentions, trace_sentence(TEXT).tokens)
     top = expected.sort_values("to_previous", ascending=False).iloc[0]
     assert (ranking.iloc[0]["layer"], ranking.iloc[0]["head"]) == (top["layer"], top["head"])
-    assert ranking["to_previous"].is_monotonic_decreasing
+    assert ranking["share on the previous token"].is_monotonic_decreasing
 
 
 @pytest.mark.parametrize("fusion,discard", [("mean", 0.0), ("max", 0.5), ("min", 0.2)])

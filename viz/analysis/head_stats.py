@@ -18,6 +18,17 @@ STATISTICS = {
     "to_next": "share of attention on the next token",
 }
 
+#: column -> the short name a chart or table shows
+NAMES = {
+    "entropy_bits": "entropy (bits)",
+    "mean_distance": "mean distance",
+    "to_cls": "share on [CLS]",
+    "to_sep": "share on [SEP]",
+    "to_self": "share on itself",
+    "to_previous": "share on the previous token",
+    "to_next": "share on the next token",
+}
+
 
 def head_statistics(attentions: np.ndarray, tokens: list[str]) -> pd.DataFrame:
     """One row per (layer, head), 1-based, with the columns of :data:`STATISTICS`.

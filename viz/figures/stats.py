@@ -9,8 +9,12 @@ import plotly.graph_objects as go
 from viz.figures.style import HEAT_COLORSCALE, chart_layout, figure
 
 
-def head_stat_map(stats: pd.DataFrame, statistic: str, description: str) -> go.Figure:
-    """A (layers x heads) heatmap of one statistic from :func:`viz.analysis.head_stats.head_statistics`."""
+def head_stat_map(
+    stats: pd.DataFrame, statistic: str, description: str, name: str | None = None
+) -> go.Figure:
+    """A (layers x heads) heatmap of one statistic from :func:`viz.analysis.head_stats.head_statistics`,
+    called ``name`` on the chart (by default the column's name); cells print two decimals."""
+    name = name or statistic
     table = stats.pivot(index="layer", columns="head", values=statistic)
     z = table.to_numpy(dtype=np.float32)
     fig = figure(
@@ -22,10 +26,10 @@ def head_stat_map(stats: pd.DataFrame, statistic: str, description: str) -> go.F
                     x=list(table.columns),
                     y=list(table.index),
                     colorscale=HEAT_COLORSCALE,
-                    text=np.round(z, 2).tolist(),
+                    text=[[f"{v:.2f}" for v in row] for row in z],  # not float32's 3.6199998855590820
                     texttemplate="%{text}",
-                    colorbar=dict(title=dict(text=statistic)),
-                    hovertemplate="layer %{y}, head %{x}<br>" + statistic + " %{z:.3f}<extra></extra>",
+                    colorbar=dict(title=dict(text=name)),
+                    hovertemplate="layer %{y}, head %{x}<br>" + name + " %{z:.3f}<extra></extra>",
                 )
             ],
             layout=chart_layout(

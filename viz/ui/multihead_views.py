@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-from viz.analysis.head_stats import STATISTICS, head_statistics, rank_heads
+from viz.analysis.head_stats import NAMES, STATISTICS, head_statistics, rank_heads
 from viz.analysis.rollout import HEAD_FUSIONS, attention_rollout
 from viz.analysis.tables import attention_table
 from viz.figures.attention import attention_heatmap, model_view
@@ -107,14 +107,15 @@ def concat_section(trace: SentenceTrace, weights) -> None:
 def statistics_section(trace: SentenceTrace) -> None:
     stats = head_statistics(trace.attentions, trace.tokens)
     statistic = bound_selectbox(
-        "Statistic", list(STATISTICS), key="hs_stat", format_func=lambda s: f"{s}: {STATISTICS[s]}"
+        "Statistic", list(STATISTICS), key="hs_stat", format_func=lambda s: f"{NAMES[s]}: {STATISTICS[s]}"
     )
-    chart(head_stat_map(stats, statistic, STATISTICS[statistic]), "mh_stat_map", stats)
+    chart(head_stat_map(stats, statistic, STATISTICS[statistic], NAMES[statistic]), "mh_stat_map", stats)
     st.write(
-        f"Heads ranked by {statistic} (for example `to_previous` finds previous-token heads, "
-        "`to_sep` the heads that park their attention on [SEP]):"
+        f"Heads ranked by {NAMES[statistic]} (for example the *{NAMES['to_previous']}* finds previous-token "
+        f"heads, the *{NAMES['to_sep']}* the heads that park their attention on [SEP]):"
     )
-    st.dataframe(rank_heads(stats, statistic).style.format(precision=3), hide_index=True, key="hs_rank")
+    ranked = rank_heads(stats, statistic).rename(columns=NAMES)
+    st.dataframe(ranked.style.format(precision=3), hide_index=True, key="hs_rank")
 
 
 def rollout_section(trace: SentenceTrace) -> None:

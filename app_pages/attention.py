@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from viz.analysis.head_stats import showcase_head
 from viz.analysis.tables import attention_table
 from viz.figures.attention import attention_heatmap, heads_grid
 from viz.ui.controls import bound_slider
@@ -20,16 +21,17 @@ trace = sentence_trace()
 if trace is not None:
     show_tokens(trace.tokens)
     col_layer, col_head = st.columns(2)
+    best_layer, best_head = showcase_head(trace.attentions, trace.tokens)  # opens on a clear pattern
     layer = bound_slider(
         "Layer",
         1,
         trace.n_layers,
-        1,
+        best_layer,
         key="layer",
         where=col_layer,
         help="Layer 1 sees the embeddings; layer 6 is the last.",
     )
-    head = bound_slider("Head to enlarge", 1, trace.n_heads, 1, key="head", where=col_head)
+    head = bound_slider("Head to enlarge", 1, trace.n_heads, best_head, key="head", where=col_head)
     layer_weights = trace.attentions[layer - 1]
     chart(
         heads_grid(layer_weights, trace.tokens, f"Layer {layer}: all heads"),

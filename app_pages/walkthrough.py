@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from viz.analysis.head_stats import showcase_head
 from viz.ui.cache import cached_weights
 from viz.ui.controls import layer_head, section, token_choice
 from viz.ui.inputs import sentence_trace
@@ -21,10 +22,15 @@ if view == "Toy example (by hand)":
 else:
     trace = sentence_trace()
     if trace is not None:
-        layer, head = layer_head(trace.n_layers, trace.n_heads)
+        layer, head = layer_head(
+            trace.n_layers, trace.n_heads, default=showcase_head(trace.attentions, trace.tokens)
+        )
         weights = cached_weights()
         if view == "Real model":
-            query = token_choice(trace.tokens)
+            # "it" in the default sentence: the course's example of a word whose meaning comes from another
+            query = token_choice(
+                trace.tokens, default=trace.tokens.index("it") if "it" in trace.tokens else 1
+            )
             real_walkthrough(trace, weights, layer, head, query)
         elif view == "Matrix form":
             matrix_walkthrough(trace, weights, layer, head)

@@ -46,6 +46,12 @@ def test_z_equals_model_head_output(at, layer, head, query):
     np.testing.assert_allclose(z_all, trace.head_outputs[layer - 1, head - 1], atol=1e-4)
 
 
+def test_opens_on_it_in_the_default_sentence(at):
+    assert_no_exception(at)
+    tokens = trace_sentence(at.text_area(key="sentence").value).tokens
+    assert tokens[at.selectbox(key="token").value] == "it"
+
+
 @pytest.mark.parametrize("text", SENTENCES + ["", "word " * 400])
 def test_any_sentence_renders(at, text):
     at.text_area(key="sentence").input(text).run()

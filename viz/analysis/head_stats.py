@@ -64,6 +64,14 @@ def head_statistics(attentions: np.ndarray, tokens: list[str]) -> pd.DataFrame:
     return frame
 
 
+def showcase_head(attentions: np.ndarray, tokens: list[str]) -> tuple[int, int]:
+    """The 1-based (layer, head) to open a page on: the head that puts the largest share of its attention on
+    the previous token, a diagonal band anyone sees at once (layer 1, head 1 is nearly uniform)."""
+    stats = head_statistics(attentions, tokens)
+    best = stats.loc[stats["to_previous"].idxmax()]
+    return int(best["layer"]), int(best["head"])
+
+
 def rank_heads(stats: pd.DataFrame, statistic: str, top: int = 10, ascending: bool = False) -> pd.DataFrame:
     """The ``top`` heads by ``statistic`` (e.g. ``to_previous`` finds previous-token heads)."""
     if statistic not in STATISTICS:

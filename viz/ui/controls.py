@@ -384,19 +384,21 @@ def bound_text_area(label: str, default: str, *, key: str, max_chars: int, where
 # -- the text pages' shared widgets -------------------------------------------------------------------------
 
 
-def layer_head(n_layers: int, n_heads: int, prefix: str = "") -> tuple[int, int]:
-    """1-based layer and head sliders side by side."""
+def layer_head(
+    n_layers: int, n_heads: int, prefix: str = "", default: tuple[int, int] = (1, 1)
+) -> tuple[int, int]:
+    """1-based layer and head sliders side by side, at ``default`` unless the address or the user chose."""
     left, right = st.columns(2)
     layer = bound_slider(
         "Layer",
         1,
         n_layers,
-        1,
+        default[0],
         key=f"{prefix}layer",
         where=left,
         help="Layer 1 reads the embeddings; the last layer gives the final representation.",
     )
-    head = bound_slider("Head", 1, n_heads, 1, key=f"{prefix}head", where=right)
+    head = bound_slider("Head", 1, n_heads, default[1], key=f"{prefix}head", where=right)
     return layer, head
 
 

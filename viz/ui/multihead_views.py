@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-from viz.analysis.head_stats import NAMES, STATISTICS, head_statistics, rank_heads
+from viz.analysis.head_stats import NAMES, STATISTICS, head_statistics, rank_heads, showcase_head
 from viz.analysis.rollout import HEAD_FUSIONS, attention_rollout
 from viz.analysis.tables import attention_table
 from viz.figures.attention import attention_heatmap, model_view
@@ -24,7 +24,9 @@ def model_view_section(trace: SentenceTrace) -> None:
         "mh_model_view",
         lambda: attention_table(trace.attentions, trace.tokens),
     )
-    layer, head = layer_head(trace.n_layers, trace.n_heads)
+    layer, head = layer_head(
+        trace.n_layers, trace.n_heads, default=showcase_head(trace.attentions, trace.tokens)
+    )
     weights = trace.attentions[layer - 1, head - 1]
     chart(
         attention_heatmap(weights, trace.tokens, title=f"Layer {layer}, head {head} enlarged"),
@@ -157,7 +159,9 @@ def neuron_section(trace: SentenceTrace) -> None:
         "Where does one score come from? The query and key vectors are multiplied element by element; "
         "the sum of those products is the score q · k, which is then divided by √d_k."
     )
-    layer, head = layer_head(trace.n_layers, trace.n_heads)
+    layer, head = layer_head(
+        trace.n_layers, trace.n_heads, default=showcase_head(trace.attentions, trace.tokens)
+    )
     left, right = st.columns(2)
     with left:
         query = token_choice(trace.tokens, "Query token", key="token")

@@ -22,7 +22,7 @@ from viz.ui.cache import cached_swin_trace
 from viz.ui.controls import bound_number, bound_select_slider, bound_selectbox, bound_slider
 from viz.ui.export import chart
 from viz.ui.models import SWIN, model_choice, opened_config
-from viz.ui.vision_inputs import image_choice, show_notes
+from viz.ui.vision_inputs import image_choice, model_notice, show_notes
 
 BUNDLED_NOTICE = (
     "The bundled model is a tiny Swin Transformer that this project trained on generated shapes only: it "
@@ -36,7 +36,7 @@ BUNDLED_NOTICE = (
 
 def traced_input() -> SwinTrace | None:
     """The model and image inputs and the chosen image's trace; None (after a message) when there is none."""
-    st.info(BUNDLED_NOTICE, icon=":material/info:")
+    model_notice(BUNDLED_NOTICE)
     model = model_choice(SWIN)
     if model is None:
         image_choice(64)

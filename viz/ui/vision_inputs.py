@@ -145,6 +145,14 @@ def vision_input(image_size: int = 64) -> VisionInput | None:
     return VisionInput(image=image, description=description, model=model, shape_mask=mask)
 
 
+def model_notice(text: str) -> None:
+    """What the bundled model is, folded into one line that opens (the vision pages repeat it)."""
+    with st.expander(
+        "About the bundled model: it knows eight generated shapes and nothing else", icon=":material/info:"
+    ):
+        st.markdown(text)
+
+
 def show_notes(image: LoadedImage) -> None:
     """The conversions applied to the input, as plain text."""
     for note in image.notes:

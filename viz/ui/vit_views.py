@@ -23,7 +23,7 @@ from viz.ui.cache import cached_image_trace
 from viz.ui.controls import bound_number, bound_radio, bound_selectbox, bound_slider
 from viz.ui.export import chart
 from viz.ui.models import VIT, opened_config
-from viz.ui.vision_inputs import VisionInput, show_notes, vision_input
+from viz.ui.vision_inputs import VisionInput, model_notice, show_notes, vision_input
 
 BUNDLED_NOTICE = (
     "The bundled model is a tiny ViT that this project trained on generated shapes only: it knows eight "
@@ -60,7 +60,7 @@ POINTING_NOTICE = (
 
 def traced_input() -> tuple[VisionInput, ImageTrace] | None:
     """The shared input block and the trace of the chosen image; None (after a message) when there is none."""
-    st.info(BUNDLED_NOTICE, icon=":material/info:")
+    model_notice(BUNDLED_NOTICE)
     picked = vision_input()
     if picked is None:
         return None

@@ -42,6 +42,7 @@ def test_z_equals_model_head_output(at, layer, head, query):
     at.segmented_control(key="wt_view").set_value("Matrix form").run()  # every token at once
     assert_no_exception(at)
     assert "(16 × 32)" in next(t for t in plotly_figures(at) if t.startswith("Q = X W^Q"))
+    assert {"W^Q", "W^K", "W^V"} <= {t.split(" (")[0] for t in plotly_figures(at)}  # all three projections
     z_all = np.asarray(array(figure(at, "Z = softmax")["data"][0]["z"]), dtype=float)
     np.testing.assert_allclose(z_all, trace.head_outputs[layer - 1, head - 1], atol=1e-4)
 

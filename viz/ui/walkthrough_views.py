@@ -110,16 +110,24 @@ def matrix_walkthrough(trace: SentenceTrace, weights, layer: int, head: int) -> 
         r"Z = \mathrm{softmax}\!\left(\frac{Q K^\top}{\sqrt{d_k}}\right) V,\quad Q = X W^Q,\ "
         r"K = X W^K,\ V = X W^V"
     )
+    # read top to bottom, left to right: X; its three projections; Q, K, V; the weights; Z
+    st.markdown("**1. The input X**: one row per token")
+    chart(matrix_heatmap(walk.inputs, "X", "dimension", "token", row_labels=tokens), "wt_X", walk.inputs)
+    st.markdown(f"**2. The head's projections** W^Q, W^K, W^V (d_model × d_k = {walk.w_q.shape[0]} × {d_k})")
+    for col, (name, matrix) in zip(st.columns(3), (("Q", walk.w_q), ("K", walk.w_k), ("V", walk.w_v))):
+        with col:
+            chart(matrix_heatmap(matrix, f"W^{name}", "d_k", "d_model"), f"wt_W{name}", matrix)
+    st.markdown("**3. Queries, keys and values**: X times each projection, plus its bias")
+    for col, (name, matrix) in zip(st.columns(3), (("Q", s.queries), ("K", s.keys), ("V", s.values))):
+        with col:
+            chart(
+                matrix_heatmap(matrix, f"{name} = X W^{name} + b", "d_k", "token", row_labels=tokens),
+                f"wt_{name}",
+                matrix,
+            )
+    st.markdown("**4. The weights, then the output**: each row of the weights sums to 1")
     left, right = st.columns(2)
     with left:
-        chart(matrix_heatmap(walk.inputs, "X", "dimension", "token", row_labels=tokens), "wt_X", walk.inputs)
-        chart(matrix_heatmap(walk.w_q, "W^Q", "d_k", "d_model"), "wt_WQ", walk.w_q)
-        chart(
-            matrix_heatmap(s.queries, "Q = X W^Q + b", "d_k", "token", row_labels=tokens), "wt_Q", s.queries
-        )
-    with right:
-        chart(matrix_heatmap(s.keys, "K = X W^K + b", "d_k", "token", row_labels=tokens), "wt_K", s.keys)
-        chart(matrix_heatmap(s.values, "V = X W^V + b", "d_v", "token", row_labels=tokens), "wt_V", s.values)
         chart(
             attention_heatmap(
                 s.weights, tokens, title=f"softmax(QK^T / √{d_k}) ({len(tokens)} × {len(tokens)})"
@@ -129,11 +137,12 @@ def matrix_walkthrough(trace: SentenceTrace, weights, layer: int, head: int) -> 
             tokens,
             tokens,
         )
-    chart(
-        matrix_heatmap(s.output, "Z = softmax(QK^T/√d_k) V", "d_v", "token", row_labels=tokens),
-        "wt_Z",
-        s.output,
-    )
+    with right:
+        chart(
+            matrix_heatmap(s.output, "Z = softmax(QK^T/√d_k) V", "d_v", "token", row_labels=tokens),
+            "wt_Z",
+            s.output,
+        )
 
 
 def ablations(trace: SentenceTrace, weights, layer: int, head: int) -> None:

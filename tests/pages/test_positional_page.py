@@ -50,7 +50,12 @@ def test_toy_table_and_curves(at):
     toy = next(d.value for d in at.dataframe)
     np.testing.assert_allclose(toy.to_numpy(), sinusoidal_encoding(10, 4), atol=1e-9)
     curves = find(at, "Chosen dimensions over position")
-    np.testing.assert_allclose(array(curves["data"][0]["y"]), sinusoidal_encoding(12, 8)[:, 0], atol=1e-12)
+    assert at.multiselect(key="pe_dims").value == [0]  # of the defaults 0, 8, 32, 96 only 0 is below d = 8
+    smooth, dots = curves["data"][0], curves["data"][1]
+    x = array(smooth["x"])
+    assert len(x) == 8 * 11 + 1 and x[-1] == 11  # drawn between whole positions too
+    np.testing.assert_allclose(array(smooth["y"]), np.sin(x), atol=1e-12)  # dimension 0: sin(pos)
+    np.testing.assert_allclose(array(dots["y"]), sinusoidal_encoding(12, 8)[:, 0], atol=1e-12)
 
 
 def test_dot_product_depends_only_on_offset(at):

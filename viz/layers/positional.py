@@ -17,10 +17,15 @@ def sinusoidal_encoding(n_positions: int, d_model: int, base: float = 10000.0) -
     """
     if n_positions < 0 or d_model <= 0:
         raise ValueError(f"need n_positions >= 0 and d_model > 0, got {n_positions}, {d_model}")
-    position = np.arange(n_positions, dtype=np.float64)[:, None]  # (P, 1)
+    return sinusoidal_at(np.arange(n_positions, dtype=np.float64), d_model, base)
+
+
+def sinusoidal_at(positions: np.ndarray, d_model: int, base: float = 10000.0) -> np.ndarray:
+    """:func:`sinusoidal_encoding` at any real ``positions`` (the curves between whole positions)."""
+    position = np.asarray(positions, dtype=np.float64)[:, None]  # (P, 1)
     two_i = np.arange(0, d_model, 2, dtype=np.float64)  # 2i for every sine column
     angle = position / base ** (two_i / d_model)  # (P, ceil(d/2))
-    pe = np.empty((n_positions, d_model), dtype=np.float64)
+    pe = np.empty((len(position), d_model), dtype=np.float64)
     pe[:, 0::2] = np.sin(angle)
     pe[:, 1::2] = np.cos(angle[:, : d_model // 2])
     return pe

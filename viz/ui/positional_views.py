@@ -8,7 +8,8 @@ import streamlit as st
 
 from viz.analysis.positional import concatenated_layout, shift_matrix, similarity, similarity_by_offset
 from viz.figures.matrices import line_chart, matrix_heatmap, vector_bars
-from viz.layers.positional import sinusoidal_encoding
+from viz.figures.style import category
+from viz.layers.positional import sinusoidal_at, sinusoidal_encoding
 from viz.trace.sentence import SentenceTrace
 from viz.ui.controls import bound_multiselect, bound_radio, bound_slider
 from viz.ui.export import chart
@@ -63,22 +64,35 @@ def sinusoid_section() -> None:
     dims = bound_multiselect(
         "Dimensions to plot over position",
         range(d),
-        [d2 for d2 in (0, 1, 4, 5) if d2 < d],
+        [k for k in (0, 8, 32, 96) if k < d],  # fast, medium and slow waves, not four look-alikes
         key="pe_dims",
         max_selections=MAX_CURVES,
         help=f"At most {MAX_CURVES} at once.",
     )
+    # the waves drawn smooth (8 samples per position, as the formula allows any position), the whole positions
+    # a model uses as dots on them
+    fine = np.linspace(0, n - 1, max(2, min(8 * (n - 1) + 1, 4000)))
+    smooth = sinusoidal_at(fine, d)
     positions = np.arange(n)
-    chart(
-        line_chart(
-            {f"dim {k} ({'sin' if k % 2 == 0 else 'cos'})": (positions, pe[:, k]) for k in dims},
-            "Chosen dimensions over position",
-            "position",
-            "PE value",
-        ),
-        "pe_curves",
-        pd.DataFrame({f"dim {k}": pe[:, k] for k in dims}, index=positions),
+    fig = line_chart(
+        {f"dim {k} ({'sin' if k % 2 == 0 else 'cos'})": (fine, smooth[:, k]) for k in dims},
+        "Chosen dimensions over position",
+        "position",
+        "PE value",
     )
+    for i, k in enumerate(dims):
+        fig.add_trace(
+            dict(
+                type="scatter",
+                mode="markers",
+                x=positions,
+                y=pe[:, k],
+                marker=dict(color=category(i), size=5),
+                name=f"dim {k} at whole positions",
+                showlegend=False,
+            )
+        )
+    chart(fig, "pe_curves", pd.DataFrame({f"dim {k}": pe[:, k] for k in dims}, index=positions))
     st.caption("The toy size d_model = 4, for checking by hand:")
     toy = sinusoidal_encoding(min(n, 10), 4)
     st.dataframe(

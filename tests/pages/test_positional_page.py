@@ -54,7 +54,7 @@ def test_toy_table_and_curves(at):
     smooth, dots = curves["data"][0], curves["data"][1]
     x = array(smooth["x"])
     assert len(x) == 8 * 11 + 1 and x[-1] == 11  # drawn between whole positions too
-    np.testing.assert_allclose(array(smooth["y"]), np.sin(x), atol=1e-12)  # dimension 0: sin(pos)
+    np.testing.assert_allclose(array(smooth["y"]), np.sin(x.astype(np.float64)), atol=1e-9)  # dim 0: sin(pos)
     np.testing.assert_allclose(array(dots["y"]), sinusoidal_encoding(12, 8)[:, 0], atol=1e-12)
 
 

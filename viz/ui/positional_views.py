@@ -69,9 +69,10 @@ def sinusoid_section() -> None:
         max_selections=MAX_CURVES,
         help=f"At most {MAX_CURVES} at once.",
     )
-    # the waves drawn smooth (8 samples per position, as the formula allows any position), the whole positions
-    # a model uses as dots on them
-    fine = np.linspace(0, n - 1, max(2, min(8 * (n - 1) + 1, 4000)))
+    # the waves drawn smooth (8 samples per position, as the formula allows any position; at most 1,200, so
+    # 16 curves over 512 positions stay small to send: dimension 0, the fastest, still gets 15 per period),
+    # the whole positions a model uses as dots on them
+    fine = np.linspace(0, n - 1, max(2, min(8 * (n - 1) + 1, 1200))).astype(np.float32)
     smooth = sinusoidal_at(fine, d)
     positions = np.arange(n)
     fig = line_chart(

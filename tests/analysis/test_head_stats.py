@@ -53,3 +53,17 @@ def test_ranking_finds_previous_token_head():
 def test_token_count_mismatch():
     with pytest.raises(ValueError):
         head_statistics(patterns(), TOKENS[:3])
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_showcase_head_is_the_top_previous_token_head_of_the_statistics(seed):
+    from viz.analysis.head_stats import showcase_head
+
+    rng = np.random.default_rng(seed)
+    a = rng.random((3, 4, 7, 7)).astype(np.float32)
+    a /= a.sum(-1, keepdims=True)
+    tokens = ["[CLS]", *"abcde", "[SEP]"]
+    stats = head_statistics(a, tokens)
+    best = stats.loc[stats["to_previous"].idxmax()]
+    assert showcase_head(a, tokens) == (int(best["layer"]), int(best["head"]))
+    assert showcase_head(a[..., :1, :1], ["[CLS]"]) == (1, 1)  # one token: no previous one

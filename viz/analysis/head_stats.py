@@ -67,9 +67,16 @@ def head_statistics(attentions: np.ndarray, tokens: list[str]) -> pd.DataFrame:
 def showcase_head(attentions: np.ndarray, tokens: list[str]) -> tuple[int, int]:
     """The 1-based (layer, head) to open a page on: the head that puts the largest share of its attention on
     the previous token, a diagonal band anyone sees at once (layer 1, head 1 is nearly uniform)."""
-    stats = head_statistics(attentions, tokens)
-    best = stats.loc[stats["to_previous"].idxmax()]
-    return int(best["layer"]), int(best["head"])
+    a = np.asarray(attentions)
+    if len(tokens) != a.shape[-1]:
+        raise ValueError(f"{len(tokens)} tokens for attention over {a.shape[-1]} positions")
+    if a.shape[-1] < 2:
+        return 1, 1
+    # the "to_previous" column of head_statistics, read off the sub-diagonal alone (it runs on every rerun:
+    # no (L, H, T, T) float64 copy for a 256-token text)
+    previous = np.diagonal(a, offset=-1, axis1=-2, axis2=-1).mean(-1, dtype=np.float64)  # (L, H)
+    layer, head = np.unravel_index(int(previous.argmax()), previous.shape)
+    return int(layer) + 1, int(head) + 1
 
 
 def rank_heads(stats: pd.DataFrame, statistic: str, top: int = 10, ascending: bool = False) -> pd.DataFrame:

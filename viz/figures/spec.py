@@ -132,8 +132,10 @@ class Figure:
         which numeric arrays are base64-encoded typed arrays."""
         from _plotly_utils.utils import convert_to_base64
 
-        spec = _copy(self.to_plotly_json())
+        spec = {"data": _copy(self._traces), "layout": _copy(self._layout)}
         convert_to_base64(spec)  # in place, on the copy
+        # the default template is shared, not copied: it holds no array, so nothing above or after writes to it
+        spec["layout"].setdefault("template", _default_template())
         return spec
 
     def to_plotly(self):

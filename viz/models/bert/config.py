@@ -8,6 +8,9 @@ from pathlib import Path
 
 from viz.core.config import StackConfig, block_params, norm_params
 
+#: The ``model_type`` values of the Hugging Face folders this family opens.
+HF_MODEL_TYPES = ("bert",)
+
 
 @dataclasses.dataclass(frozen=True)
 class EncoderConfig(StackConfig):
@@ -42,7 +45,7 @@ class EncoderConfig(StackConfig):
             path = path / "config.json"
         raw = json.loads(path.read_text(encoding="utf-8"))
         model_type = raw.get("model_type", "bert")
-        if model_type != "bert":
+        if model_type not in HF_MODEL_TYPES:
             raise ValueError(f"{path} describes a {model_type!r} model, not a BERT encoder")
         if raw.get("position_embedding_type", "absolute") != "absolute":
             raise ValueError("only absolute (learned) position embeddings are supported")

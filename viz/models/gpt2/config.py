@@ -8,6 +8,9 @@ from pathlib import Path
 
 from viz.core.config import StackConfig, block_params, norm_params
 
+#: The ``model_type`` values of the Hugging Face folders this family opens.
+HF_MODEL_TYPES = ("gpt2",)
+
 
 @dataclasses.dataclass(frozen=True)
 class GPT2Config(StackConfig):
@@ -59,7 +62,7 @@ class GPT2Config(StackConfig):
     @classmethod
     def from_hf_dict(cls, raw: dict, source: str = "the config") -> GPT2Config:
         """The same from the dictionary of a ``config.json`` (``transformers.GPT2Config.to_dict()``)."""
-        if raw.get("model_type", "gpt2") != "gpt2":
+        if raw.get("model_type", "gpt2") not in HF_MODEL_TYPES:
             raise ValueError(f"{source} describes a {raw.get('model_type')!r} model, not GPT-2")
         # reorder_and_upcast_attn only computes the same scores in float32 (as this model always does).
         if raw.get("add_cross_attention"):

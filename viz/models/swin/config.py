@@ -21,6 +21,10 @@ IMAGENET_MEAN = (0.485, 0.456, 0.406)
 IMAGENET_STD = (0.229, 0.224, 0.225)
 
 
+#: The ``model_type`` values of the Hugging Face folders this family opens.
+HF_MODEL_TYPES = ("swin",)
+
+
 @dataclasses.dataclass(frozen=True)
 class StageShape:
     """The token grid one stage works on."""
@@ -205,7 +209,9 @@ class SwinConfig:
         Raises:
             ValueError: for another model type or settings this implementation does not cover.
         """
-        folder, raw = hf_config.read_config_json(path, ("swin",), "swin", "Swin folders (model_type 'swin')")
+        folder, raw = hf_config.read_config_json(
+            path, HF_MODEL_TYPES, "swin", "Swin folders (model_type 'swin')"
+        )
         fields = hf_config.image_fields(raw, default_patch=4)
         channels = fields["n_channels"]
         fields.update(

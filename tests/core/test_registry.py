@@ -97,3 +97,34 @@ def test_a_bundled_entry_may_be_a_function_and_folders_may_be_refused(tmp_path):
     assert registry.resolve("packaged") == tmp_path / "inside-a-package"
     with pytest.raises(ValueError, match=r"'.*' is not a bundled model \(packaged\)"):
         registry.resolve(_folder(tmp_path / "other"))
+
+
+def test_a_slow_load_does_not_block_another_folder(tmp_path):
+    slow_started, release = threading.Event(), threading.Event()
+
+    def loader(folder, device):
+        if folder.name == "slow":
+            slow_started.set()
+            assert release.wait(10)
+        return folder.name
+
+    registry = FolderRegistry({}, loader)
+    slow, fast = _folder(tmp_path / "slow"), _folder(tmp_path / "fast")
+    thread = threading.Thread(target=registry.load, args=(slow, "cpu"))
+    thread.start()
+    assert slow_started.wait(10)
+    assert not registry.is_loaded(slow, "cpu")
+    assert registry.load(fast, "cpu") == "fast"  # answered while the slow folder is still loading
+    assert registry.is_loaded(fast, "cpu")
+    release.set()
+    thread.join(10)
+    assert registry.is_loaded(slow, "cpu") and registry.load(slow, "cpu") == "slow"
+
+
+def test_keeps_the_most_recently_used_models(tmp_path):
+    calls = []
+    registry = FolderRegistry({}, lambda folder, device: calls.append(folder.name) or folder.name, maxsize=2)
+    a, b, c = (_folder(tmp_path / name) for name in "abc")
+    registry.load(a, "cpu"), registry.load(b, "cpu"), registry.load(a, "cpu"), registry.load(c, "cpu")
+    assert registry.is_loaded(a, "cpu") and registry.is_loaded(c, "cpu") and not registry.is_loaded(b, "cpu")
+    assert calls == ["a", "b", "c"]

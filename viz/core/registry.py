@@ -6,8 +6,8 @@ cache, so a model is read from disk once and every session gets the same read-on
 
 from __future__ import annotations
 
-import functools
 import threading
+from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Generic, TypeVar
@@ -44,8 +44,10 @@ class FolderRegistry(Generic[Model]):
         self.bundled = bundled
         self.folders = folders
         self._loader = loader
-        self._lock = threading.Lock()
-        self._cached = functools.lru_cache(maxsize=maxsize)(self._load_uncached)
+        self.maxsize = maxsize
+        self._loaded: OrderedDict[tuple[Path, str], Model] = OrderedDict()  # least recently used first
+        self._lock = threading.Lock()  # guards the two dicts, never held while a model loads
+        self._folder_locks: dict[tuple[Path, str], threading.Lock] = {}
 
     def resolve(self, model: str | Path) -> Path:
         """Map a bundled short name or a checkpoint folder to a folder holding a ``config.json``.
@@ -67,14 +69,35 @@ class FolderRegistry(Generic[Model]):
         return folder.resolve()
 
     def load(self, model: str | Path, device: str | None = None) -> Model:
-        """The model for a bundled name or a folder on ``device`` (default: the app's), loaded once."""
-        folder = self.resolve(model)
-        with self._lock:  # two first requests at once must not load the weights twice
-            return self._cached(folder, device or str(get_device()))
+        """The model for a bundled name or a folder on ``device`` (default: the app's), loaded once.
+
+        Loads are locked per (folder, device): two first requests for one folder load it once, while a
+        request for another folder (or an already loaded one) never waits for it.
+        """
+        key = (self.resolve(model), device or str(get_device()))
+        with self._lock:
+            if key in self._loaded:
+                self._loaded.move_to_end(key)
+                return self._loaded[key]
+            folder_lock = self._folder_locks.setdefault(key, threading.Lock())
+        with folder_lock:
+            with self._lock:
+                if key in self._loaded:
+                    return self._loaded[key]
+            loaded = self._loader(key[0], torch.device(key[1]))
+            with self._lock:
+                self._loaded[key] = loaded
+                while len(self._loaded) > self.maxsize:
+                    self._loaded.popitem(last=False)
+                self._folder_locks.pop(key, None)
+            return loaded
+
+    def is_loaded(self, model: str | Path, device: str | None = None) -> bool:
+        """Whether :meth:`load` would answer at once (the model is in memory)."""
+        with self._lock:
+            return (self.resolve(model), device or str(get_device())) in self._loaded
 
     def cache_clear(self) -> None:
         """Forget every loaded model."""
-        self._cached.cache_clear()
-
-    def _load_uncached(self, folder: Path, device: str) -> Model:
-        return self._loader(folder, torch.device(device))
+        with self._lock:
+            self._loaded.clear()

@@ -81,7 +81,9 @@ def trace_swin(image, model: str | Path = "shapes-swin") -> SwinTrace:
     Args:
         image: an (H, W, 3) or (H, W) uint8 array, a Pillow image, encoded bytes, a file path or a
             :class:`viz.data.images.LoadedImage`; read with :func:`viz.data.images.read_image` (checked,
-            converted to RGB), then the centred square is resized to the model's input size.
+            converted to RGB), then prepared as the folder's ``preprocessor_config.json`` says (resize,
+            crop: :mod:`viz.data.preprocess`), or, for the bundled model and folders without one, the centred
+            square resized to the model's input size.
         model: "shapes-swin" (bundled, knows only the eight shapes) or a Hugging Face Swin checkpoint folder.
 
     Raises:
@@ -91,7 +93,7 @@ def trace_swin(image, model: str | Path = "shapes-swin") -> SwinTrace:
     swin = load_swin_model(model)
     config = swin.config
     device = device_of(swin)
-    picture = model_image(image, config.image_size, device)
+    picture = model_image(image, config.image_size, device, folder=model)
     with model_call():
         out = swin(swin.normalize(picture.pixels))
     blocks = []

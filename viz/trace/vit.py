@@ -83,7 +83,7 @@ def trace_image(
     vit = load_vision_model(model)
     config = vit.config
     device = device_of(vit)
-    picture = model_image(image, config.image_size, device)
+    picture = model_image(image, config.image_size, device, folder=model)
     x = vit.normalize(picture.pixels)
     take_gradients = gradients and vit.classifier is not None
     grads, target = None, None

@@ -79,3 +79,24 @@ def test_rejects_bad_arguments():
         attention_rollout(att, "mean", 1.0)
     with pytest.raises(ValueError, match="layers, heads"):
         attention_rollout(att[0])
+
+
+def test_maps_read_the_cls_row_over_the_patches_after_two_prefix_tokens():
+    """DeiT distilled: tokens 0, 1 are [CLS] and [DIST]; patch k is token 2 + k (2 x 3 grid here)."""
+    from viz.analysis.vision import attention_distance, cls_map, patch_map
+
+    att = random_attentions(layers=2, heads=2, tokens=8, seed=3)
+    rollout = attention_rollout(att)
+    row = [rollout[0, j] for j in range(2, 8)]
+    expected = np.array([v / sum(row) for v in row]).reshape(2, 3)
+    np.testing.assert_allclose(cls_map(rollout, (2, 3), n_prefix=2), expected, atol=1e-12)
+    np.testing.assert_allclose(patch_map(att[0, 0], 4, (2, 3), n_prefix=2).ravel(), att[0, 0, 6, 2:])
+    # the distance of a patch to itself is 0: attention all on itself (or on the prefix) gives 0
+    only_self = np.zeros((1, 1, 8, 8))
+    only_self[0, 0, :2, 0] = 1.0
+    only_self[0, 0, range(2, 8), range(2, 8)] = 1.0
+    assert attention_distance(only_self, (2, 3), n_prefix=2)[0, 0] == 0.0
+    assert attention_distance(only_self, (2, 3), n_prefix=2).shape == (1, 1)
+    for bad in (0, 8):
+        with pytest.raises(ValueError, match="n_prefix"):
+            cls_map(rollout, n_prefix=bad)

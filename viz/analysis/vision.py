@@ -1,7 +1,8 @@
 """Pure functions on a Vision Transformer's arrays: rollout maps, gradient rollout, the pointing game,
 attention distance, position-embedding similarity and PCA views of embeddings and filters.
 
-Token 0 is [CLS]; tokens 1..N are the patches, row by row over a (grid_h, grid_w) grid.
+Token 0 is [CLS]; the patches follow the ``n_prefix`` tokens in front (1: [CLS] alone, as in ViT and DINOv2;
+2: [CLS] and DeiT's distillation token), row by row over a (grid_h, grid_w) grid.
 """
 
 from __future__ import annotations
@@ -20,34 +21,49 @@ def _grid_of(n_patches: int, grid: tuple[int, int] | None) -> tuple[int, int]:
     return grid
 
 
-def cls_map(matrix: np.ndarray, grid: tuple[int, int] | None = None, renormalise: bool = True) -> np.ndarray:
-    """Row [CLS] of a (1 + N, 1 + N) matrix, columns 1..N, as a (grid_h, grid_w) map.
+def _check_prefix(n_tokens: int, n_prefix: int) -> int:
+    """The number of patches after ``n_prefix`` tokens in front."""
+    if not 1 <= n_prefix < n_tokens:
+        raise ValueError(f"n_prefix must be in [1, {n_tokens}) for {n_tokens} tokens, got {n_prefix}")
+    return n_tokens - n_prefix
+
+
+def cls_map(
+    matrix: np.ndarray, grid: tuple[int, int] | None = None, renormalise: bool = True, n_prefix: int = 1
+) -> np.ndarray:
+    """Row [CLS] of a (T, T) matrix over the patch columns (after the ``n_prefix`` tokens in front), as a
+    (grid_h, grid_w) map.
 
     Args:
-        matrix: attention or rollout, rows = queries.
+        matrix: attention or rollout, rows = queries; T = n_prefix + N.
         grid: the patch grid; square when None.
-        renormalise: divide by the map's sum, so it sums to 1 over the patches (the [CLS] column dropped).
+        renormalise: divide by the map's sum, so it sums to 1 over the patches (the prefix columns dropped).
+        n_prefix: tokens in front of the patches ([CLS], and DeiT's distillation token).
     """
     matrix = np.asarray(matrix, dtype=np.float64)
     if matrix.ndim != 2 or matrix.shape[0] != matrix.shape[1]:
-        raise ValueError(f"expected a square (1 + N, 1 + N) matrix, got shape {matrix.shape}")
-    row = matrix[0, 1:]
+        raise ValueError(f"expected a square (prefix + N, prefix + N) matrix, got shape {matrix.shape}")
+    _check_prefix(matrix.shape[0], n_prefix)
+    row = matrix[0, n_prefix:]
     if renormalise:
         total = row.sum()
         row = row / total if total > 0 else np.full_like(row, 1.0 / row.size)
     return row.reshape(_grid_of(row.size, grid))
 
 
-def patch_map(matrix: np.ndarray, patch_index: int, grid: tuple[int, int] | None = None) -> np.ndarray:
+def patch_map(
+    matrix: np.ndarray, patch_index: int, grid: tuple[int, int] | None = None, n_prefix: int = 1
+) -> np.ndarray:
     """What patch ``patch_index`` (0-based, row by row) attends to over the patches, as a (grid_h, grid_w) map.
 
-    The weights are left as they are (the row's share on [CLS] is ``1 - map.sum()``).
+    The weights are left as they are (the row's share on the ``n_prefix`` tokens in front is
+    ``1 - map.sum()``).
     """
     matrix = np.asarray(matrix, dtype=np.float64)
-    n_patches = matrix.shape[-1] - 1
+    n_patches = _check_prefix(matrix.shape[-1], n_prefix)
     if not 0 <= patch_index < n_patches:
         raise ValueError(f"patch_index must be in [0, {n_patches}), got {patch_index}")
-    return matrix[1 + patch_index, 1:].reshape(_grid_of(n_patches, grid))
+    return matrix[n_prefix + patch_index, n_prefix:].reshape(_grid_of(n_patches, grid))
 
 
 def gradient_rollout(attentions, gradients, discard_ratio: float = 0.0) -> np.ndarray:
@@ -104,25 +120,28 @@ def patch_positions(grid: tuple[int, int], patch_size: int = 1) -> np.ndarray:
     return (np.stack([rows.ravel(), cols.ravel()], axis=1) + 0.5) * patch_size
 
 
-def attention_distance(attentions, grid: tuple[int, int] | None = None, patch_size: int = 1) -> np.ndarray:
+def attention_distance(
+    attentions, grid: tuple[int, int] | None = None, patch_size: int = 1, n_prefix: int = 1
+) -> np.ndarray:
     """Mean attention distance (ViT paper, fig. 7): per layer and head, how far patches look.
 
     For each patch query, the distance to every patch key weighted by the attention (renormalised over the
-    patches, [CLS] left out), averaged over the queries.
+    patches, the ``n_prefix`` tokens in front left out), averaged over the queries.
 
     Args:
-        attentions: (L, H, 1 + N, 1 + N).
+        attentions: (L, H, T, T), T = n_prefix + N.
         grid: the patch grid; square when None.
         patch_size: pixels per patch, so the result is in pixels (1: in patches).
+        n_prefix: tokens in front of the patches ([CLS], and DeiT's distillation token).
 
     Returns:
         (L, H) mean distances.
     """
     attentions = np.asarray(attentions, dtype=np.float64)
-    n_patches = attentions.shape[-1] - 1
+    n_patches = _check_prefix(attentions.shape[-1], n_prefix)
     positions = patch_positions(_grid_of(n_patches, grid), patch_size)
     distance = np.linalg.norm(positions[:, None] - positions[None], axis=-1)  # (N, N)
-    patch_rows = attentions[..., 1:, 1:]  # (L, H, N, N): patch queries to patch keys
+    patch_rows = attentions[..., n_prefix:, n_prefix:]  # (L, H, N, N): patch queries to patch keys
     patch_rows = patch_rows / np.maximum(patch_rows.sum(axis=-1, keepdims=True), 1e-12)
     return (patch_rows * distance).sum(axis=-1).mean(axis=-1)
 

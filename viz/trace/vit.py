@@ -1,7 +1,7 @@
 """``trace_image``: an image in, every step of a Vision Transformer out, as plain numpy arrays.
 
-Shapes: S = image side, P = patch size, C = channels, N = (S / P)^2 patches, T = 1 + N tokens,
-L = layers, H = heads, D = d_model, K = classes.
+Shapes: S = image side, P = patch size, C = channels, N = (S / P)^2 patches, T = prefix + N tokens (the
+prefix: [CLS], and DeiT's distillation token [DIST]), L = layers, H = heads, D = d_model, K = classes.
 """
 
 from __future__ import annotations
@@ -19,6 +19,15 @@ from viz.models.vit.registry import load_vision_model
 from viz.trace.common import StackedAttentions, device_of, model_call, stack_traces, to_numpy
 from viz.trace.image import ImageModelTrace, model_image
 
+#: What each token in front of the patches is, for the pages.
+PREFIX_NOTES = {
+    "[CLS]": "[CLS] is a learned token put in front of the patches; the classification head reads its final "
+    "state, so the rollout and the per-head maps follow its row.",
+    "[DIST]": "[DIST] is DeiT's distillation token: a second learned token after [CLS], trained to reproduce the "
+    "prediction of a teacher network (a convolutional network) while [CLS] learns the true labels; the "
+    "model's prediction is the mean of the head on [CLS] and the head on [DIST].",
+}
+
 
 @dataclasses.dataclass(frozen=True, eq=False, kw_only=True)
 class ImageTrace(ImageModelTrace, StackedAttentions):
@@ -30,8 +39,10 @@ class ImageTrace(ImageModelTrace, StackedAttentions):
     filters: np.ndarray  # (D, P * P * C) the linear projection E, one row per output dimension
     filter_bias: np.ndarray  # (D,)
     patch_embeddings: np.ndarray  # (N, D) = patches @ filters.T + filter_bias
+    prefix_names: tuple[str, ...]  # the tokens in front of the patches: ("[CLS]",) or ("[CLS]", "[DIST]")
     cls_token: np.ndarray  # (D,) the learned [CLS] token
-    position_embeddings: np.ndarray  # (T, D) learned; row 0 belongs to [CLS]
+    distillation_token: np.ndarray | None  # (D,) DeiT's learned distillation token, None without one
+    position_embeddings: np.ndarray  # (T, D) added to the tokens; rows 0 .. prefix - 1 belong to the prefix
     hidden_states: np.ndarray  # (L + 1, T, D); [0] = embeddings + positions, [l] = after block l
     attentions: np.ndarray  # (L, H, T, T) softmax weights; rows = queries
     rollout: np.ndarray  # (grid_h, grid_w) [CLS] row of the attention rollout (mean of heads), sums to 1
@@ -41,6 +52,16 @@ class ImageTrace(ImageModelTrace, StackedAttentions):
     @property
     def n_patches(self) -> int:
         return self.patches.shape[0]
+
+    @property
+    def n_prefix_tokens(self) -> int:
+        """Tokens in front of the patches: patch k is token ``n_prefix_tokens + k``."""
+        return len(self.prefix_names)
+
+    @property
+    def prefix_note(self) -> str:
+        """What the tokens in front of the patches are, in a sentence or two each."""
+        return " ".join(PREFIX_NOTES[name] for name in self.prefix_names)
 
     @property
     def n_channels(self) -> int:
@@ -53,13 +74,15 @@ class ImageTrace(ImageModelTrace, StackedAttentions):
 
     def rollout_map(self, head_fusion: str = "mean", discard_ratio: float = 0.0) -> np.ndarray:
         """(grid_h, grid_w) attention rollout of the [CLS] row with the given head fusion, summing to 1."""
-        return cls_map(attention_rollout(self.attentions, head_fusion, discard_ratio), self.grid)
+        rollout = attention_rollout(self.attentions, head_fusion, discard_ratio)
+        return cls_map(rollout, self.grid, n_prefix=self.n_prefix_tokens)
 
     def gradient_rollout_map(self, discard_ratio: float = 0.0) -> np.ndarray | None:
         """(grid_h, grid_w) gradient rollout for :attr:`target_class`; None when no gradients were taken."""
         if self.attention_gradients is None:
             return None
-        return cls_map(gradient_rollout(self.attentions, self.attention_gradients, discard_ratio), self.grid)
+        rollout = gradient_rollout(self.attentions, self.attention_gradients, discard_ratio)
+        return cls_map(rollout, self.grid, n_prefix=self.n_prefix_tokens)
 
 
 def trace_image(
@@ -71,7 +94,8 @@ def trace_image(
         image: an (H, W, 3) or (H, W) uint8 array, a Pillow image, encoded bytes or a file path; read with
             :func:`viz.data.images.read_image` (checked, converted to RGB), then the centred square is
             resized to the model's input size.
-        model: "shapes-vit" (bundled, knows only the eight shapes) or a Hugging Face ViT checkpoint folder.
+        model: "shapes-vit" (bundled, knows only the eight shapes) or a Hugging Face ViT, DeiT or DINOv2
+            checkpoint folder (one without a classification head gives empty logits, probabilities and labels).
         target_class: the class whose score the attention gradients are taken for; the top class when None.
         gradients: take the gradients of the class score with respect to every layer's attention weights
             (needed for gradient rollout; needs a model with a classification head).
@@ -111,11 +135,17 @@ def trace_image(
         filters=to_numpy(vit.embeddings.patch.filters()),
         filter_bias=to_numpy(vit.embeddings.patch.projection.bias),
         patch_embeddings=to_numpy(out.patch_embeddings[0]),
+        prefix_names=config.prefix_names,
         cls_token=to_numpy(vit.embeddings.cls_token[0, 0]),
-        position_embeddings=to_numpy(vit.embeddings.position[0]),
+        distillation_token=(
+            None
+            if vit.embeddings.distillation_token is None
+            else to_numpy(vit.embeddings.distillation_token[0, 0])
+        ),
+        position_embeddings=to_numpy(vit.embeddings.positions()[0]),
         hidden_states=to_numpy(torch.stack([h[0] for h in out.hidden_states])),
         attentions=attentions,
-        rollout=cls_map(attention_rollout(attentions), grid),
+        rollout=cls_map(attention_rollout(attentions), grid, n_prefix=config.n_prefix_tokens),
         logits=to_numpy(logits),
         probs=to_numpy(torch.softmax(logits.float(), dim=-1)),
         labels=list(config.class_names),

@@ -22,7 +22,7 @@ from viz.trace.vit import ImageTrace
 from viz.ui.cache import cached_image_trace
 from viz.ui.controls import bound_number, bound_radio, bound_selectbox, bound_slider
 from viz.ui.export import chart
-from viz.ui.models import VIT, opened_config
+from viz.ui.models import opened_config
 from viz.ui.vision_inputs import VisionInput, model_notice, show_notes, vision_input
 
 BUNDLED_NOTICE = (
@@ -30,8 +30,15 @@ BUNDLED_NOTICE = (
     "classes (circle, square, triangle, diamond, star, cross, ring, hexagon) and nothing else, so on a photograph "
     "it still answers with a shape. It was also trained to put its attention on the shape (see the note beside "
     "the attention rollout), so its attention maps look tidier than those of a ViT trained on labels alone. "
-    'To see a ViT at work on real photographs, choose "A ViT checkpoint folder" and give the path of a Hugging Face ViT folder (config.json and model.safetensors, e.g. a downloaded ViT, '
-    "DeiT or DINO)."
+    "To see a ViT at work on real photographs, choose a real checkpoint in the sidebar's Model list: a ViT, "
+    "DeiT, DeiT distilled, DINO or DINOv2 that the server's operator fetched (python -m viz fetch vit-base) "
+    "or keeps in its model folders."
+)
+
+#: One line on the pages of a model without a classification head.
+NO_HEAD_NOTICE = (
+    "This model has no classification head (a backbone such as DINO): there is no prediction and no gradient "
+    "rollout; attention and rollout are shown."
 )
 
 #: The bundled model's pointing-game figures (python -m viz.training.vision.evaluate --n 2000; assets/README.md),
@@ -64,7 +71,7 @@ def traced_input() -> tuple[VisionInput, ImageTrace] | None:
     picked = vision_input()
     if picked is None:
         return None
-    if opened_config(VIT, picked.model) is None:
+    if opened_config("vit", picked.model) is None:
         return None
     trace = cached_image_trace(picked.image.rgb, picked.model)
     st.text(f"Image: {picked.description}; {picked.image.size[0]} x {picked.image.size[1]} pixels as read.")
@@ -146,7 +153,8 @@ def projection_section(trace: ImageTrace) -> None:
 
 def position_section(trace: ImageTrace) -> None:
     """Step 4: [CLS] in front, learned position embeddings added; their similarity, as in the ViT paper."""
-    similarity = cosine_similarity(trace.position_embeddings[1:])
+    prefix = trace.n_prefix_tokens
+    similarity = cosine_similarity(trace.position_embeddings[prefix:])
     gh, gw = trace.grid
     chart(
         fig=fig.similarity_mosaic(
@@ -157,12 +165,15 @@ def position_section(trace: ImageTrace) -> None:
         ),
         key="vit_positions",
     )
+    names = " and ".join(trace.prefix_names)
     st.caption(
-        f"The sequence becomes 1 + {gh * gw} = {gh * gw + 1} tokens: the learned [CLS] token in front, then "
-        "the patches; a learned position embedding is added to each. Nothing tells the model where a patch "
-        "was except these vectors: if nearby positions light up together, it has learned the 2-D layout "
-        "from the data alone."
+        f"The sequence becomes {prefix} + {gh * gw} = {gh * gw + prefix} tokens: the learned {names} "
+        f"token{'s' if prefix > 1 else ''} in front, then the patches; a learned position embedding is added to "
+        "each. Nothing tells the model where a patch was except these vectors: if nearby positions light up "
+        "together, it has learned the 2-D layout from the data alone."
     )
+    if prefix > 1:
+        st.caption(trace.prefix_note)
 
 
 def sizes_section() -> None:
@@ -192,10 +203,7 @@ def sizes_section() -> None:
 
 def prediction_section(trace: ImageTrace) -> None:
     if not trace.labels:
-        st.info(
-            "This checkpoint has no classification head (a backbone such as DINO): there is no prediction, "
-            "and gradient rollout needs one; attention and rollout still work."
-        )
+        st.info(NO_HEAD_NOTICE)
         return
     chart(fig=fig.top_k_figure(trace.top(5), "Prediction: the top classes by probability"), key="vit_top5")
 
@@ -210,17 +218,21 @@ def heads_section(trace: ImageTrace) -> None:
         key="vit_layer",
         help="Layer 1 reads the embeddings; the last layer feeds the classifier.",
     )
-    heats = trace.attentions[layer - 1, :, 0, 1:].reshape(trace.n_heads, *trace.grid)
+    prefix = trace.n_prefix_tokens
+    heats = trace.attentions[layer - 1, :, 0, prefix:].reshape(trace.n_heads, *trace.grid)
     chart(
         fig=fig.heads_overlay_grid(
             trace.image, heats, trace.patch_size, f"Layer {layer}: where [CLS] looks, head by head"
         ),
         key="vit_heads",
     )
+    left_out = " and ".join(f"the {name} column" for name in trace.prefix_names)
     st.caption(
         "Each panel is one head's attention from the [CLS] token to every patch (its row of the "
-        "attention matrix, without the [CLS] column). Hover a patch for the exact weight."
+        f"attention matrix, without {left_out}). Hover a patch for the exact weight."
     )
+    if prefix > 1:
+        st.caption(trace.prefix_note)
 
 
 def _pick_patch(event_key: str) -> None:
@@ -246,7 +258,8 @@ def patch_section(trace: ImageTrace) -> None:
     weights = trace.attentions[layer - 1]
     matrix = weights.mean(axis=0) if head == "mean of heads" else weights[head - 1]
     index = (row - 1) * gw + (col - 1)
-    heat = patch_map(matrix, index, trace.grid)
+    prefix = trace.n_prefix_tokens
+    heat = patch_map(matrix, index, trace.grid, n_prefix=prefix)
     heads = "mean of heads" if isinstance(head, str) else f"head {head}"
     title = f"Patch (row {row}, column {col}) in layer {layer}, {heads}: what it attends to"
     figure = fig.attention_overlay(trace.image, heat, trace.patch_size, title, selected=(row - 1, col - 1))
@@ -256,14 +269,15 @@ def patch_section(trace: ImageTrace) -> None:
         on_select=lambda: _pick_patch("vit_patch_chart"),
         selection_mode="points",
     )
+    names = " and ".join(trace.prefix_names)
     st.caption(
-        f"Click a patch to query it. Its weight on [CLS] ({matrix[1 + index, 0]:.3f}) is not drawn; "
-        "the outlined square is the query patch itself."
+        f"Click a patch to query it. Its weight on {names} ({matrix[prefix + index, :prefix].sum():.3f}) is "
+        "not drawn; the outlined square is the query patch itself."
     )
 
 
 def distance_section(trace: ImageTrace) -> None:
-    distance = attention_distance(trace.attentions, trace.grid, trace.patch_size)
+    distance = attention_distance(trace.attentions, trace.grid, trace.patch_size, trace.n_prefix_tokens)
     chart(
         fig=fig.attention_distance_figure(distance, "Mean attention distance per head and layer"),
         key="vit_distance",

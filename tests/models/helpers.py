@@ -68,3 +68,19 @@ def parameters_on_meta(build: Callable, config) -> int:
     with torch.device("meta"):
         module = build(config)
     return sum(p.numel() for p in module.parameters())
+
+
+#: Class names as real ImageNet checkpoints carry them in ``config.json`` (``id2label``, keys strings of ints).
+IMAGENET_STYLE_LABELS = ("tench, Tinca tinca", "goldfish, Carassius auratus", "tabby, tabby cat")
+
+
+def write_id2label(folder, labels: tuple[str, ...]) -> None:
+    """Replace the ``id2label`` / ``label2id`` of ``folder/config.json`` (as transformers writes them)."""
+    import json
+    from pathlib import Path
+
+    path = Path(folder) / "config.json"
+    raw = json.loads(path.read_text())
+    raw["id2label"] = {str(i): name for i, name in enumerate(labels)}
+    raw["label2id"] = {name: i for i, name in enumerate(labels)}
+    path.write_text(json.dumps(raw))

@@ -217,3 +217,22 @@ def test_vision_results_charts_equal_the_typed_tables():
     assert_no_exception(at)
     assert "Swin-T+ATSS" in texts(at)  # named as not reported
     assert isinstance(table, pd.DataFrame)
+
+
+def test_checkpoint_folder_shows_the_class_names_of_its_id2label(tmp_path):
+    """A SwinForImageClassification folder made by transformers: the top-5 names are its config's id2label."""
+    from tests.models.helpers import IMAGENET_STYLE_LABELS, random_reference, write_id2label
+
+    transformers = pytest.importorskip("transformers")
+    config = transformers.SwinConfig(
+        image_size=32, patch_size=4, embed_dim=8, depths=[2], num_heads=[2], window_size=4, num_labels=3
+    )
+    random_reference(transformers.SwinForImageClassification, config, seed=0, keep="norm").save_pretrained(
+        tmp_path
+    )
+    write_id2label(tmp_path, IMAGENET_STYLE_LABELS)
+    at = choose_folder(open_page(SWIN), "swin", tmp_path)
+    assert_no_exception(at)
+    shown = figure(at, "Prediction of the Swin")["data"][0]["y"]
+    assert sorted(shown) == sorted(IMAGENET_STYLE_LABELS)
+    assert not any("no classification head" in i.value for i in at.info)

@@ -11,7 +11,14 @@ import pytest
 import torch
 
 from tests.data import image_cases as cases
-from tests.models.helpers import HTML_LABELS, TINY_VIT, with_head
+from tests.models.helpers import (
+    HTML_LABELS,
+    IMAGENET_STYLE_LABELS,
+    TINY_VIT,
+    random_reference,
+    with_head,
+    write_id2label,
+)
 from tests.pages.helpers import array, assert_no_exception, figure, open_page, plotly_figures, texts
 from tests.pages.vision import ATTENTION, PATCHES, assert_shown_as_text, choose_folder, default_shape, upload
 from viz.data.shapes import CLASSES, make_shapes
@@ -173,3 +180,66 @@ def test_quoted_pointing_figures_match_the_model_and_the_assets_readme():
     for key in ("supervised", "labels_only"):
         assert f"{POINTING_FIGURES[key]:.1%}" in readme, key
     assert f"{POINTING_FIGURES['labels_only_accuracy']:.2%}" in readme
+
+
+@pytest.fixture(scope="module")
+def family_folders(tmp_path_factory):
+    """transformers-made folders: a DeiT distilled with ImageNet-style names, and a DINOv2 without a head."""
+    transformers = pytest.importorskip("transformers")
+    root = tmp_path_factory.mktemp("vit-family-folders")
+    small = dict(image_size=32, patch_size=8, hidden_size=32, num_hidden_layers=2, num_attention_heads=4)
+    deit = transformers.DeiTConfig(**small, intermediate_size=64, num_labels=len(IMAGENET_STYLE_LABELS))
+    random_reference(
+        transformers.DeiTForImageClassificationWithTeacher, deit, seed=0, keep="layernorm"
+    ).save_pretrained(root / "deit")
+    write_id2label(root / "deit", IMAGENET_STYLE_LABELS)
+    dinov2 = transformers.Dinov2Config(**{**small, "image_size": 48}, mlp_ratio=2)
+    random_reference(transformers.Dinov2Model, dinov2, seed=1, keep="norm").save_pretrained(root / "dinov2")
+    return root / "deit", root / "dinov2"
+
+
+def test_deit_distilled_folder_shows_class_names_and_the_cls_row_over_the_patches(family_folders):
+    folder = family_folders[0]
+    trace = trace_image(default_shape(), model=str(folder))
+    at = choose_folder(open_page(ATTENTION), "vit", folder)
+    assert_no_exception(at)
+    top = figure(at, "Prediction")
+    assert sorted(top["data"][0]["y"]) == sorted(IMAGENET_STYLE_LABELS)  # the checkpoint's id2label
+    assert any(name in str(top["data"][0]["y"]) for name in ("tabby, tabby cat",))
+    at.slider(key="vit_layer").set_value(2).run()
+    maps = [array(t["z"]) for t in figure(at, "Layer 2: where [CLS] looks")["data"] if t["type"] == "heatmap"]
+    assert len(maps) == 4
+    for h, z in enumerate(maps):  # [CLS] row, the [DIST] column left out
+        np.testing.assert_allclose(z.ravel(), trace.attentions[1, h, 0, 2:], atol=1e-6)
+    assert any("distillation token" in c.value for c in at.caption)
+    at.number_input(key="vit_patch_row").set_value(2).run()
+    at.number_input(key="vit_patch_col").set_value(3).run()
+    at.slider(key="vit_patch_layer").set_value(2).run()
+    at.selectbox(key="vit_patch_head").set_value(1).run()
+    patch = heat(figure(at, "Patch (row 2, column 3) in layer 2, head 1"))
+    np.testing.assert_allclose(patch.ravel(), trace.attentions[1, 0, 2 + 4 + 2, 2:], atol=1e-6)
+    rollout = heat(figure(at, "Attention rollout"))
+    np.testing.assert_allclose(rollout, trace.rollout_map(), atol=1e-6)
+    assert figure(at, "Gradient rollout for the class")
+
+
+def test_deit_distilled_folder_positions_skip_both_prefix_tokens(family_folders):
+    folder = family_folders[0]
+    trace = trace_image(default_shape(), model=str(folder))
+    at = choose_folder(open_page(PATCHES), "vit", folder)
+    assert_no_exception(at)
+    similarity = heat(figure(at, "cosine similarity"))
+    patches = trace.position_embeddings[2:]
+    unit = patches / np.linalg.norm(patches, axis=1, keepdims=True)
+    np.testing.assert_allclose(similarity[:4, :4], (unit @ unit.T)[0].reshape(4, 4), atol=1e-5)
+    assert any("2 + 16 = 18 tokens" in c.value for c in at.caption)
+
+
+def test_dinov2_backbone_folder_says_it_has_no_head(family_folders):
+    at = choose_folder(open_page(ATTENTION), "vit", family_folders[1])
+    assert_no_exception(at)
+    notices = [i.value for i in at.info if "no classification head" in i.value]
+    assert len(notices) == 1 and "\n" not in notices[0]  # one line
+    assert not [t for t in plotly_figures(at) if "Prediction" in t or "Gradient rollout" in t]
+    assert heat(figure(at, "Attention rollout")).shape == (6, 6)  # 48 px (no preprocessor): 6 x 6 patches
+    assert figure(at, "where [CLS] looks")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 
+import numpy as np
 import pytest
 import torch
 
@@ -143,3 +144,32 @@ def test_other_model_types_are_refused(tmp_path):
     (tmp_path / "model.safetensors").write_bytes(b"")
     with pytest.raises(ValueError, match="only Swin folders"):
         load_swin(tmp_path)
+
+
+def test_class_names_come_from_id2label(tmp_path):
+    """A SwinForImageClassification folder's id2label names its classes in the config and in the trace."""
+    from tests.data import image_cases as cases
+    from tests.models.helpers import IMAGENET_STYLE_LABELS, write_id2label
+    from viz.trace.swin import trace_swin
+
+    reference = _random_reference(transformers.SwinForImageClassification, seed=0, num_labels=3)
+    reference.save_pretrained(tmp_path)
+    write_id2label(tmp_path, IMAGENET_STYLE_LABELS)
+    assert load_swin(tmp_path).config.class_names == IMAGENET_STYLE_LABELS
+    trace = trace_swin(cases.good_jpeg(), model=str(tmp_path))
+    assert trace.labels == list(IMAGENET_STYLE_LABELS)
+    assert [name for name, _ in trace.top(3)] == [IMAGENET_STYLE_LABELS[i] for i in np.argsort(-trace.probs)]
+    # names missing from id2label are numbered; an id2label of another length than the head is dropped
+    raw = json.loads((tmp_path / "config.json").read_text())
+    raw["id2label"] = {"0": "tench, Tinca tinca", "2": "tabby, tabby cat", "1": None}
+    del raw["id2label"]["1"]
+    raw["id2label"]["7"] = "extra"
+    (tmp_path / "config.json").write_text(json.dumps(raw))
+    assert SwinConfig.from_hf(tmp_path, n_classes=3).class_names == (
+        "tench, Tinca tinca",
+        "class 1",
+        "tabby, tabby cat",
+    )
+    raw["id2label"] = {"0": "a", "1": "b"}
+    (tmp_path / "config.json").write_text(json.dumps(raw))
+    assert SwinConfig.from_hf(tmp_path, n_classes=3).class_names == ("class 0", "class 1", "class 2")

@@ -29,7 +29,7 @@ if trace is not None:
     elif view == "Head view":
         head_view_section(trace)
     elif view == "Concat & W^O":
-        concat_section(trace, cached_weights())
+        concat_section(trace, cached_weights(trace.model))
     elif view == "Head statistics":
         statistics_section(trace)
     elif view == "Rollout":

@@ -5,6 +5,7 @@ import streamlit as st
 from viz.ui.cache import cached_position_table
 from viz.ui.controls import section
 from viz.ui.inputs import sentence_trace
+from viz.ui.models import choose_model, model_name
 from viz.ui.positional_views import (
     adding_section,
     learned_section,
@@ -28,7 +29,9 @@ elif view == "Similarity":
 elif view == "Shift matrix M_k":
     shift_section()
 elif view == "Learned (MiniLM)":
-    learned_section(cached_position_table())
+    model = choose_model("text")
+    if model is not None:
+        learned_section(cached_position_table(model), model_name("text", model))
 else:
     trace = sentence_trace()
     if trace is not None:

@@ -25,7 +25,7 @@ else:
         layer, head = layer_head(
             trace.n_layers, trace.n_heads, default=showcase_head(trace.attentions, trace.tokens)
         )
-        weights = cached_weights()
+        weights = cached_weights(trace.model)
         if view == "Real model":
             # "it" in the default sentence: the course's example of a word whose meaning comes from another
             query = token_choice(

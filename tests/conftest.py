@@ -34,3 +34,14 @@ def minilm_folder():
     from viz.models.bert.registry import minilm_folder
 
     return minilm_folder()
+
+
+@pytest.fixture(autouse=True)
+def _operator_settings():
+    """Each test starts from the default operator settings of the model library, whatever a test set."""
+    saved = {k: v for k, v in os.environ.items() if k.startswith("VIZ_") or k.startswith("HF_")}
+    yield
+    for key in [k for k in os.environ if k.startswith("VIZ_") or k.startswith("HF_")]:
+        if key not in saved:
+            del os.environ[key]
+    os.environ.update(saved)

@@ -89,7 +89,7 @@ def test_learned_positions_are_minilms(at, minilm_folder):
     at.slider(key="pe_learned_n").set_value(40).run()
     table = load_file(str(minilm_folder / "model.safetensors"))["embeddings.position_embeddings.weight"]
     np.testing.assert_allclose(
-        array(find(at, "MiniLM learned position embeddings")["data"][0]["z"]), table[:40], atol=1e-7
+        array(find(at, "all-MiniLM-L6-v2: learned position embeddings")["data"][0]["z"]), table[:40], atol=1e-7
     )
     np.testing.assert_allclose(
         array(find(at, "Sinusoid, d_model = 384")["data"][0]["z"]), sinusoidal_encoding(40, 384), atol=1e-6

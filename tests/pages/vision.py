@@ -3,11 +3,14 @@ they share (a sample photograph, an upload, a checkpoint folder)."""
 
 from __future__ import annotations
 
+import os
+
 import numpy as np
 from streamlit.testing.v1 import AppTest
 
 from tests.pages.helpers import assert_no_exception, texts
 from viz.data.shapes import make_shape
+from viz.ui.models import KEYS, TYPED_OPTION
 from viz.ui.vision_inputs import SOURCES
 
 PATCHES = "app_pages/vit_patches.py"
@@ -19,13 +22,6 @@ HIERARCHY = "app_pages/swin_hierarchy.py"
 def default_shape() -> np.ndarray:
     """The image the vision pages start on: the generated shape of seed 0."""
     return make_shape(np.random.default_rng(0), None, size=64).image
-
-
-#: Per model family of the vision pages: the model chooser's key, its checkpoint-folder choice, the folder's key.
-FOLDER_INPUTS = {
-    "vit": ("vision_model", "A ViT checkpoint folder", "vision_folder"),
-    "swin": ("swin_model", "A Swin checkpoint folder", "swin_folder"),
-}
 
 
 def choose_sample(at: AppTest, sample: str) -> AppTest:
@@ -43,10 +39,13 @@ def upload(at: AppTest, name: str, data: bytes, mime_type: str = "application/oc
 
 
 def choose_folder(at: AppTest, family: str, folder) -> AppTest:
-    """On a vision page of ``family`` ("vit" or "swin"): choose a checkpoint folder and type ``folder``."""
-    chooser, choice, key = FOLDER_INPUTS[family]
-    at.radio(key=chooser).set_value(choice).run()
-    at.text_input(key=key).input(str(folder)).run()
+    """On a vision page of ``family`` ("vit" or "swin"): allow typed paths (as an operator may on a laptop),
+    choose the folder option of the sidebar's model chooser and type ``folder``."""
+    os.environ["VIZ_ALLOW_PATHS"] = "1"  # tests/conftest.py restores the environment after each test
+    chooser, folder_key = KEYS[family]
+    at.run()  # the chooser now offers the folder option
+    at.selectbox(key=chooser).set_value(TYPED_OPTION).run()
+    at.text_input(key=folder_key).input(str(folder)).run()
     return at
 
 

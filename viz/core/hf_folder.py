@@ -14,8 +14,11 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 
 import torch
-from safetensors.torch import load_file, save_file
+from safetensors import safe_open
+from safetensors.torch import save_file
 from torch import nn
+
+from viz.core import progress
 
 _HEAD = ("classifier.weight", "classifier.bias")
 _FIELD = re.compile(r"\\\{(\w+)\\\}")
@@ -148,11 +151,21 @@ def safetensors_files(folder: Path) -> list[Path]:
     return shards
 
 
+def _read_tensors(path: Path) -> dict[str, torch.Tensor]:
+    """One safetensors file, tensor by tensor, reporting the bytes read (:mod:`viz.core.progress`)."""
+    tensors = {}
+    with safe_open(str(path), framework="pt") as file:
+        for name in file.keys():  # noqa: SIM118 - a safe_open handle is not a mapping
+            tensors[name] = file.get_tensor(name)
+            progress.advance(tensors[name].nbytes)
+    return tensors
+
+
 def _load_safetensors(files: list[Path]) -> dict[str, torch.Tensor]:
     state: dict[str, torch.Tensor] = {}
     for path in files:
         try:
-            part = load_file(str(path))
+            part = _read_tensors(path)
         except Exception as err:  # noqa: BLE001 - safetensors raises its own error type for damaged files
             raise ValueError(f"{path.name} could not be read as safetensors ({err})") from None
         repeated = sorted(set(part) & set(state))

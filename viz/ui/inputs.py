@@ -8,6 +8,7 @@ from viz.models.bert.tokenizer import MAX_CHARS
 from viz.trace.sentence import EmptyInputError, SentenceTrace
 from viz.ui.cache import cached_trace
 from viz.ui.controls import bound_text_area
+from viz.ui.models import choose_model
 
 UNKNOWN = "[UNK]"  # BERT's token for what its vocabulary cannot spell
 DEFAULT_SENTENCE = "The animal didn't cross the street because it was too tired."
@@ -17,7 +18,9 @@ SENTENCE_MAX_CHARS = 5_000
 
 
 def sentence_trace(key: str = "sentence", default: str = DEFAULT_SENTENCE) -> SentenceTrace | None:
-    """A text box and the trace of what was typed; None (after a friendly prompt) when there is nothing."""
+    """The sidebar's text-model chooser, a text box and the trace of what was typed; None (after a friendly
+    prompt) when there is nothing or the model is still loading."""
+    model = choose_model("text")
     linked = st.query_params.get_all(key)  # a link's text, which bound_text_area cuts to the limit
     text = bound_text_area(
         "Type a sentence",
@@ -25,16 +28,18 @@ def sentence_trace(key: str = "sentence", default: str = DEFAULT_SENTENCE) -> Se
         key=key,
         max_chars=SENTENCE_MAX_CHARS,
         height=80,
-        help=f"Up to {SENTENCE_MAX_CHARS:,} characters; the model reads at most 256 tokens. all-MiniLM-L6-v2 "
-        "learned English: other languages fall apart into word pieces, and characters outside its vocabulary "
-        "(most emoji) become [UNK]. The address bar keeps the sentence and the view: share it to open the "
-        "same view.",
+        help=f"Up to {SENTENCE_MAX_CHARS:,} characters; the model reads at most 256 tokens. The bundled "
+        "all-MiniLM-L6-v2 learned English: other languages fall apart into word pieces, and characters outside "
+        "its vocabulary (most emoji) become [UNK]. The address bar keeps the sentence and the view: share it "
+        "to open the same view.",
     )
     sent = max(len(linked[-1]) if linked else 0, len(st.session_state.get(key) or ""))  # before the cut
     if sent > SENTENCE_MAX_CHARS:
         st.warning(f"The text has {sent:,} characters; only the first {SENTENCE_MAX_CHARS:,} were read.")
+    if model is None:
+        return None
     try:
-        trace = cached_trace(text)
+        trace = cached_trace(text, model)
     except EmptyInputError:
         st.info("Type a sentence in the box above to see its attention.")
         return None

@@ -1,111 +1,160 @@
-"""The model chooser of the vision pages: the bundled model of a family, or a checkpoint folder, and the
-config of the model chosen (opened once, shared), with one message for a folder that will not open."""
+"""The model chooser every model page shows in its sidebar: the models the library found for the page's
+family (:mod:`viz.library`), the bundled one first, and the chosen model loaded once, with a progress bar
+while a large one is read.
+
+The choice is a key from the library's list, bound to the address (``?model=gpt2``); what a user types is
+never read as a path, unless the operator allows typed paths (``VIZ_ALLOW_PATHS=1``: then a last option
+opens a folder box). Messages name models, never server folders.
+"""
 
 from __future__ import annotations
 
-import dataclasses
-
 import streamlit as st
 
-from viz.ui.cache import vision_config
+from viz.library import loading
+from viz.library.catalog import BUNDLED, Library, LibraryError, ModelEntry, human_bytes, library
+from viz.library.families import FAMILIES
+from viz.ui.controls import bound_selectbox
+
+#: The option that opens the folder box, where typed paths are allowed.
+TYPED_OPTION = "path"
+#: Models with fewer bytes of weights load in the page's own run (under a second); larger ones in the
+#: background with a progress bar.
+SYNC_BYTES = 100_000_000
+#: Widget keys per family: the chooser, the folder box.
+KEYS = {
+    "text": ("text_model", "text_folder"),
+    "decoder": ("decoder_model", "decoder_folder"),
+    "vit": ("vision_model", "vision_folder"),
+    "swin": ("swin_model", "swin_folder"),
+}
 
 
-@dataclasses.dataclass(frozen=True)
-class VisionFamily:
-    """How a family's model is offered. Widget keys are ``<prefix>_model`` and ``<prefix>_folder``."""
-
-    family: str  # "vit" or "swin": the family whose registry opens the model
-    name: str  # "ViT", as the page names it
-    prefix: str  # widget keys and the session-state store
-    help: str
-    placeholder: str
-    folder_label: str
-
-    @property
-    def bundled(self) -> str:
-        """The bundled model's short name, ``shapes-<family>``."""
-        return f"shapes-{self.family}"
-
-    @property
-    def store(self) -> str:
-        """The session-state dict that remembers the choice across pages, ``<prefix>_input``."""
-        return f"{self.prefix}_input"
-
-    @property
-    def options(self) -> tuple[str, str]:
-        return f"Bundled shapes {self.name}", f"A {self.name} checkpoint folder"
+def _remember(family: str, key: str) -> None:
+    st.session_state[f"_chosen_{family}"] = st.session_state[key]
 
 
-VIT = VisionFamily(
-    family="vit",
-    name="ViT",
-    prefix="vision",
-    help="The bundled ViT was trained by this project on generated shapes only. A Hugging Face ViT folder "
-    "(config.json + model.safetensors), e.g. a downloaded ViT, DeiT or DINO, classifies real photographs.",
-    placeholder="/path/to/vit-base-patch16-224",
-    folder_label="Checkpoint folder on this computer",
-)
-SWIN = VisionFamily(
-    family="swin",
-    name="Swin",
-    prefix="swin",
-    help="A Hugging Face SwinModel or SwinForImageClassification folder opens here too.",
-    placeholder="/path/to/swin-tiny-patch4-window7-224",
-    folder_label="Swin checkpoint folder on this computer",
-)
+def choose_model(family: str, where=None) -> str | None:
+    """The sidebar's model chooser for ``family`` (a :data:`~viz.library.families.FAMILIES` key).
 
+    Returns:
+        What the family's traces take as ``model``: a bundled short name or the folder of a loaded model;
+        None (after a message or with a progress bar) while no model is ready.
+    """
+    lib = library()
+    entries = {e.key: e for e in lib.entries(family)}
+    options = list(entries) + ([TYPED_OPTION] if lib.settings.allow_paths else [])
+    if not options:
+        st.error(f"No {FAMILIES[family].name} is installed on this server.")
+        return None
+    key, folder_key = KEYS[family]
+    remembered = st.session_state.get(f"_chosen_{family}")
+    where = where or st.sidebar
 
-def _store(family: VisionFamily) -> dict:
-    store = st.session_state.setdefault(family.store, {})
-    store.setdefault("model", family.options[0])
-    store.setdefault("folder", "")
-    return store
+    def name(option: str) -> str:
+        if option == TYPED_OPTION:
+            return "A folder on this computer…"
+        entry = entries[option]
+        return f"{entry.name} (bundled)" if entry.source == BUNDLED else entry.name
 
-
-def _remember(family: VisionFamily, field: str, key: str) -> None:
-    _store(family)[field] = st.session_state[key]
-
-
-def model_choice(family: VisionFamily) -> str | None:
-    """The bundled model's name, or the folder typed in; None (with a prompt) while none is given."""
-    store = _store(family)
-    options = family.options
-    choice = st.radio(
+    chosen = bound_selectbox(
         "Model",
         options,
-        index=options.index(store["model"]) if store["model"] in options else 0,
-        key=f"{family.prefix}_model",
-        horizontal=True,
+        key=key,
+        index=options.index(remembered) if remembered in options else 0,
+        format_func=name,
+        url_func=str,
+        where=where,
         on_change=_remember,
-        args=(family, "model", f"{family.prefix}_model"),
-        help=family.help,
+        args=(family, key),
+        help=_help(lib, family),
     )
-    if choice == options[0]:
-        return family.bundled
-    folder = st.text_input(
-        family.folder_label,
-        value=store["folder"],
-        key=f"{family.prefix}_folder",
-        on_change=_remember,
-        args=(family, "folder", f"{family.prefix}_folder"),
-        placeholder=family.placeholder,
+    try:
+        entry = _typed_entry(lib, family, folder_key, where) if chosen == TYPED_OPTION else entries[chosen]
+        if entry is None:
+            return None
+        where.caption(entry.label().removeprefix(entry.name + " · "))
+        return _loaded(lib, entry, where)
+    except LibraryError as err:  # its text may quote what the user typed: plain text, never markdown
+        st.error(f"That model could not be opened as a {FAMILIES[family].name}:")
+        st.text(str(err))
+        return None
+
+
+def _help(lib: Library, family: str) -> str:
+    found = len(lib.entries(family)) - 1
+    more = (
+        f"{found} more found in the operator's folders and the Hugging Face cache."
+        if found > 0
+        else "The server's operator can offer more: fetch one with `python -m viz fetch gpt2` (or another "
+        "name from the library page), or list folders in VIZ_MODEL_DIRS."
+    )
+    return f"The bundled model always works offline. {more}"
+
+
+def _typed_entry(lib: Library, family: str, folder_key: str, where) -> ModelEntry | None:
+    folder = where.text_input(
+        "Model folder", key=folder_key, placeholder="/path/to/a/hugging-face/model-folder", max_chars=1000
     )
     if not folder.strip():
         st.info(
-            f"Type the path of a folder holding config.json and model.safetensors of a {family.name} model."
+            f"Type the path of a folder holding config.json and the weights of a {FAMILIES[family].name}."
         )
         return None
-    return folder.strip()
+    return lib.typed(folder, family)
 
 
-def opened_config(family: VisionFamily, model: str):
-    """The config of ``model`` (loading it once, shared); None after a message if the folder will not open."""
-    try:
-        return vision_config(family.family, model)
-    except Exception as err:  # noqa: BLE001 - any folder typed in may be broken in its own way
-        st.error(
-            f"That folder could not be opened as a {family.name} checkpoint. It needs config.json and "
-            f"model.safetensors of a Hugging Face {family.name} model. What went wrong:"
-        )
-        st.text(str(err))
+def _loaded(lib: Library, entry: ModelEntry, where) -> str | None:
+    """The model's name for the traces once it is in memory; a progress bar (or an error) until then."""
+    ref = entry.key if entry.source == BUNDLED else str(entry.folder)
+    if lib.is_loaded(entry):
+        return ref
+    if entry.info.weights_bytes < SYNC_BYTES:
+        lib.check(entry)
+        try:
+            with st.spinner(f"Loading {entry.name}…"):
+                lib.load(entry)
+        except LibraryError:
+            raise
+        except Exception as err:  # noqa: BLE001 - any folder may be broken in its own way
+            _failed(entry, f"{type(err).__name__}: {err}")
+            return None
+        return ref
+    job = loading.request(lib, entry)
+    if job.state == "failed":
+        _failed(entry, job.error)
         return None
+    if job.state == "loading":
+        _progress(job)
+        return None
+    return ref
+
+
+def _failed(entry: ModelEntry, detail: str) -> None:
+    st.error(f"{entry.name} could not be opened as a {FAMILIES[entry.family].name}. What went wrong:")
+    st.text(detail.replace(str(entry.folder), entry.name))  # plain text, never markdown; no server path
+
+
+@st.fragment(run_every=0.5)
+def _progress(job: loading.LoadJob) -> None:
+    if job.state != "loading":
+        st.rerun(scope="app")
+    total = human_bytes(job.entry.info.weights_bytes)
+    st.progress(
+        job.fraction,
+        text=f"Loading {job.entry.name}: {human_bytes(job.bytes_read)} of {total} read "
+        f"({job.seconds:.0f} s). The page opens when it is in memory; other students are not held up.",
+    )
+
+
+def opened_config(family: str, model: str):
+    """The config of a chosen (loaded) model of a vision family, shared read-only."""
+    return FAMILIES[family].registry.load(model).config
+
+
+def model_name(family: str, model: str) -> str:
+    """How the pages name a model :func:`choose_model` returned ("all-MiniLM-L6-v2", "bert-base-uncased")."""
+    for entry in library().entries(family):
+        if model in (entry.key, str(entry.folder)):
+            return entry.name
+    return model.rsplit("/", 1)[-1]

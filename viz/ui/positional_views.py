@@ -174,24 +174,25 @@ def shift_section() -> None:
             chart(vector_bars(vec, name, "dimension", "value"), key, vec)
 
 
-def learned_section(table: np.ndarray) -> None:
+def learned_section(table: np.ndarray, model: str = "MiniLM") -> None:
+    """A text model's position table (``model``: how the page names the model) beside the sinusoid."""
     st.write(
         "BERT-style models such as MiniLM learn one vector per position instead of using a formula. "
-        "Below, the first positions of MiniLM's learned table beside the sinusoid of the same width."
+        f"Below, the first positions of {model}'s learned table beside the sinusoid of the same width."
     )
     n = bound_slider(
         "Number of positions",
         2,
-        MAX_LEARNED,
-        64,
+        min(MAX_LEARNED, table.shape[0]),
+        min(64, table.shape[0]),
         key="pe_learned_n",
-        help=f"MiniLM learned 512 positions; the first {MAX_LEARNED} at most are drawn here.",
+        help=f"{model} learned {table.shape[0]} positions; the first {MAX_LEARNED} at most are drawn here.",
     )
     learned = table[:n]
     sinus = sinusoidal_encoding(n, table.shape[1])
     left, right = st.columns(2)
     for column, matrix, name, title, key in (
-        (left, learned, "learned", "MiniLM learned position embeddings", "pe_learned"),
+        (left, learned, "learned", f"{model}: learned position embeddings", "pe_learned"),
         (right, sinus, "sinusoid", f"Sinusoid, d_model = {table.shape[1]}", "pe_sinus"),
     ):
         with column:

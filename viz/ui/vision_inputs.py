@@ -1,5 +1,5 @@
 """The image input shared by the vision pages: a generated shape, a sample photograph or an upload,
-and the model (the bundled shapes ViT or a checkpoint folder on this computer).
+and the model (the sidebar's chooser: the bundled shapes ViT or a model the library found).
 
 What the user picked is kept in ``st.session_state[STORE]`` (a plain dict, never a widget key), so the
 choice and the uploaded picture survive a switch between the vision pages. Uploads are read once, in the
@@ -16,9 +16,9 @@ import streamlit as st
 
 from viz.data.images import ImageInputError, LoadedImage, read_image
 from viz.data.shapes import CLASSES, make_shape
-from viz.ui.models import VIT, model_choice
+from viz.ui.models import choose_model
 
-STORE = VIT.store
+STORE = "vision_input"
 SAMPLES_DIR = Path(__file__).resolve().parents[2] / "assets" / "samples"
 #: Sample photographs (scikit-image's sample data, see assets/README.md), label -> file.
 SAMPLES = {
@@ -53,7 +53,7 @@ _DEFAULTS = {
 
 
 def _store() -> dict:
-    """The picked image's fields in the dict the ViT's model choice shares (:data:`viz.ui.models.VIT`)."""
+    """The picked image's fields, kept across the vision pages."""
     store = st.session_state.setdefault(STORE, {})
     for field, value in _DEFAULTS.items():
         store.setdefault(field, value)
@@ -137,7 +137,7 @@ def image_choice(image_size: int) -> tuple[LoadedImage, str, np.ndarray | None] 
 
 def vision_input(image_size: int = 64) -> VisionInput | None:
     """The shared input block (model, then image); None while something is missing or refused."""
-    model = model_choice(VIT)
+    model = choose_model("vit")
     picked = image_choice(image_size)
     if model is None or picked is None:
         return None

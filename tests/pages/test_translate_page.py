@@ -152,7 +152,7 @@ def test_encoder_and_three_ways_tabs(at):
     at.session_state["s2s_tab"] = "Three ways to use a transformer"
     at.run()
     assert_no_exception(at)
-    for words in (["MiniLM encoder, last layer"], ["Decoder-only, last layer"], ["Encoder-decoder: cross"]):
+    for words in (["all-MiniLM-L6-v2, last layer"], ["Decoder-only, last layer"], ["Encoder-decoder: cross"]):
         figure(at, words)
     decoder_only = array(figure(at, ["Decoder-only"])["data"][0]["z"])
     assert np.all(decoder_only[np.triu(np.ones(decoder_only.shape, dtype=bool), 1)] == 0)

@@ -12,7 +12,8 @@ environment variable          ``[models]`` key             meaning (default)
 ``VIZ_MAX_MODEL_GB``          ``max_model_gb``             largest weights a model may have (1.5 GB)
 ============================  ==========================  ============================================
 
-An environment variable wins over the file. The file is the operator's, never a user's.
+An environment variable wins over the file (``VIZ_GPT2_FOLDER``, the older switch for one GPT-2 folder, is
+added to the folders). The file is the operator's, never a user's.
 """
 
 from __future__ import annotations
@@ -59,8 +60,11 @@ class LibrarySettings:
         ):
             if var in env:
                 values[field] = [p for p in env[var].split(os.pathsep) if p] if field == "dirs" else env[var]
+        dirs = list(values.get("dirs", ()))
+        if env.get("VIZ_GPT2_FOLDER"):  # the older switch for one GPT-2 folder: listed like the others
+            dirs.append(env["VIZ_GPT2_FOLDER"])
         return cls(
-            dirs=tuple(Path(p).expanduser() for p in values.get("dirs", ())),
+            dirs=tuple(Path(p).expanduser() for p in dirs),
             scan_hf_cache=_flag(values, "scan_hf_cache", True),
             allow_paths=_flag(values, "allow_paths", False),
             allow_downloads=_flag(values, "allow_downloads", False),

@@ -48,6 +48,13 @@ class StackedAttentions:
         return self.attentions.shape[1]
 
 
+def token_texts(tokenizer, ids: Sequence[int]) -> list[str]:
+    """Each token of a byte-level BPE (GPT-2, RoBERTa) as the text it stands for: "Ġcat" is " cat", as the causal
+    trace shows its tokens; special tokens ("<s>", "</s>") stay as they are. ``tokenizer`` is a
+    ``tokenizers.Tokenizer``; a byte that is part of a longer character reads as U+FFFD."""
+    return [tokenizer.decode([int(i)], skip_special_tokens=False) for i in ids]
+
+
 def top_classes(probs: np.ndarray, labels: Sequence[str], k: int = 5) -> list[tuple[str, float]]:
     """The ``k`` most probable classes as (name, probability), best first (ties in label order)."""
     order = np.argsort(-np.asarray(probs), kind="stable")[:k]

@@ -1,4 +1,5 @@
-"""The bundled text encoder by name, and local BERT checkpoint folders by path; each loaded once per process."""
+"""The bundled text encoder by name, and local BERT-style checkpoint folders (BERT, DistilBERT, RoBERTa,
+XLM-RoBERTa, ELECTRA, ALBERT) by path; each loaded once per process."""
 
 from __future__ import annotations
 
@@ -26,7 +27,8 @@ TEXT_MODELS = {"minilm": minilm_folder}
 
 
 def default_max_tokens(folder: Path, n_positions: int) -> int:
-    """The sequence limit the model was trained for (sentence-transformers' max_seq_length), else its positions."""
+    """The sequence limit the model was trained for (sentence-transformers' max_seq_length), else ``n_positions``,
+    the tokens its positions allow (RoBERTa's 514 positions start at 2: 512)."""
     st_config = folder / "sentence_bert_config.json"
     if st_config.exists():
         limit = json.loads(st_config.read_text(encoding="utf-8")).get("max_seq_length")
@@ -37,7 +39,7 @@ def default_max_tokens(folder: Path, n_positions: int) -> int:
 
 def _load(folder: Path, device: torch.device) -> tuple[BertEncoder, Tokenizer, int]:
     model = load_bert_encoder(folder, device)
-    return model, load_tokenizer(folder), default_max_tokens(folder, model.config.n_positions)
+    return model, load_tokenizer(folder), default_max_tokens(folder, model.config.max_length)
 
 
 REGISTRY: FolderRegistry[tuple[BertEncoder, Tokenizer, int]] = FolderRegistry(TEXT_MODELS, _load)

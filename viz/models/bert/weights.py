@@ -52,7 +52,7 @@ def attention_weights(model: str | Path = "minilm") -> tuple[AttentionWeights, .
     """Every layer's W^Q, W^K, W^V, W^O of a text model, read-only, loaded once."""
     encoder, _, _ = load_text_model(model)
     layers = []
-    for block in encoder.blocks:
+    for block in encoder.layers:  # ALBERT's layers share one block: its weights, once per layer
         mha = block.attention
         parts = {}
         for name in ("q", "k", "v", "o"):
@@ -65,8 +65,10 @@ def attention_weights(model: str | Path = "minilm") -> tuple[AttentionWeights, .
 
 @functools.lru_cache(maxsize=4)
 def position_embedding_table(model: str | Path = "minilm") -> np.ndarray:
-    """The learned position embeddings (max_positions, d_model) of a BERT-style model."""
+    """The learned position embeddings (max_positions, E) of a BERT-style model, row t for the t-th token (RoBERTa's
+    rows before padding_idx + 1, which no token uses, are left out)."""
     encoder, _, _ = load_text_model(model)
-    table = encoder.embeddings.position.weight.detach().float().cpu().numpy()
+    offset = encoder.config.position_offset
+    table = encoder.embeddings.position.weight[offset:].detach().float().cpu().numpy()
     table.flags.writeable = False
     return table

@@ -155,3 +155,32 @@ def test_model_image_takes_a_processing_directly():
     picture = model_image(rgb, 32, torch.device("cpu"), processing)
     assert picture.processing == processing and picture.pixels.shape == (1, 3, 32, 32)
     np.testing.assert_allclose(picture.pixels[0].numpy(), processing.apply(rgb).pixels, atol=0)
+
+
+def _family_folder(folder: Path, family: str):
+    """A random DeiT distilled or DINOv2 classifier at 32 px input with its hub processor, scaled down."""
+    small = dict(patch_size=8, hidden_size=32, num_hidden_layers=2, num_attention_heads=4)
+    if family == "deit":
+        config = transformers.DeiTConfig(image_size=32, intermediate_size=64, num_labels=4, **small)
+        model_class, preprocessor, keep = (
+            transformers.DeiTForImageClassificationWithTeacher,
+            DEIT_STYLE,
+            "layernorm",
+        )
+    else:  # DINOv2: positions learned for 56 px (7 x 7), read at the processor's 32 px crop (4 x 4)
+        config = transformers.Dinov2Config(image_size=56, mlp_ratio=2, num_labels=3, **small)
+        model_class, preprocessor, keep = transformers.Dinov2ForImageClassification, BIT_STYLE, "norm"
+    reference = random_reference(model_class, config, seed=7, keep=keep)
+    reference.save_pretrained(folder)
+    (folder / "preprocessor_config.json").write_text(json.dumps(preprocessor))
+    return reference, preprocessor
+
+
+@pytest.mark.parametrize("family", ["deit", "dinov2"])
+def test_deit_and_dinov2_folders_read_photos_as_their_processors_do(tmp_path, family):
+    reference, preprocessor = _family_folder(tmp_path, family)
+    rgb = read_image(SAMPLES / "rocket.jpg").rgb  # 384 x 256
+    with torch.no_grad():
+        expected = reference(pixel_values=_hf_pixels(preprocessor, rgb)).logits[0].numpy()
+    trace = viz.trace_image(rgb, model=str(tmp_path))
+    np.testing.assert_allclose(trace.logits, expected, atol=1e-4, rtol=1e-4)

@@ -243,3 +243,23 @@ def test_dinov2_backbone_folder_says_it_has_no_head(family_folders):
     assert not [t for t in plotly_figures(at) if "Prediction" in t or "Gradient rollout" in t]
     assert heat(figure(at, "Attention rollout")).shape == (6, 6)  # 48 px (no preprocessor): 6 x 6 patches
     assert figure(at, "where [CLS] looks")
+
+
+def test_dinov2_with_registers_folder_reads_the_cls_row_past_the_registers(tmp_path):
+    transformers = pytest.importorskip("transformers")
+    config = transformers.Dinov2WithRegistersConfig(
+        image_size=32, patch_size=8, hidden_size=32, num_hidden_layers=2, num_attention_heads=4, mlp_ratio=2
+    )
+    random_reference(transformers.Dinov2WithRegistersModel, config, seed=2, keep="norm").save_pretrained(
+        tmp_path
+    )
+    trace = trace_image(default_shape(), model=str(tmp_path))
+    at = choose_folder(open_page(ATTENTION), "vit", tmp_path)
+    assert_no_exception(at)
+    at.slider(key="vit_layer").set_value(1).run()
+    maps = [array(t["z"]) for t in figure(at, "Layer 1: where [CLS] looks")["data"] if t["type"] == "heatmap"]
+    for h, z in enumerate(maps):  # the four registers' columns left out
+        np.testing.assert_allclose(z.ravel(), trace.attentions[0, h, 0, 5:], atol=1e-6)
+    assert any("[CLS], [REG1], [REG2], [REG3] and [REG4] columns" in c.value for c in at.caption)
+    assert any("registers" in c.value for c in at.caption)
+    np.testing.assert_allclose(heat(figure(at, "Attention rollout")), trace.rollout_map(), atol=1e-6)

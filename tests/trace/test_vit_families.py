@@ -114,3 +114,33 @@ def test_headless_vit_folder_has_no_classes(tmp_path):
     assert t.attentions.shape == (2, 4, 17, 17) and t.rollout.shape == (4, 4)
     np.testing.assert_allclose(t.rollout.sum(), 1.0, atol=1e-9)
     assert viz.trace_image(cases.good_jpeg(), model=str(tmp_path), gradients=True).attention_gradients is None
+
+
+def test_dinov2_with_registers_trace_puts_the_registers_between_cls_and_the_patches(tmp_path):
+    config = transformers.Dinov2WithRegistersConfig(
+        **{**SMALL, "image_size": 48}, mlp_ratio=2, num_register_tokens=4, num_labels=2
+    )
+    reference = random_reference(
+        transformers.Dinov2WithRegistersForImageClassification, config, seed=4, keep="norm"
+    )
+    reference.save_pretrained(tmp_path)
+    processor = {
+        "do_center_crop": True,
+        "crop_size": {"height": 32, "width": 32},
+        "size": {"shortest_edge": 40},
+    }
+    (tmp_path / "preprocessor_config.json").write_text(json.dumps(processor))
+    t = viz.trace_image(cases.good_jpeg(), model=str(tmp_path))
+    prefix = 5
+    assert t.prefix_names == ("[CLS]", "[REG1]", "[REG2]", "[REG3]", "[REG4]") and t.n_prefix_tokens == prefix
+    assert t.prefix_note.count("registers") == 1
+    assert t.attentions.shape == (2, 4, prefix + 16, prefix + 16) and t.register_tokens.shape == (4, 48)
+    np.testing.assert_array_equal(t.position_embeddings[1:prefix], 0.0)  # registers have no position
+    tokens = (
+        np.concatenate([t.cls_token[None], t.register_tokens, t.patch_embeddings]) + t.position_embeddings
+    )
+    np.testing.assert_allclose(tokens, t.hidden_states[0], atol=1e-5)
+    row = attention_rollout(t.attentions)[0, prefix:]
+    np.testing.assert_allclose(t.rollout, (row / row.sum()).reshape(4, 4), atol=1e-9)
+    expected = _reference_logits(reference, t, (0.485, 0.456, 0.406), (0.229, 0.224, 0.225))
+    np.testing.assert_allclose(t.logits, expected, atol=1e-4)

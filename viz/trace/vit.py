@@ -26,6 +26,9 @@ PREFIX_NOTES = {
     "[DIST]": "[DIST] is DeiT's distillation token: a second learned token after [CLS], trained to reproduce the "
     "prediction of a teacher network (a convolutional network) while [CLS] learns the true labels; the "
     "model's prediction is the mean of the head on [CLS] and the head on [DIST].",
+    "[REG]": "[REG1], [REG2], ... are DINOv2's registers: learned tokens after [CLS] with no position and no "
+    "output of their own. They give the model room for image-wide computation, which without them takes over "
+    "a few background patches (the bright spots of a DINOv2 attention map).",
 }
 
 
@@ -42,7 +45,9 @@ class ImageTrace(ImageModelTrace, StackedAttentions):
     prefix_names: tuple[str, ...]  # the tokens in front of the patches: ("[CLS]",) or ("[CLS]", "[DIST]")
     cls_token: np.ndarray  # (D,) the learned [CLS] token
     distillation_token: np.ndarray | None  # (D,) DeiT's learned distillation token, None without one
+    register_tokens: np.ndarray | None  # (R, D) DINOv2's learned registers, None without them
     position_embeddings: np.ndarray  # (T, D) added to the tokens; rows 0 .. prefix - 1 belong to the prefix
+    # (zero for the registers, which have no position)
     hidden_states: np.ndarray  # (L + 1, T, D); [0] = embeddings + positions, [l] = after block l
     attentions: np.ndarray  # (L, H, T, T) softmax weights; rows = queries
     rollout: np.ndarray  # (grid_h, grid_w) [CLS] row of the attention rollout (mean of heads), sums to 1
@@ -61,7 +66,8 @@ class ImageTrace(ImageModelTrace, StackedAttentions):
     @property
     def prefix_note(self) -> str:
         """What the tokens in front of the patches are, in a sentence or two each."""
-        return " ".join(PREFIX_NOTES[name] for name in self.prefix_names)
+        kinds = dict.fromkeys("[REG]" if name.startswith("[REG") else name for name in self.prefix_names)
+        return " ".join(PREFIX_NOTES[kind] for kind in kinds)
 
     @property
     def n_channels(self) -> int:
@@ -141,6 +147,9 @@ def trace_image(
             None
             if vit.embeddings.distillation_token is None
             else to_numpy(vit.embeddings.distillation_token[0, 0])
+        ),
+        register_tokens=(
+            None if vit.embeddings.register_tokens is None else to_numpy(vit.embeddings.register_tokens[0])
         ),
         position_embeddings=to_numpy(vit.embeddings.positions()[0]),
         hidden_states=to_numpy(torch.stack([h[0] for h in out.hidden_states])),

@@ -65,6 +65,12 @@ POINTING_NOTICE = (
 ).format(**POINTING_FIGURES)
 
 
+def prefix_list(trace: ImageTrace) -> str:
+    """The tokens in front of the patches, for a sentence: "[CLS]", "[CLS] and [DIST]", "[CLS], [REG1] and [REG2]"."""
+    *first, last = trace.prefix_names
+    return f"{', '.join(first)} and {last}" if first else last
+
+
 def traced_input() -> tuple[VisionInput, ImageTrace] | None:
     """The shared input block and the trace of the chosen image; None (after a message) when there is none."""
     model_notice(BUNDLED_NOTICE)
@@ -165,7 +171,7 @@ def position_section(trace: ImageTrace) -> None:
         ),
         key="vit_positions",
     )
-    names = " and ".join(trace.prefix_names)
+    names = prefix_list(trace)
     st.caption(
         f"The sequence becomes {prefix} + {gh * gw} = {gh * gw + prefix} tokens: the learned {names} "
         f"token{'s' if prefix > 1 else ''} in front, then the patches; a learned position embedding is added to "
@@ -226,10 +232,10 @@ def heads_section(trace: ImageTrace) -> None:
         ),
         key="vit_heads",
     )
-    left_out = " and ".join(f"the {name} column" for name in trace.prefix_names)
+    columns = "column" if prefix == 1 else "columns"
     st.caption(
         "Each panel is one head's attention from the [CLS] token to every patch (its row of the "
-        f"attention matrix, without {left_out}). Hover a patch for the exact weight."
+        f"attention matrix, without the {prefix_list(trace)} {columns}). Hover a patch for the exact weight."
     )
     if prefix > 1:
         st.caption(trace.prefix_note)
@@ -269,7 +275,7 @@ def patch_section(trace: ImageTrace) -> None:
         on_select=lambda: _pick_patch("vit_patch_chart"),
         selection_mode="points",
     )
-    names = " and ".join(trace.prefix_names)
+    names = prefix_list(trace)
     st.caption(
         f"Click a patch to query it. Its weight on {names} ({matrix[prefix + index, :prefix].sum():.3f}) is "
         "not drawn; the outlined square is the query patch itself."

@@ -127,14 +127,45 @@ def test_dinov2_matches_transformers(tmp_path, class_name, crop, overrides):
     )
 
 
-def test_dinov2_swiglu_and_registers_are_refused_by_name(tmp_path):
+REGISTER_CASES = [
+    ("Dinov2WithRegistersModel", None, dict(num_register_tokens=4)),
+    (
+        "Dinov2WithRegistersModel",
+        24,
+        dict(image_size=40, num_register_tokens=2),
+    ),  # 5 x 5 -> 3 x 3, antialiased
+    (
+        "Dinov2WithRegistersForImageClassification",
+        32,
+        dict(image_size=64, num_labels=3, num_register_tokens=3),
+    ),
+]
+
+
+@pytest.mark.parametrize("class_name,crop,overrides", REGISTER_CASES)
+def test_dinov2_with_registers_matches_transformers(tmp_path, class_name, crop, overrides):
+    config = transformers.Dinov2WithRegistersConfig(**{**SMALL, "mlp_ratio": 2, **overrides})
+    reference = random_reference(getattr(transformers, class_name), config, seed=2, keep="norm")
+    reference.save_pretrained(tmp_path)
+    if crop is not None:
+        processor = {"do_center_crop": True, "crop_size": {"height": crop, "width": crop}}
+        (tmp_path / "preprocessor_config.json").write_text(json.dumps(processor))
+    ours = load_vit(tmp_path)
+    side, registers = crop or 32, overrides["num_register_tokens"]
+    assert ours.config.n_registers == registers and ours.config.n_prefix_tokens == 1 + registers
+    assert ours.config.prefix_names[1:] == tuple(f"[REG{r + 1}]" for r in range(registers))
+    _compare(reference, ours, _pixels(side), n_tokens=(side // 8) ** 2 + 1 + registers)
+    assert parameters_on_meta(VisionTransformer, ours.config) == ours.config.n_params
+
+
+def test_dinov2_swiglu_is_refused_by_name(tmp_path):
     _dinov2_folder(tmp_path, "Dinov2Model", None, use_swiglu_ffn=True)
     with pytest.raises(ValueError, match="use_swiglu_ffn.*not supported"):
         load_vit(tmp_path)
     raw = json.loads((tmp_path / "config.json").read_text())
-    raw.update(model_type="dinov2_with_registers", use_swiglu_ffn=False, num_register_tokens=4)
+    raw.update(model_type="beit")
     (tmp_path / "config.json").write_text(json.dumps(raw))
-    with pytest.raises(ValueError, match="'dinov2_with_registers' model.*ViT-family"):
+    with pytest.raises(ValueError, match="'beit' model.*ViT-family"):
         load_vit(tmp_path)
 
 

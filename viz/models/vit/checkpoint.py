@@ -1,7 +1,7 @@
 """Hugging Face ViT-family folders in and out of our ViT: ``ViTModel`` / ``ViTForImageClassification``
 (also DeiT without distillation and DINO v1, which are saved as ViT), ``DeiTModel`` /
 ``DeiTForImageClassification`` / ``DeiTForImageClassificationWithTeacher`` and ``Dinov2Model`` /
-``Dinov2ForImageClassification`` (read only).
+``Dinov2ForImageClassification`` and the same with registers (read only).
 
 A folder holds ``config.json``, ``model.safetensors`` and optionally ``preprocessor_config.json``
 (the pixel normalisation). Only safetensors are read: a pickle is never unpickled. Every tensor name is
@@ -73,6 +73,12 @@ TABLES: dict[str, NameTable] = {
     "vit": _TABLE,
     "deit": NameTable(_DEIT_TABLE, prefix="deit.", family="DeiT", ignored=_IGNORED),
     "dinov2": NameTable(_DINOV2_TABLE, prefix="dinov2.", family="DINOv2", ignored=_IGNORED),
+    "dinov2_with_registers": NameTable(
+        [*_DINOV2_TABLE, ("embeddings.register_tokens", "embeddings.register_tokens")],
+        prefix="dinov2_with_registers.",
+        family="DINOv2 with registers",
+        ignored=_IGNORED,
+    ),
 }
 
 

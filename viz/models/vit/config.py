@@ -3,7 +3,9 @@
 One config covers three Hugging Face families that share the ViT's skeleton: ViT itself (one [CLS] token),
 DeiT distilled (Touvron et al. 2021: a [CLS] and a distillation token in front of the patches, two heads
 averaged) and DINOv2 (Oquab et al. 2023: LayerScale in every block, position embeddings learned for a larger
-grid and interpolated to the input's, a head on [CLS] and the mean of the patch tokens).
+grid and interpolated to the input's, a head on [CLS] and the mean of the patch tokens), also with registers
+(Darcet et al. 2024: learned tokens after [CLS] that carry no position and no output, a place for the global
+computations that otherwise take over some background patches).
 
 No torch here: the page computes the parameter counts of ViT-Base/Large/Huge from these configs without
 building a model (and a test checks the formula against a model built on the ``meta`` device).
@@ -20,8 +22,8 @@ from viz.core.config import StackConfig, block_params, check_positive, norm_para
 from viz.data.shapes import CLASSES as SHAPE_CLASSES
 
 #: The model types whose checkpoint folders :func:`viz.models.vit.checkpoint.load_vit` reads.
-HF_MODEL_TYPES = ("vit", "deit", "dinov2")
-ACCEPTED = "ViT-family folders (model_type 'vit', 'deit' or 'dinov2'; not 'dinov2_with_registers')"
+HF_MODEL_TYPES = ("vit", "deit", "dinov2", "dinov2_with_registers")
+ACCEPTED = "ViT-family folders (model_type 'vit', 'deit', 'dinov2' or 'dinov2_with_registers')"
 #: ImageNet's per-channel mean and standard deviation (the DeiT and DINOv2 image processors' defaults).
 IMAGENET_MEAN = (0.485, 0.456, 0.406)
 IMAGENET_STD = (0.229, 0.224, 0.225)
@@ -61,6 +63,9 @@ class ViTConfig(StackConfig):
             ``grid_size`` they are resized bicubically to the input's grid (DINOv2: 37 x 37 for 518 px,
             read at 224 px as 16 x 16). None: the input's grid.
         head: what the classification head reads (:data:`HEADS`).
+        n_registers: DINOv2's register tokens, after [CLS] and before the patches; they get no position
+            embedding.
+        position_antialias: resize the positions with an antialiasing bicubic filter (DINOv2 with registers).
     """
 
     image_size: int = 64
@@ -82,10 +87,12 @@ class ViTConfig(StackConfig):
     layer_scale: bool = False
     position_grid: int | None = None
     head: str = "cls"
+    n_registers: int = 0
+    position_antialias: bool = False
 
     def __post_init__(self) -> None:
         super().__post_init__()
-        check_positive(self, ("n_classes",), allow_zero=True)
+        check_positive(self, ("n_classes", "n_registers"), allow_zero=True)
         if self.head not in HEADS:
             raise ValueError(f"head must be one of {HEADS}, got {self.head!r}")
         if self.head == "cls_and_distillation" and not self.distillation_token:
@@ -109,14 +116,21 @@ class ViTConfig(StackConfig):
         return self.grid_size**2
 
     @property
-    def n_prefix_tokens(self) -> int:
-        """Tokens in front of the patches: [CLS] (1), and DeiT's distillation token (2)."""
+    def n_positioned_prefix(self) -> int:
+        """Tokens in front of the patches that have a learned position: [CLS] (and the distillation token)."""
         return 1 + self.distillation_token
 
     @property
+    def n_prefix_tokens(self) -> int:
+        """Tokens in front of the patches: [CLS] (1), DeiT's distillation token (2), DINOv2's registers."""
+        return self.n_positioned_prefix + self.n_registers
+
+    @property
     def prefix_names(self) -> tuple[str, ...]:
-        """The names of the tokens in front of the patches, in order: ("[CLS]",) or ("[CLS]", "[DIST]")."""
-        return ("[CLS]", "[DIST]")[: self.n_prefix_tokens]
+        """The names of the tokens in front of the patches, in order: ("[CLS]",), ("[CLS]", "[DIST]") or
+        ("[CLS]", "[REG1]", ..., "[REGk]")."""
+        registers = tuple(f"[REG{r + 1}]" for r in range(self.n_registers))
+        return ("[CLS]", "[DIST]")[: self.n_positioned_prefix] + registers
 
     @property
     def n_tokens(self) -> int:
@@ -125,15 +139,15 @@ class ViTConfig(StackConfig):
 
     @property
     def n_positions(self) -> int:
-        """Rows of the learned position table: the prefix tokens and the grid they were learned for."""
+        """Rows of the learned position table: [CLS] (and [DIST]) and the grid they were learned for."""
         side = self.grid_size if self.position_grid is None else self.position_grid
-        return self.n_prefix_tokens + side**2
+        return self.n_positioned_prefix + side**2
 
     @property
     def hf_model_type(self) -> str:
         """The Hugging Face ``model_type`` of the family this config describes."""
         if self.layer_scale:
-            return "dinov2"
+            return "dinov2_with_registers" if self.n_registers else "dinov2"
         return "deit" if self.distillation_token else "vit"
 
     @property
@@ -150,7 +164,7 @@ class ViTConfig(StackConfig):
         """Number of parameters, counted from the shapes alone (no tensor is allocated)."""
         d, k = self.d_model, self.n_classes
         # projection, its bias, [CLS] (and the distillation token), positions
-        embeddings = self.patch_dim * d + d + self.n_prefix_tokens * d + self.n_positions * d
+        embeddings = self.patch_dim * d + d + self.n_prefix_tokens * d + self.n_positions * d  # + registers
         block = block_params(d, self.d_ff, self.qkv_bias) + 2 * d * self.layer_scale
         total = embeddings + self.n_layers * block + norm_params(d)  # + the final LayerNorm
         if self.pooler:
@@ -175,6 +189,7 @@ class ViTConfig(StackConfig):
         """
         folder, raw = hf_config.read_config_json(path, HF_MODEL_TYPES, "vit", ACCEPTED)
         model_type = raw.get("model_type", "vit")
+        dinov2 = model_type.startswith("dinov2")
         fields = hf_config.image_fields(raw, default_patch=14 if model_type == "dinov2" else 16)
         channels = fields["n_channels"]
         imagenet = channels == 3 and model_type != "vit"
@@ -183,13 +198,15 @@ class ViTConfig(StackConfig):
             n_layers=raw["num_hidden_layers"],
             n_heads=raw["num_attention_heads"],
             pooler=False,
-            layer_norm_eps=raw.get("layer_norm_eps", 1e-6 if model_type == "dinov2" else 1e-12),
+            layer_norm_eps=raw.get("layer_norm_eps", 1e-6 if dinov2 else 1e-12),
             # the image processors' defaults: ViTImageProcessor 0.5, DeiT's and DINOv2's ImageNet's
             image_mean=IMAGENET_MEAN if imagenet else (0.5,) * channels,
             image_std=IMAGENET_STD if imagenet else (0.5,) * channels,
         )
-        if model_type == "dinov2":
+        if dinov2:
             fields.update(_dinov2_fields(folder, raw, fields["image_size"], fields["patch_size"]))
+            if model_type == "dinov2_with_registers":
+                fields.update(n_registers=int(raw.get("num_register_tokens", 4)), position_antialias=True)
         else:
             fields.update(d_ff=raw["intermediate_size"], distillation_token=model_type == "deit")
         return cls(**hf_config.finish_fields(folder, fields, overrides))

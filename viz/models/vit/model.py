@@ -30,12 +30,15 @@ from viz.layers.patch_embed import PatchEmbedding, normalize_pixels
 from viz.models.vit.config import ViTConfig
 
 
-def resize_positions(grid_positions: torch.Tensor, grid: tuple[int, int]) -> torch.Tensor:
+def resize_positions(
+    grid_positions: torch.Tensor, grid: tuple[int, int], antialias: bool = False
+) -> torch.Tensor:
     """Position embeddings learned on a square grid, resized to ``grid`` as Hugging Face's DINOv2 does.
 
     Args:
         grid_positions: (1, G * G, D), one row per position of a G x G grid, row by row.
         grid: (grid_h, grid_w) of the input.
+        antialias: filter before shrinking (DINOv2 with registers does; DINOv2 does not).
 
     Returns:
         (1, grid_h * grid_w, D): bicubic interpolation (``align_corners=False``) in float32, to that size.
@@ -47,39 +50,42 @@ def resize_positions(grid_positions: torch.Tensor, grid: tuple[int, int]) -> tor
     if (side, side) == tuple(grid):
         return grid_positions
     x = grid_positions.reshape(1, side, side, d).permute(0, 3, 1, 2)  # (1, D, G, G)
-    x = F.interpolate(x.float(), size=tuple(grid), mode="bicubic", align_corners=False)
+    x = F.interpolate(x.float(), size=tuple(grid), mode="bicubic", align_corners=False, antialias=antialias)
     return x.to(grid_positions.dtype).permute(0, 2, 3, 1).reshape(1, -1, d)
 
 
 class ViTEmbeddings(nn.Module):
-    """Patch embeddings, the [CLS] token (and DeiT's distillation token) in front, plus learned positions."""
+    """Patch embeddings, the [CLS] token (and DeiT's distillation token, or DINOv2's registers) in front, plus
+    learned positions (none for the registers)."""
 
     def __init__(self, config: ViTConfig) -> None:
         super().__init__()
-        self.n_prefix = config.n_prefix_tokens
+        self.n_positioned = config.n_positioned_prefix
+        self.antialias = config.position_antialias
         self.grid = (config.grid_size, config.grid_size)
         self.patch = PatchEmbedding(config.n_channels, config.d_model, config.patch_size)
         self.cls_token = nn.Parameter(torch.zeros(1, 1, config.d_model))
         self.distillation_token = (
             nn.Parameter(torch.zeros(1, 1, config.d_model)) if config.distillation_token else None
         )
+        self.register_tokens = (
+            nn.Parameter(torch.zeros(1, config.n_registers, config.d_model)) if config.n_registers else None
+        )
         self.position = nn.Parameter(torch.zeros(1, config.n_positions, config.d_model))
 
     def prefix(self) -> torch.Tensor:
-        """(1, prefix, D): [CLS], then the distillation token when the model has one."""
-        if self.distillation_token is None:
-            return self.cls_token
-        return torch.cat([self.cls_token, self.distillation_token], dim=1)
+        """(1, prefix, D): [CLS], then the distillation token or the registers when the model has them."""
+        tokens = [self.cls_token, self.distillation_token, self.register_tokens]
+        return torch.cat([t for t in tokens if t is not None], dim=1)
 
     def positions(self) -> torch.Tensor:
-        """(1, T, D): the position embeddings added to the tokens, the patches' resized to the input's grid."""
-        return torch.cat(
-            [
-                self.position[:, : self.n_prefix],
-                resize_positions(self.position[:, self.n_prefix :], self.grid),
-            ],
-            dim=1,
-        )
+        """(1, T, D): the position embeddings added to the tokens, the patches' resized to the input's grid;
+        zero rows for the registers, which have none."""
+        positioned, learned = self.position[:, : self.n_positioned], self.position[:, self.n_positioned :]
+        parts = [positioned, resize_positions(learned, self.grid, self.antialias)]
+        if self.register_tokens is not None:
+            parts.insert(1, torch.zeros_like(self.register_tokens))
+        return torch.cat(parts, dim=1)
 
     def forward(self, pixels: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """(B, C, H, W) -> ``(tokens (B, prefix + N, D), patch embeddings (B, N, D))``."""

@@ -214,11 +214,30 @@ def test_old_and_new_files_read_the_same():
     ) == ImageProcessing.from_dict({})
     deit = ImageProcessing.from_dict(HUB["facebook/deit-tiny-distilled-patch16-224"])
     assert deit.size == Size(256, 256) and deit.crop_size == Size(224, 224) and deit.do_center_crop
-    bit = ImageProcessing.from_dict(
-        {"image_processor_type": "BitImageProcessor", "size": 256, "crop_size": None}
-    )
-    assert bit.size == Size(shortest_edge=256) and bit.crop_size == Size(224, 224)  # null: the class default
+    bit = ImageProcessing.from_dict({"image_processor_type": "BitImageProcessor", "size": 256})
+    assert bit.size == Size(shortest_edge=256) and bit.crop_size == Size(
+        224, 224
+    )  # absent: the class default
     assert dataclasses.replace(bit, do_center_crop=False).apply(PHOTOS["cat.jpg"]).size == (385, 256)
+
+
+NULLABLE = ("do_resize", "size", "resample", "do_center_crop", "crop_size", "do_rescale", "rescale_factor")
+NULLABLE += ("do_normalize", "image_mean", "image_std", "do_convert_rgb")
+
+
+@pytest.mark.parametrize("name", ["DeiTImageProcessor", "BitImageProcessor"])
+def test_null_keys_are_read_as_transformers_reads_them(name):
+    """A null ``do_*`` switches its step off; a null value a step needs is refused, by both."""
+    rgb = PHOTOS["coffee.jpg"]
+    for key in NULLABLE:
+        raw = {"image_processor_type": name, key: None}
+        try:
+            expected = _reference(raw)(Image.fromarray(rgb), return_tensors="np")["pixel_values"][0]
+        except ValueError:
+            with pytest.raises(ValueError, match=f"sets {key} to null"):
+                ImageProcessing.from_dict(raw)
+            continue
+        np.testing.assert_allclose(ImageProcessing.from_dict(raw).apply(rgb).normalized, expected, atol=1e-5)
 
 
 @pytest.mark.parametrize(

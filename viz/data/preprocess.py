@@ -11,8 +11,8 @@ The steps and their rounding are those of transformers' slow (Pillow / numpy) im
 
 Covered: ``ViTImageProcessor`` (ViT, DINO v1, Swin's hub checkpoints), ``DeiTImageProcessor``,
 ``BitImageProcessor`` (DINOv2) and ``ConvNextImageProcessor``, in their old (``feature_extractor_type``,
-``size`` an int) and new (``image_processor_type``, ``size`` a dict) files. A key missing from the file, or
-null, takes the processor class's default, as transformers does. Only numpy and Pillow.
+``size`` an int) and new (``image_processor_type``, ``size`` a dict) files. A key missing from the file takes
+the processor class's default; a null one is None, as transformers 5 reads it. Only numpy and Pillow.
 """
 
 from __future__ import annotations
@@ -222,39 +222,55 @@ class ImageProcessing:
 
     @classmethod
     def from_dict(cls, raw: Mapping) -> ImageProcessing:
-        """From the contents of a ``preprocessor_config.json``; absent or null keys take the class's default.
+        """From the contents of a ``preprocessor_config.json``.
+
+        As transformers 5 reads the file: an absent key takes the processor class's default; a key set to
+        null is None, so a null ``do_*`` switches its step off, and a null value a step needs is an error.
 
         Raises:
-            ValueError: for a processor or a size this module does not cover.
+            ValueError: for a processor or a size this module does not cover, or a null that a step needs.
         """
         name = processor_class(raw.get("image_processor_type") or raw.get("feature_extractor_type"))
         defaults = DEFAULTS[name]
+        steps = {
+            "do_resize": bool(raw.get("do_resize", True)),
+            "do_center_crop": bool(raw.get("do_center_crop", defaults.do_center_crop)),
+            "do_rescale": bool(raw.get("do_rescale", True)),
+            "do_normalize": bool(raw.get("do_normalize", True)),
+        }
+        needs = {
+            "size": "do_resize",
+            "resample": "do_resize",
+            "crop_pct": "do_resize",
+            "crop_size": "do_center_crop",
+            "rescale_factor": "do_rescale",
+            "image_mean": "do_normalize",
+            "image_std": "do_normalize",
+        }
 
         def get(key, default):
-            value = raw.get(key)
-            return default if value is None else value
+            if key not in raw:
+                return default
+            if raw[key] is None and steps[needs[key]]:
+                raise ValueError(f"preprocessor_config.json sets {key} to null while {needs[key]} is true")
+            return default if raw[key] is None else raw[key]  # a null the step does not use: inert
 
-        crop = raw.get("crop_size")
-        mean = get("image_mean", defaults.image_mean)
-        std = get("image_std", defaults.image_std)
+        size, crop = get("size", None), get("crop_size", None)
+        mean, std = get("image_mean", defaults.image_mean), get("image_std", defaults.image_std)
         mean = (mean,) * 3 if isinstance(mean, (int, float)) else mean
         std = (std,) * 3 if isinstance(std, (int, float)) else std
+        convnext = name == "ConvNextImageProcessor"
         return cls(
             processor=name,
-            do_resize=bool(get("do_resize", True)),
-            size=defaults.size
-            if raw.get("size") is None
-            else Size.read(raw["size"], defaults.default_to_square),
+            size=defaults.size if size is None else Size.read(size, defaults.default_to_square),
             resample=int(get("resample", defaults.resample)),
-            do_center_crop=bool(get("do_center_crop", defaults.do_center_crop)),
             crop_size=defaults.crop_size if crop is None else Size.read(crop),
-            do_rescale=bool(get("do_rescale", True)),
             rescale_factor=float(get("rescale_factor", 1 / 255)),
-            do_normalize=bool(get("do_normalize", True)),
             image_mean=tuple(float(m) for m in mean),
             image_std=tuple(float(s) for s in std),
-            do_convert_rgb=bool(get("do_convert_rgb", defaults.do_convert_rgb)),
-            crop_pct=float(get("crop_pct", defaults.crop_pct)) if name == "ConvNextImageProcessor" else None,
+            do_convert_rgb=bool(raw.get("do_convert_rgb", defaults.do_convert_rgb)),
+            crop_pct=float(get("crop_pct", defaults.crop_pct)) if convnext else None,
+            **steps,
         )
 
     @classmethod

@@ -218,3 +218,28 @@ def test_roberta_base_s_mask_token_takes_the_space_before_it(tmp_path):
         .encode("the <mask> cat")
         .ids
     )
+
+
+@pytest.mark.parametrize("layout", ["shards", "pytorch_model.bin"])
+@pytest.mark.parametrize(
+    ("family", "model_class"), [("electra", "ElectraForPreTraining"), ("albert", "AlbertModel")]
+)
+def test_sharded_and_bin_checkpoints_load_the_same_encoder(tmp_path, layout, family, model_class):
+    """A checkpoint in shards (model.safetensors.index.json) or as pytorch_model.bin (read with weights_only)."""
+    from safetensors.torch import load_file
+
+    folder = make_folder(tmp_path / "original", family, model_class)
+    other = tmp_path / layout
+    if layout == "shards":
+        transformers.AutoModel.from_pretrained(str(folder)).save_pretrained(other, max_shard_size="20KB")
+        assert (other / "model.safetensors.index.json").exists() and not (
+            other / "model.safetensors"
+        ).exists()
+    else:
+        other.mkdir()
+        torch.save(load_file(str(folder / "model.safetensors")), other / "pytorch_model.bin")
+    (other / "config.json").write_text((folder / "config.json").read_text(encoding="utf-8"), encoding="utf-8")
+    expected, loaded = load_bert_encoder(folder).state_dict(), load_bert_encoder(other).state_dict()
+    assert expected.keys() == loaded.keys()
+    for name, tensor in expected.items():
+        assert torch.equal(tensor, loaded[name]), name

@@ -55,10 +55,19 @@ class ModelEntry:
         """``gpt2 · 124.4 M parameters · 548 MB · Hugging Face cache``."""
         parts = [self.name]
         if self.n_params:
-            parts.append(f"{self.n_params / 1e6:.1f} M parameters")
+            parts.append(f"{human_count(self.n_params)} parameters")
         parts.append(human_bytes(self.info.weights_bytes))
         parts.append(self.source)
         return " · ".join(parts)
+
+
+def human_count(n: int) -> str:
+    """``124.4 M``, ``1.2 B``, ``25 k``, ``512``."""
+    for unit, size in (("B", 1e9), ("M", 1e6), ("k", 1e3)):
+        if n >= size:
+            value = n / size
+            return f"{value:.1f} {unit}" if value < 100 else f"{value:.0f} {unit}"
+    return str(n)
 
 
 def human_bytes(n: int) -> str:

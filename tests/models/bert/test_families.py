@@ -243,3 +243,18 @@ def test_sharded_and_bin_checkpoints_load_the_same_encoder(tmp_path, layout, fam
     assert expected.keys() == loaded.keys()
     for name, tensor in expected.items():
         assert torch.equal(tensor, loaded[name]), name
+
+
+def test_the_learned_matrices_come_once_per_layer_and_positions_from_the_first_token(tmp_path):
+    from viz.models.bert.weights import attention_weights, position_embedding_table
+
+    albert = make_folder(tmp_path / "albert", "albert")
+    layers = attention_weights(albert)
+    assert len(layers) == 3 and all(np.array_equal(layer.w_q, layers[0].w_q) for layer in layers)
+    encoder = load_bert_encoder(albert)
+    np.testing.assert_array_equal(layers[0].w_q, encoder.blocks[0].attention.w_q.weight.numpy().T)
+    roberta = make_folder(tmp_path / "roberta", "roberta")
+    trace = trace_sentence("the cat sat", model=roberta)
+    table = position_embedding_table(roberta)
+    assert table.shape == (38, 32)
+    np.testing.assert_allclose(table[: len(trace.tokens)], trace.position_embeddings, atol=0)

@@ -184,3 +184,34 @@ def test_deit_and_dinov2_folders_read_photos_as_their_processors_do(tmp_path, fa
         expected = reference(pixel_values=_hf_pixels(preprocessor, rgb)).logits[0].numpy()
     trace = viz.trace_image(rgb, model=str(tmp_path))
     np.testing.assert_allclose(trace.logits, expected, atol=1e-4, rtol=1e-4)
+
+
+@pytest.mark.parametrize(
+    "preprocessor",
+    [
+        {"feature_extractor_type": "ViTFeatureExtractor", "size": 32},  # ViT's 0.5, not Swin's ImageNet
+        {"image_processor_type": "BitImageProcessor", "size": 36, "crop_size": 32, "do_normalize": None},
+    ],
+    ids=["ViT defaults", "BiT defaults"],
+)
+def test_a_processor_file_without_mean_and_std_normalises_with_its_class_defaults(tmp_path, preprocessor):
+    config = transformers.SwinConfig(
+        image_size=32,
+        patch_size=2,
+        embed_dim=16,
+        depths=[2, 2],
+        num_heads=[2, 4],
+        window_size=4,
+        num_labels=4,
+    )
+    reference = random_reference(transformers.SwinForImageClassification, config, seed=6, keep="norm")
+    reference.save_pretrained(tmp_path)
+    (tmp_path / "preprocessor_config.json").write_text(json.dumps(preprocessor))
+    rgb = read_image(SAMPLES / "cat.jpg").rgb
+    slow = "ViTImageProcessorPil" if "feature_extractor_type" in preprocessor else "BitImageProcessorPil"
+    pixel_values = getattr(transformers, slow)(**preprocessor)(rgb, return_tensors="np")["pixel_values"]
+    with torch.no_grad():
+        expected = reference(pixel_values=torch.from_numpy(pixel_values)).logits[0].numpy()
+    np.testing.assert_allclose(
+        viz.trace_swin(rgb, model=str(tmp_path)).logits, expected, atol=1e-4, rtol=1e-4
+    )

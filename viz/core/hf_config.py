@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from viz.core.config import check_activation
+from viz.data.preprocess import default_normalization
 
 
 def check_image_fields(config) -> None:
@@ -85,6 +86,11 @@ def finish_fields(folder: Path, fields: dict, overrides: dict) -> dict:
     if preprocessor.is_file():
         pre = json.loads(preprocessor.read_text(encoding="utf-8"))
         if pre.get("do_normalize", True):
+            if fields["n_channels"] == 3:  # what the file leaves out, its processor class's defaults decide
+                fields["image_mean"], fields["image_std"] = default_normalization(pre) or (
+                    fields["image_mean"],
+                    fields["image_std"],
+                )
             mean, std = pre.get("image_mean", fields["image_mean"]), pre.get("image_std", fields["image_std"])
         else:
             channels = fields["n_channels"]

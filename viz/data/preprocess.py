@@ -377,3 +377,15 @@ def _center_crop(image: np.ndarray, crop_h: int, crop_w: int, box) -> tuple[np.n
     top, left = top + top_pad, left + left_pad
     out = canvas[max(0, top) : min(new_h, top + crop_h), max(0, left) : min(new_w, left + crop_w)]
     return np.ascontiguousarray(out), new_box
+
+
+def default_normalization(raw: Mapping) -> tuple[tuple[float, ...], tuple[float, ...]] | None:
+    """(image_mean, image_std) the processor a ``preprocessor_config.json`` names uses when the file gives none
+    (BiT: CLIP's; ViT, DeiT, ConvNeXt: 0.5); None for a processor this module does not cover."""
+    try:
+        defaults = DEFAULTS[
+            processor_class(raw.get("image_processor_type") or raw.get("feature_extractor_type"))
+        ]
+    except ValueError:
+        return None
+    return defaults.image_mean, defaults.image_std

@@ -18,6 +18,17 @@ from viz.analysis.vision import gradient_rollout
 transformers = pytest.importorskip("transformers")
 
 SMALL = dict(image_size=32, patch_size=8, hidden_size=48, num_hidden_layers=2, num_attention_heads=4)
+#: DINOv2's image processor as the hub's folders write it, scaled down: resize to 40, centre crop 32 x 32.
+BIT_PROCESSOR = {
+    "image_processor_type": "BitImageProcessor",
+    "do_resize": True,
+    "size": {"shortest_edge": 40},
+    "do_center_crop": True,
+    "crop_size": {"height": 32, "width": 32},
+    "do_normalize": True,
+    "image_mean": [0.485, 0.456, 0.406],
+    "image_std": [0.229, 0.224, 0.225],
+}
 NAMES = {"0": "tench, Tinca tinca", "1": "goldfish, Carassius auratus", "2": "tabby, tabby cat"}
 
 
@@ -46,12 +57,7 @@ def dinov2(tmp_path_factory):
     config = transformers.Dinov2Config(**{**SMALL, "image_size": 48}, mlp_ratio=2, num_labels=3)
     reference = random_reference(transformers.Dinov2ForImageClassification, config, seed=1, keep="norm")
     reference.save_pretrained(folder)
-    processor = {
-        "do_center_crop": True,
-        "crop_size": {"height": 32, "width": 32},
-        "size": {"shortest_edge": 40},
-    }
-    (folder / "preprocessor_config.json").write_text(json.dumps(processor))
+    (folder / "preprocessor_config.json").write_text(json.dumps(BIT_PROCESSOR))
     return folder, reference
 
 
@@ -124,12 +130,7 @@ def test_dinov2_with_registers_trace_puts_the_registers_between_cls_and_the_patc
         transformers.Dinov2WithRegistersForImageClassification, config, seed=4, keep="norm"
     )
     reference.save_pretrained(tmp_path)
-    processor = {
-        "do_center_crop": True,
-        "crop_size": {"height": 32, "width": 32},
-        "size": {"shortest_edge": 40},
-    }
-    (tmp_path / "preprocessor_config.json").write_text(json.dumps(processor))
+    (tmp_path / "preprocessor_config.json").write_text(json.dumps(BIT_PROCESSOR))
     t = viz.trace_image(cases.good_jpeg(), model=str(tmp_path))
     prefix = 5
     assert t.prefix_names == ("[CLS]", "[REG1]", "[REG2]", "[REG3]", "[REG4]") and t.n_prefix_tokens == prefix

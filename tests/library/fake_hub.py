@@ -28,7 +28,8 @@ class FakeHub:
     def __init__(self, repos: dict[str, Path]) -> None:
         self.repos = {repo: Path(folder) for repo, folder in repos.items()}
         self.requests: list[tuple[str, str]] = []
-        self.fail_after_bytes: int | None = None  # cut the next file download after this many bytes
+        self.fail_after_bytes: int | None = None  # cut the next larger file download after this many bytes
+        self.resumed: list[tuple[str, int]] = []  # (file, first byte) of every ranged request
         self._server: http.server.ThreadingHTTPServer | None = None
 
     @property
@@ -119,13 +120,15 @@ class FakeHub:
         entry = self.entry(file)
         etag = entry["lfs"]["oid"] if "lfs" in entry else entry["oid"]
         start = 0
-        ranged = re.fullmatch(r"bytes=(\d+)-", request.headers.get("Range", ""))
+        ranged = re.fullmatch(r"bytes=(\d+)-(\d*)", request.headers.get("Range", "").strip())
         if ranged:
             start = int(ranged[1])
+            self.resumed.append((file.name, start))
         body = data[start:]
         request.send_response(206 if ranged else 200)
         request.send_header("Content-Length", str(len(body)))
         request.send_header("Content-Type", "application/octet-stream")
+        request.send_header("Accept-Ranges", "bytes")
         request.send_header("ETag", f'"{etag}"')
         request.send_header("X-Repo-Commit", self.sha(repo))
         if "lfs" in entry:
@@ -137,7 +140,7 @@ class FakeHub:
         if head:
             return
         cut = self.fail_after_bytes
-        if cut is not None and not ranged:
+        if cut is not None and not ranged and len(body) > cut:
             self.fail_after_bytes = None
             request.wfile.write(body[:cut])
             request.wfile.flush()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 from pathlib import Path
 
 import numpy as np
@@ -10,7 +11,7 @@ import pytest
 from PIL import Image
 
 from viz.data.images import model_view
-from viz.data.preprocess import DEFAULTS, ImageProcessing, Size, processor_class
+from viz.data.preprocess import DEFAULTS, ImageProcessing, Size, default_normalization, processor_class
 
 transformers = pytest.importorskip("transformers")
 
@@ -276,3 +277,24 @@ def test_the_centred_square_differs_from_the_processors_on_non_square_photos():
             ours.image_std
         )[:, None, None]
         assert np.abs(square - ours.apply(rgb).normalized).max() > 0.5
+
+
+def test_a_file_naming_no_processor_gets_the_one_of_its_model_type(tmp_path):
+    """As AutoImageProcessor: dinov2 -> BiT (an int size is the shorter edge), deit -> DeiT, vit/swin -> ViT."""
+    raw = {"size": 40, "crop_size": 32, "do_center_crop": True, **IMAGENET}
+    rgb = PHOTOS["coffee.jpg"]
+    for model_type, slow in (("dinov2", "BitImageProcessorPil"), ("deit", "DeiTImageProcessorPil")):
+        (tmp_path / "config.json").write_text(f'{{"model_type": "{model_type}"}}')
+        (tmp_path / "preprocessor_config.json").write_text(json.dumps(raw))
+        ours = ImageProcessing.from_folder(tmp_path)
+        expected = getattr(transformers, slow)(**raw)(Image.fromarray(rgb), return_tensors="np")[
+            "pixel_values"
+        ][0]
+        np.testing.assert_allclose(ours.apply(rgb).normalized, expected, atol=1e-5)
+    assert ImageProcessing.from_dict({"size": 40}, model_type="dinov2").size == Size(shortest_edge=40)
+    assert ImageProcessing.from_dict({"size": 40}, model_type="swin").size == Size(40, 40)
+    assert default_normalization({}) is None  # the family's defaults then, as before
+    assert (
+        default_normalization({"image_processor_type": "BitImageProcessor"})[0]
+        == DEFAULTS["BitImageProcessor"].image_mean
+    )

@@ -149,16 +149,33 @@ DEFAULTS: dict[str, ProcessorDefaults] = {
 }
 
 
-def processor_class(name: str | None) -> str:
+#: The processor transformers' AutoImageProcessor picks by the folder's ``model_type`` when the file names
+#: none (dinov2_with_registers, which transformers maps to none, as dinov2).
+BY_MODEL_TYPE = {
+    "vit": "ViTImageProcessor",
+    "swin": "ViTImageProcessor",
+    "deit": "DeiTImageProcessor",
+    "dinov2": "BitImageProcessor",
+    "dinov2_with_registers": "BitImageProcessor",
+    "convnext": "ConvNextImageProcessor",
+}
+
+
+def named_processor(raw: Mapping) -> str | None:
+    """The ``image_processor_type`` (or old ``feature_extractor_type``) a file names, if any."""
+    return raw.get("image_processor_type") or raw.get("feature_extractor_type") or None
+
+
+def processor_class(name: str | None, model_type: str | None = None) -> str:
     """The processor a file's ``image_processor_type`` / ``feature_extractor_type`` names, as a key of
-    :data:`DEFAULTS` (old feature extractors and the Fast / Pil variants map to the same steps; a file
-    naming none is a ``ViTImageProcessor``, what ViT and Swin folders default to).
+    :data:`DEFAULTS` (old feature extractors and the Fast / Pil variants map to the same steps); for a file
+    naming none, the one of :data:`BY_MODEL_TYPE` for ``model_type``, else ``ViTImageProcessor``.
 
     Raises:
         ValueError: for a processor not covered, naming those that are.
     """
     if not name:
-        return "ViTImageProcessor"
+        return BY_MODEL_TYPE.get(model_type or "vit", "ViTImageProcessor")
     base = name
     for suffix in ("Fast", "Pil"):
         base = base.removesuffix(suffix)
@@ -221,8 +238,9 @@ class ImageProcessing:
                 raise ValueError(f"crop_pct must be in (0, 1], got {self.crop_pct}")
 
     @classmethod
-    def from_dict(cls, raw: Mapping) -> ImageProcessing:
-        """From the contents of a ``preprocessor_config.json``.
+    def from_dict(cls, raw: Mapping, model_type: str | None = None) -> ImageProcessing:
+        """From the contents of a ``preprocessor_config.json`` (``model_type``: the folder's, which picks the
+        processor when the file names none).
 
         As transformers 5 reads the file: an absent key takes the processor class's default; a key set to
         null is None, so a null ``do_*`` switches its step off, and a null value a step needs is an error.
@@ -230,7 +248,7 @@ class ImageProcessing:
         Raises:
             ValueError: for a processor or a size this module does not cover, or a null that a step needs.
         """
-        name = processor_class(raw.get("image_processor_type") or raw.get("feature_extractor_type"))
+        name = processor_class(named_processor(raw), model_type)
         defaults = DEFAULTS[name]
         steps = {
             "do_resize": bool(raw.get("do_resize", True)),
@@ -275,11 +293,17 @@ class ImageProcessing:
 
     @classmethod
     def from_folder(cls, folder: str | Path) -> ImageProcessing | None:
-        """From ``folder/preprocessor_config.json``; None when the folder has none."""
-        path = Path(folder) / "preprocessor_config.json"
+        """From ``folder/preprocessor_config.json`` (its ``config.json``'s model_type when the file names no
+        processor); None when the folder has none."""
+        folder = Path(folder)
+        path = folder / "preprocessor_config.json"
         if not path.is_file():
             return None
-        return cls.from_dict(json.loads(path.read_text(encoding="utf-8")))
+        config = folder / "config.json"
+        model_type = (
+            json.loads(config.read_text(encoding="utf-8")).get("model_type") if config.is_file() else None
+        )
+        return cls.from_dict(json.loads(path.read_text(encoding="utf-8")), model_type)
 
     def describe(self) -> str:
         """In words, for a page: e.g. "resized to 256 x 256 (bicubic), centre 224 x 224 cropped"."""
@@ -381,11 +405,12 @@ def _center_crop(image: np.ndarray, crop_h: int, crop_w: int, box) -> tuple[np.n
 
 def default_normalization(raw: Mapping) -> tuple[tuple[float, ...], tuple[float, ...]] | None:
     """(image_mean, image_std) the processor a ``preprocessor_config.json`` names uses when the file gives none
-    (BiT: CLIP's; ViT, DeiT, ConvNeXt: 0.5); None for a processor this module does not cover."""
+    (BiT: CLIP's; ViT, DeiT, ConvNeXt: 0.5); None for a file naming no processor or one not covered."""
+    name = named_processor(raw)
+    if name is None:
+        return None
     try:
-        defaults = DEFAULTS[
-            processor_class(raw.get("image_processor_type") or raw.get("feature_extractor_type"))
-        ]
+        defaults = DEFAULTS[processor_class(name)]
     except ValueError:
         return None
     return defaults.image_mean, defaults.image_std

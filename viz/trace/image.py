@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-import json
 from pathlib import Path
 
 import numpy as np
@@ -39,9 +38,9 @@ def _bundled_names() -> set[str]:
 
 
 @functools.lru_cache(maxsize=32)
-def _read_processing(path: Path, modified_ns: int) -> ImageProcessing:
+def _read_processing(folder: Path, modified_ns: int) -> ImageProcessing | None:
     del modified_ns  # part of the cache key only: an edited file is read again
-    return ImageProcessing.from_dict(json.loads(path.read_text(encoding="utf-8")))
+    return ImageProcessing.from_folder(folder)
 
 
 def folder_processing(model: str | Path) -> ImageProcessing | None:
@@ -61,7 +60,7 @@ def folder_processing(model: str | Path) -> ImageProcessing | None:
     path = folder / "preprocessor_config.json"
     if not path.is_file():
         return None
-    return _read_processing(path, path.stat().st_mtime_ns)
+    return _read_processing(folder, path.stat().st_mtime_ns)
 
 
 def model_image(

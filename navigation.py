@@ -79,6 +79,9 @@ navigation = st.navigation(
             icon=":material/stacked_line_chart:",
             url_path="layerwise",
         ),
+        st.Page(
+            "app_pages/models.py", title="Model library", icon=":material/inventory_2:", url_path="models"
+        ),
     ]
 )
 if presenter_toggle():

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import io
+import os
 import re
 import threading
 from collections.abc import Callable
@@ -144,6 +145,7 @@ def fetch(
     """
     repo_id = repo_id_of(name)
     cache_dir = cache_dir or hf_cache_dir()
+    endpoint = endpoint or os.environ.get("HF_ENDPOINT") or None  # a mirror, as set now (not at import)
     from huggingface_hub import HfApi, constants, snapshot_download
     from huggingface_hub import errors as hub_errors
 

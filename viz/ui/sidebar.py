@@ -22,5 +22,6 @@ def render_sidebar() -> None:
         else:  # importing torch only to name the device would cost the landing page over a second
             st.markdown("**the GPU if there is one, else the CPU** (named once a model runs)")
         st.caption(
-            "Set VIZ_DEVICE=cpu, cuda or mps to choose. Nothing is downloaded: models ship with the app."
+            "Set VIZ_DEVICE=cpu, cuda or mps to choose. Nothing is downloaded while the app runs: the bundled "
+            "models ship with it, and the Model library page lists what the operator added."
         )

@@ -159,7 +159,7 @@ def test_a_vit_folder_is_refused_on_the_swin_page(tmp_path):
     )
     at = choose_folder(open_page(SWIN), "swin", tmp_path)
     assert_no_exception(at)
-    assert "only Swin folders" in texts(at)
+    assert "not a Swin Transformer" in texts(at)
 
 
 def test_hierarchy_page_pyramids_and_cost():

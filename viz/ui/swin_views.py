@@ -21,27 +21,27 @@ from viz.trace.swin import BlockView, SwinTrace
 from viz.ui.cache import cached_swin_trace
 from viz.ui.controls import bound_number, bound_select_slider, bound_selectbox, bound_slider
 from viz.ui.export import chart
-from viz.ui.models import SWIN, model_choice, opened_config
+from viz.ui.models import choose_model, opened_config
 from viz.ui.vision_inputs import image_choice, model_notice, show_notes
 
 BUNDLED_NOTICE = (
     "The bundled model is a tiny Swin Transformer that this project trained on generated shapes only: it "
     "knows eight classes (circle, square, triangle, diamond, star, cross, ring, hexagon) and nothing else, "
     "so on a photograph it still answers with a shape. Its windows, shifts and masks work the same on any "
-    "picture. To see a Swin trained on real photographs, choose \u201cA Swin checkpoint folder\u201d and "
-    "give the path of a Hugging Face Swin folder (config.json and model.safetensors, e.g. a downloaded "
-    "swin-tiny-patch4-window7-224)."
+    "picture. To see a Swin trained on real photographs, choose a real checkpoint in the sidebar's Model "
+    "list, such as swin-tiny-patch4-window7-224 (the server's operator fetches it with "
+    "python -m viz fetch swin-tiny)."
 )
 
 
 def traced_input() -> SwinTrace | None:
     """The model and image inputs and the chosen image's trace; None (after a message) when there is none."""
     model_notice(BUNDLED_NOTICE)
-    model = model_choice(SWIN)
+    model = choose_model("swin")
     if model is None:
         image_choice(64)
         return None
-    config = opened_config(SWIN, model)
+    config = opened_config("swin", model)
     if config is None:
         return None
     picked = image_choice(config.image_size)

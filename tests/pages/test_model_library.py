@@ -140,3 +140,19 @@ def test_the_download_button_fetches_into_the_cache(tmp_path, repos, monkeypatch
     at = open_page(ATTENTION)
     assert "facebook/deit-tiny-patch16-224" in options(at, "vision_model")
     assert "tabby" not in texts(at)
+
+
+def test_a_large_vit_keeps_no_attention_gradients_per_image(lecturer, monkeypatch):
+    from viz.ui import cache
+
+    monkeypatch.setattr(cache, "LARGE_VIT_PARAMS", 0)  # the tiny ViT counts as large
+    at = open_page(ATTENTION)
+    at.selectbox(key="vision_model").set_value("lecturer/tiny-vit").run()
+    assert_no_exception(at)
+    gradient = figure(at, "Gradient rollout for the class")
+    assert gradient["data"]  # drawn from a map computed on request
+    from tests.pages.vision import default_shape
+
+    folder = str(chooser.library().get("lecturer/tiny-vit", "vit").folder)
+    trace = cache._large_image_trace(default_shape(), folder)
+    assert trace.attention_gradients is None  # the cached trace holds no gradients

@@ -103,9 +103,9 @@ def shape_representations(
             torch.tensor(images[start : start + batch_size]).permute(0, 3, 1, 2).float().div(255.0).to(device)
         )
         with model_call():
-            hidden = torch.stack(vit(vit.normalize(pixels), trace=False).hidden_states)  # (L+1, B, 1+N, D)
+            hidden = torch.stack(vit(vit.normalize(pixels), trace=False).hidden_states)  # (L+1, B, P+N, D)
         cls.append(hidden[:, :, 0].float().cpu())
-        mean.append(hidden[:, :, 1:].mean(dim=2).float().cpu())
+        mean.append(hidden[:, :, vit.config.n_prefix_tokens :].mean(dim=2).float().cpu())  # the patches
     return torch.cat(cls, dim=1).numpy(), torch.cat(mean, dim=1).numpy(), labels
 
 

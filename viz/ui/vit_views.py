@@ -19,7 +19,7 @@ from viz.analysis.vision import (
 from viz.figures import vision as fig
 from viz.models.vit.config import PUBLISHED_PARAMS, VIT_PRESETS
 from viz.trace.vit import ImageTrace
-from viz.ui.cache import cached_image_trace
+from viz.ui.cache import cached_image_trace, gradient_rollout_map
 from viz.ui.controls import bound_number, bound_radio, bound_selectbox, bound_slider
 from viz.ui.export import chart
 from viz.ui.models import opened_config
@@ -349,10 +349,7 @@ def rollout_section(picked: VisionInput, trace: ImageTrace) -> None:
         where=right,
         format_func=lambda i: f"{names[i]} ({trace.probs[i]:.1%})",
     )
-    explained = (
-        trace if chosen == trace.target_class else cached_image_trace(picked.image.rgb, picked.model, chosen)
-    )
-    gradient_heat = explained.gradient_rollout_map(discard)
+    gradient_heat = gradient_rollout_map(picked.image.rgb, picked.model, trace, chosen, discard)
     chart(
         where=right,
         fig=fig.attention_overlay(

@@ -56,7 +56,8 @@ def _pointing_scores(model: VisionTransformer, out, masks: np.ndarray) -> tuple[
     for att, mask in zip(attentions, masks):
         if mask.mean() > MAX_COVERAGE:
             continue
-        heat = cls_map(attention_rollout(att), (config.grid_size, config.grid_size))
+        grid = (config.grid_size, config.grid_size)
+        heat = cls_map(attention_rollout(att), grid, n_prefix=config.n_prefix_tokens)
         scores.append(mass_inside(heat, patch_coverage(mask, config.patch_size)))
         baselines.append(float(mask.mean()))
     return scores, baselines

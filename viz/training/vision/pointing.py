@@ -18,8 +18,9 @@ import torch
 from torch.nn import functional as F
 
 
-def rollout_cls(attentions: torch.Tensor) -> torch.Tensor:
-    """Differentiable rollout of the [CLS] row: (L, B, H, T, T) -> (B, T - 1) over the patches, summing to 1.
+def rollout_cls(attentions: torch.Tensor, n_prefix: int = 1) -> torch.Tensor:
+    """Differentiable rollout of the [CLS] row: (L, B, H, T, T) -> (B, T - n_prefix) over the patches (after
+    the ``n_prefix`` tokens in front: [CLS], and a distillation token or registers), summing to 1.
 
     The same computation as :func:`viz.analysis.rollout.attention_rollout` with mean fusion and no discard,
     followed by :func:`viz.analysis.vision.cls_map`, for a batch and in torch.
@@ -31,7 +32,7 @@ def rollout_cls(attentions: torch.Tensor) -> torch.Tensor:
         a = 0.5 * layer.mean(dim=1) + 0.5 * identity  # (B, T, T)
         a = a / a.sum(dim=-1, keepdim=True)
         result = a if result is None else a @ result
-    row = result[:, 0, 1:]
+    row = result[:, 0, n_prefix:]
     return row / row.sum(dim=-1, keepdim=True)
 
 

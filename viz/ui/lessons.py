@@ -43,6 +43,11 @@ LESSONS: dict[str, list[str]] = {
         "Shifting by k positions is a rotation M_k, the same for every position.",
         "BERT and MiniLM learn their positions instead: compare their similarity pattern.",
     ],
+    "models": [
+        "The bundled models always work offline; real checkpoints come from the Hugging Face cache.",
+        "Each model page's sidebar lists the models of its family, the bundled one first.",
+        "A lecturer fetches a model once (python -m viz fetch vit-base) and copies the cache to the server.",
+    ],
     "layerwise": [
         "The Separation Index: the share of points whose nearest neighbour has the same label.",
         "Follow SI through the layers: where does the network separate the classes?",

@@ -40,6 +40,8 @@ MORE_CATEGORY = ("#882255", "#117733", "#999933", "#6699CC", "#AA4499", "#44AA99
 GREY = "#999999"  # a ninth, neutral category
 WHITE = "#FFFFFF"
 SELECTED_COLOUR = ORANGE  # the chosen patch, token or query outlined on a picture
+#: One fixed colour each for queries, keys and values in every figure (the Illustrated Transformer's habit).
+QKV_COLOURS = {"q": BLUE, "k": VERMILLION, "v": GREEN}
 
 # The colour scales are written out (plotly's "Blues", "Viridis" and "RdBu_r"): figures are built without
 # plotly's validation (:func:`figure`), which is what turns a scale's name into its colours.

@@ -5,6 +5,7 @@ FFN(x) = act(x W_1 + b_1) W_2 + b_2, d_model -> d_ff -> d_model, the same weight
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 
 import torch
@@ -27,6 +28,15 @@ def activation_fn(name: str) -> Callable[[torch.Tensor], torch.Tensor]:
     raise ValueError(f"unknown activation {name!r}")
 
 
+@dataclasses.dataclass(frozen=True)
+class FeedForwardTrace:
+    """What the position-wise FFN computed at every position (B = batch, T = positions)."""
+
+    pre_activation: torch.Tensor  # (B, T, d_ff)  x W_1 + b_1, the expansion
+    activation: torch.Tensor  # (B, T, d_ff)  act(x W_1 + b_1): GELU or ReLU of the above
+    output: torch.Tensor  # (B, T, d_model)  act(...) W_2 + b_2, the projection back
+
+
 class FeedForward(nn.Module):
     """Position-wise FFN(x) = act(x W_1 + b_1) W_2 + b_2, d_model -> d_ff -> d_model."""
 
@@ -39,3 +49,10 @@ class FeedForward(nn.Module):
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         """(..., d_model) -> (..., d_model)."""
         return self.w_2(self.activation(self.w_1(x)))
+
+    def forward_traced(self, x: torch.Tensor) -> tuple[torch.Tensor, FeedForwardTrace]:
+        """The same FFN, keeping the expansion and the activation: (..., d_model) -> (output, trace)."""
+        pre_activation = self.w_1(x)
+        activated = self.activation(pre_activation)
+        output = self.w_2(activated)
+        return output, FeedForwardTrace(pre_activation, activated, output)

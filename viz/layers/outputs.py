@@ -11,6 +11,7 @@ import dataclasses
 import torch
 
 from viz.layers.attention import AttentionTrace
+from viz.layers.blocks import BlockTrace
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
@@ -20,6 +21,7 @@ class ModelOutput:
     hidden_states: tuple[torch.Tensor, ...]  # n_layers + 1 tensors (B, T, d_model); [0] = the embeddings
     traces: tuple[AttentionTrace, ...]  # one per block; empty when the model ran with trace=False
     logits: torch.Tensor | None = None  # (B, ..., n_outputs), None for a model without a head
+    blocks: tuple[BlockTrace, ...] = ()  # inside each block; only when the model ran with inside=True
 
     @property
     def attentions(self) -> torch.Tensor:

@@ -15,7 +15,7 @@ import torch
 from torch import nn
 
 from viz.layers.attention import padding_mask
-from viz.layers.blocks import PostNormBlock, run_stack
+from viz.layers.blocks import PostNormBlock, run_stack, run_stack_traced
 from viz.layers.outputs import ModelOutput
 from viz.models.bert.config import EncoderConfig
 
@@ -103,16 +103,26 @@ class BertEncoder(nn.Module):
         attention_mask: torch.Tensor | None = None,
         token_type_ids: torch.Tensor | None = None,
         trace: bool = True,
+        inside: bool = False,
     ) -> EncoderOutput:
         """Args: input_ids (B, T); attention_mask (B, T), 1 = token, 0 = padding; trace: keep every
-        block's attention trace (False: the fused kernel, no traces)."""
+        block's attention trace (False: the fused kernel, no traces); inside: also keep everything inside
+        each block (``blocks``: residual sums, LayerNorm statistics, the FFN's hidden units)."""
         if input_ids.shape[1] > self.config.max_length:
             raise ValueError(
                 f"{input_ids.shape[1]} tokens exceed the model's {self.config.max_length} positions"
             )
         allowed = None if attention_mask is None else padding_mask(attention_mask)
         x, embedding_trace = self.embeddings(input_ids, token_type_ids)
-        _, hidden_states, traces = run_stack(self.layers, x, allowed, trace)
+        if inside:
+            _, hidden_states, blocks = run_stack_traced(self.layers, x, allowed)
+            traces = [b.attention for b in blocks]
+        else:
+            _, hidden_states, traces = run_stack(self.layers, x, allowed, trace)
+            blocks = []
         return EncoderOutput(
-            hidden_states=tuple(hidden_states), traces=tuple(traces), embeddings=embedding_trace
+            hidden_states=tuple(hidden_states),
+            traces=tuple(traces),
+            embeddings=embedding_trace,
+            blocks=tuple(blocks),
         )

@@ -16,7 +16,7 @@ import torch
 from torch import nn
 
 from viz.layers.attention import causal_mask, padding_mask
-from viz.layers.blocks import PreNormBlock, run_stack
+from viz.layers.blocks import PreNormBlock, run_stack, run_stack_traced
 from viz.layers.outputs import ModelOutput
 from viz.models.gpt2.config import GPT2Config
 
@@ -52,13 +52,19 @@ class GPT2(nn.Module):
                 nn.init.zeros_(p)
 
     def forward(
-        self, input_ids: torch.Tensor, attention_mask: torch.Tensor | None = None, trace: bool = True
+        self,
+        input_ids: torch.Tensor,
+        attention_mask: torch.Tensor | None = None,
+        trace: bool = True,
+        inside: bool = False,
     ) -> GPT2Output:
         """input_ids (B, T) -> logits (B, T, vocab); position t sees positions <= t only.
 
         Args:
             attention_mask: optional (B, T), 1 = token, 0 = padding (padding keys are hidden).
             trace: keep every block's attention trace (False: the fused kernel, no traces).
+            inside: also keep everything inside each block (``blocks``: residual sums, LayerNorm
+                statistics, the FFN's hidden units).
         """
         n = input_ids.shape[1]
         if n > self.config.n_positions:
@@ -68,10 +74,17 @@ class GPT2(nn.Module):
             allowed = allowed & padding_mask(attention_mask)
         positions = torch.arange(n, device=input_ids.device)[None]
         x = self.dropout(self.wte(input_ids) + self.wpe(positions))
-        x, hidden, traces = run_stack(self.blocks, x, allowed, trace)
+        if inside:
+            x, hidden, blocks = run_stack_traced(self.blocks, x, allowed)
+            traces = [b.attention for b in blocks]
+        else:
+            x, hidden, traces = run_stack(self.blocks, x, allowed, trace)
+            blocks = []
         output_weight = self.wte.weight if self.lm_head is None else self.lm_head.weight
         logits = self.norm(x) @ output_weight.T
-        return GPT2Output(logits=logits, hidden_states=tuple(hidden), traces=tuple(traces))
+        return GPT2Output(
+            logits=logits, hidden_states=tuple(hidden), traces=tuple(traces), blocks=tuple(blocks)
+        )
 
     @torch.no_grad()
     def generate_greedy(

@@ -21,7 +21,7 @@ import torch
 from torch import nn
 
 from viz.layers.attention import AttentionTrace, MultiHeadAttention, causal_mask, padding_mask
-from viz.layers.blocks import PostNormBlock, run_stack
+from viz.layers.blocks import BlockTrace, PostNormBlock, run_stack, run_stack_traced
 from viz.layers.feed_forward import FeedForward
 from viz.layers.positional import sinusoidal_encoding
 from viz.models.seq2seq.config import TransformerConfig
@@ -180,6 +180,10 @@ class Transformer(nn.Module):
     ) -> tuple[torch.Tensor, list[torch.Tensor], list[AttentionTrace]]:
         """src (B, S) -> memory (B, S, d_model), hidden states, per-block self-attention traces."""
         return run_stack(self.encoder_blocks, self.src_embed(src), self.source_allowed(src), trace)
+
+    def encode_traced(self, src: torch.Tensor) -> tuple[torch.Tensor, list[torch.Tensor], list[BlockTrace]]:
+        """:meth:`encode` with everything inside each encoder block kept (residual sums, LayerNorms, FFN)."""
+        return run_stack_traced(self.encoder_blocks, self.src_embed(src), self.source_allowed(src))
 
     # ---- full (teacher-forced) forward ----------------------------------------------------------------
     def forward(self, src: torch.Tensor, tgt: torch.Tensor, trace: bool = True) -> Seq2SeqOutput:

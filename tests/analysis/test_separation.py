@@ -119,3 +119,12 @@ def test_bad_input():
         separation_index(np.array([[np.nan, 0], [0, 0]]), [0, 1])
     with pytest.raises(ValueError):
         separation_index(np.ones((3, 2)), [0, 1, 1], order=3)
+
+
+def test_the_default_jump_threshold_marks_the_largest_rise():
+    from viz.analysis.separation import default_jump_threshold, si_jumps
+
+    si = [0.30, 0.34, 0.52, 0.55, 0.61]  # rises 0.04, 0.18, 0.03, 0.06
+    threshold = default_jump_threshold(si)
+    assert threshold == pytest.approx(0.18) and si_jumps(si, threshold) == [2]
+    assert default_jump_threshold([0.5, 0.5]) == 0.01 and default_jump_threshold([0.9, 0.5]) == 0.01

@@ -31,6 +31,10 @@ def test_bundled_sentences_si_per_layer(at):
     assert table["SI"].iloc[-1] > 0.8  # MiniLM's last layer separates the topics well
     curves = next(f for t, f in plotly_figures(at).items() if t.startswith("Separation through"))
     np.testing.assert_allclose(array(curves["data"][0]["y"]), expected, atol=1e-9)
+    # the page opens on a threshold that marks a jump: the largest rise between two layers
+    largest = int(np.argmax(np.diff(expected))) + 1
+    marked = " ".join(m.value for m in at.markdown)
+    assert "SI jumps at:" in marked and f"→ {table['layer'].iloc[largest]}" in marked
 
 
 def test_pca_slider(at):

@@ -178,3 +178,11 @@ def si_jumps(values: list[float] | np.ndarray, threshold: float = 0.05) -> list[
     """
     v = np.asarray(values, dtype=float)
     return [int(i) for i in np.flatnonzero(np.diff(v) >= threshold) + 1]
+
+
+def default_jump_threshold(values: list[float] | np.ndarray, low: float = 0.01, step: float = 0.01) -> float:
+    """A threshold that marks the largest rise of ``values`` as a jump: that rise, rounded down to ``step``
+    (at least ``low``), so that a page opens on the layer where separation grows most."""
+    v = np.asarray(values, dtype=np.float64)
+    rise = float(np.max(np.diff(v))) if v.size > 1 else 0.0
+    return max(low, np.floor(rise / step + 1e-9) * step)

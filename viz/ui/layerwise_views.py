@@ -7,7 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from viz.analysis.layer_tables import layer_separation, pca_2d, per_class_by_layer
-from viz.analysis.separation import si_jumps
+from viz.analysis.separation import default_jump_threshold, si_jumps
 from viz.core.runtime import analysis_slot
 from viz.figures.layerwise import pca_scatter, si_curves
 from viz.figures.matrices import line_chart, matrix_heatmap
@@ -81,7 +81,13 @@ def layer_analysis(
     names = layer_names or layer_names_of(representations)
     table, per_class = separation_tables(representations, tuple(labels), tuple(names))
     threshold = bound_slider(
-        "Mark a jump when SI rises by at least", 0.01, 0.3, 0.05, 0.01, key=f"{key}_jump"
+        "Mark a jump when SI rises by at least",
+        0.01,
+        0.3,
+        min(0.3, round(default_jump_threshold(table["SI"]), 2)),
+        0.01,
+        key=f"{key}_jump",
+        help="Opens on the largest rise between two layers of this data, so that its jump is marked.",
     )
     jumps = si_jumps(table["SI"], threshold)
     chart(si_curves(table, jumps, f"Separation through the layers: {name}"), f"{key}_curves", table)

@@ -39,9 +39,28 @@ def test_skips_and_cuts_with_notes():
         (b"x" * 1_000_001, "bytes"),
         (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "not UTF-8"),
         (b"text,label\na\x00b,x\n", "NUL"),
-        (b'text,label\n"unclosed,a\n', "two different labels"),
+        (b'text,label\n"unclosed,a\n', r"opened on line 2 is never closed"),
+        (b'text,label\nok,a\nfine,b\n"broken, quote,a\nmore,b\n', r"opened on line 4 is never closed"),
+        (b"phrase,kind\na,x\nb,y\nc,x\nd,y\n", r"The first line \(phrase, kind\) looks like a header"),
     ],
 )
 def test_refusals(data, message):
     with pytest.raises(CsvError, match=message):
         parse_labelled_csv(data)
+
+
+@pytest.mark.parametrize(
+    "header", [b"sentence,category", b"Text,Topic", b"document,class", b"category,sentence"]
+)
+def test_usual_header_names_are_read(header):
+    texts, labels, _ = parse_labelled_csv(
+        header
+        + b"\n"
+        + b"a goal,sport\nbread,food\na try,sport\nsoup,food\n"[:0]
+        + (
+            b"a goal,sport\nbread,food\na try,sport\nsoup,food\n"
+            if not header.startswith(b"category")
+            else b"sport,a goal\nfood,bread\nsport,a try\nfood,soup\n"
+        )
+    )
+    assert texts == ["a goal", "bread", "a try", "soup"] and labels == ["sport", "food", "sport", "food"]

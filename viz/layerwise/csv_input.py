@@ -15,6 +15,29 @@ class CsvError(ValueError):
     """The file cannot be used; the message says why, for the page to show."""
 
 
+#: Header names read as the text column and the label column (any case), the usual ones first.
+TEXT_NAMES = ("text", "sentence", "sentences", "document", "input")
+LABEL_NAMES = ("label", "labels", "category", "class", "topic", "target")
+
+
+def _line_of_open_quote(content: str, last_line: int) -> int:
+    """The line where the unbalanced quotation mark starts (the first line whose quote count is odd)."""
+    open_quotes = 0
+    for number, line in enumerate(content.splitlines(), start=1):
+        if open_quotes % 2 == 0 and line.count('"') % 2 == 1:
+            return number
+        open_quotes += line.count('"')
+    return last_line
+
+
+def _looks_like_a_header(rows: list[list[str]]) -> bool:
+    """True when the first row's label cell appears nowhere else while the other labels repeat: a header line
+    with other column names, not a data row."""
+    labels = [r[1].strip() for r in rows[1:] if len(r) > 1]
+    first = rows[0][1].strip() if len(rows[0]) > 1 else ""
+    return bool(labels) and first not in labels and len(set(labels)) < len(labels)
+
+
 def parse_labelled_csv(data: bytes) -> tuple[list[str], list[str], list[str]]:
     """(texts, labels, notes) from CSV bytes with a header naming ``text`` and ``label`` columns
     (any case; without such a header, the first two columns are taken as text and label).
@@ -31,19 +54,34 @@ def parse_labelled_csv(data: bytes) -> tuple[list[str], list[str], list[str]]:
         ) from None
     if "\x00" in content:
         raise CsvError("The file contains NUL bytes: it does not look like a CSV text file.")
+    reader = csv.reader(io.StringIO(content), strict=True)
+    rows = []
     try:
-        rows = list(csv.reader(io.StringIO(content)))
+        for row in reader:
+            rows.append(row)
     except csv.Error as err:
-        raise CsvError(f"The file is not valid CSV: {err}.") from None
+        if "end of data" in str(err):  # a quote opened and never closed swallows the rest of the file
+            raise CsvError(
+                f'A quotation mark (") opened on line {_line_of_open_quote(content, reader.line_num)} is never '
+                "closed, so everything after it would be one cell. Close the quote, or remove it."
+            ) from None
+        raise CsvError(f"The file is not valid CSV (line {reader.line_num}: {err}).") from None
     rows = [r for r in rows if any(cell.strip() for cell in r)]
     if not rows:
         raise CsvError("The file is empty.")
     header = [h.strip().lower() for h in rows[0]]
-    if "text" in header and "label" in header:
-        t_col, l_col = header.index("text"), header.index("label")
+    t_col = next((header.index(n) for n in TEXT_NAMES if n in header), None)
+    l_col = next((header.index(n) for n in LABEL_NAMES if n in header), None)
+    if t_col is not None and l_col is not None and t_col != l_col:
         rows = rows[1:]
     elif len(header) >= 2:
         t_col, l_col = 0, 1
+        if _looks_like_a_header(rows):
+            raise CsvError(
+                f"The first line ({', '.join(rows[0][:2])}) looks like a header, but its columns are not named "
+                f"text and label. Rename them `text,label` (a text column may also be called "
+                f"{', '.join(TEXT_NAMES[1:])}; a label column {', '.join(LABEL_NAMES[1:])}), or remove the line."
+            )
     else:
         raise CsvError("Need two columns, text and label (e.g. a header line `text,label`).")
     if len(rows) > MAX_ROWS:

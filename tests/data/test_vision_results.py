@@ -87,7 +87,8 @@ def test_vit_variants():
 
 def test_column_headings_cover_every_field():
     assert list(vr.IMAGENET_COLUMNS) == list(vr.records(vr.IMAGENET)[0])
-    assert list(vr.COCO_COLUMNS) == list(vr.records(vr.COCO)[0])
+    # every printed field has a heading; "doubtful" is ours (what the chart marks), not a column of the source
+    assert list(vr.COCO_COLUMNS) + ["doubtful"] == list(vr.records(vr.COCO)[0])
     assert list(vr.VIT_COLUMNS) == list(vr.records(vr.VIT_VARIANTS)[0])
     for source in (vr.IMAGENET_SOURCE, vr.COCO_SOURCE, vr.VIT_SOURCE):
         assert "Kalhor" in source

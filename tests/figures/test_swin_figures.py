@@ -97,6 +97,20 @@ def test_coco_bars_carry_every_reported_value(metric):
     assert drawn == expected
 
 
+@pytest.mark.parametrize("metric", ["ap_s", "ap_l"])
+def test_the_doubtful_act_row_is_faded_marked_and_explained(metric):
+    table = pd.DataFrame(vr.records(vr.COCO))
+    figure = vfig.coco_bars(table, metric, metric, "t", list(vr.COCO_FAMILIES)).to_plotly_json()
+    act = "ACT+MKKD (L=32)"
+    for trace in figure["data"]:
+        for name, text, opacity in zip(trace["y"], trace["text"], trace["marker"]["opacity"]):
+            assert (opacity < 1) == (name == act) and text.endswith("(?)") == (name == act)
+    [note] = [a["text"] for a in figure["layout"]["annotations"] if a["text"].startswith("(?)")]
+    assert act in note and "swapped" in note
+    plain = vfig.coco_bars(table, "ap", "AP", "t", list(vr.COCO_FAMILIES)).to_plotly_json()
+    assert not [a for a in plain["layout"].get("annotations", []) if a["text"].startswith("(?)")]
+
+
 def test_vit_chart_equals_the_table():
     figure = vfig.vit_sizes_figure(pd.DataFrame(vr.records(vr.VIT_VARIANTS)), "t")
     assert list(figure.data[0].x) == [v.model for v in vr.VIT_VARIANTS]

@@ -109,6 +109,7 @@ class CocoResult:
     fps: float | None
     fps_estimated: bool = False  # † in the source
     note: str = ""
+    doubtful: tuple[str, ...] = ()  # metrics printed as in the source but very likely wrong there
 
 
 COCO: tuple[CocoResult, ...] = (
@@ -134,6 +135,7 @@ COCO: tuple[CocoResult, ...] = (
         14,
         True,
         note="APS and APL as printed (they look swapped in the source)",
+        doubtful=("ap_s", "ap_l"),
     ),
     CocoResult("SMCA", CNN_BACKBONE_TF_HEAD, 108, 45.6, 65.5, 49.1, 25.9, 49.3, 62.6, None, None, None),
     CocoResult("Efficient DETR", CNN_BACKBONE_TF_HEAD, 36, 45.1, 63.1, 49.1, 28.3, 48.4, 59.0, 35, 210, None),

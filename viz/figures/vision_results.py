@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from viz.figures.style import BLACK, CATEGORY, chart_layout, figure
+from viz.figures.style import BLACK, CATEGORY, chart_layout, figure, font
 
 
 def _esc(text: str) -> str:
@@ -124,8 +124,13 @@ def accuracy_scatter(
 def coco_bars(
     table: pd.DataFrame, metric: str, metric_title: str, title: str, families: list[str]
 ) -> go.Figure:
-    """One COCO metric per detector, best on top, coloured and patterned by family; missing ones left out."""
+    """One COCO metric per detector, best on top, coloured and patterned by family; missing ones left out.
+
+    A value the table marks as doubtful for this metric (column ``doubtful``: metrics printed as in the
+    source but very likely wrong there) is drawn faded, its number followed by "(?)", and explained in a
+    note under the chart."""
     shown = table[table[metric].notna()].sort_values(metric)
+    doubtful = _doubtful(shown, metric)
     fig = figure()
     for family, part, colour, _, pattern in _by_family(shown, families):
         fig.add_trace(
@@ -134,8 +139,14 @@ def coco_bars(
                 y=[_esc(m) for m in part["method"]],
                 orientation="h",
                 name=family,
-                marker=dict(color=colour, pattern=dict(shape=pattern)),
-                text=[f"{v:g}" for v in part[metric]],
+                marker=dict(
+                    color=colour,
+                    pattern=dict(shape=pattern),
+                    opacity=[0.35 if m in doubtful else 1.0 for m in part["method"]],
+                ),
+                text=[
+                    f"{v:g}{' (?)' if m in doubtful else ''}" for v, m in zip(part[metric], part["method"])
+                ],
                 textposition="outside",
                 hovertemplate=f"%{{y}}<br>{metric_title} %{{x}}<extra>{_esc(family)}</extra>",
             )
@@ -147,7 +158,30 @@ def coco_bars(
         categoryorder="array",
         categoryarray=[_esc(m) for m in shown["method"]],
     )
-    return fig.update_layout(_layout(title, max(380, 26 * len(shown) + 160), -0.08, barmode="overlay"))
+    fig.update_layout(_layout(title, max(380, 26 * len(shown) + 160), -0.08, barmode="overlay"))
+    if doubtful:
+        fig.add_annotation(
+            text=_esc(
+                f"(?) {', '.join(sorted(doubtful))}: {metric_title} as the course table prints it; "
+                "its small- and large-object APs look swapped there (small-object AP is never far above large)."
+            ),
+            xref="paper",
+            yref="paper",
+            x=0,
+            y=1.0,
+            yanchor="bottom",
+            xanchor="left",
+            showarrow=False,
+            align="left",
+        )
+    return fig
+
+
+def _doubtful(table: pd.DataFrame, metric: str) -> set[str]:
+    """The methods whose ``metric`` the table marks as doubtful."""
+    if "doubtful" not in table.columns:
+        return set()
+    return {m for m, d in zip(table["method"], table["doubtful"]) if metric in (d or ())}
 
 
 def coco_scatter(table: pd.DataFrame, x: str, x_title: str, title: str, families: list[str]) -> go.Figure:

@@ -41,6 +41,11 @@ def coco_frame() -> pd.DataFrame:
     return pd.DataFrame(vr.records(vr.COCO))
 
 
+def _as_printed(frame: pd.DataFrame) -> pd.DataFrame:
+    """The COCO rows as the course prints them: its columns and names (no doubt marks)."""
+    return frame.drop(columns="doubtful").rename(columns=vr.COCO_COLUMNS)
+
+
 @st.cache_data(show_spinner=False)
 def vit_frame() -> pd.DataFrame:
     return pd.DataFrame(vr.records(vr.VIT_VARIANTS))
@@ -115,7 +120,7 @@ def coco_section() -> None:
             list(vr.COCO_FAMILIES),
         ),
         "vr_coco",
-        data=shown.rename(columns=vr.COCO_COLUMNS),
+        data=_as_printed(shown),
         filename="coco_results",
     )
     missing = shown[shown[metric].isna()]["method"].tolist()
@@ -131,10 +136,10 @@ def coco_section() -> None:
             list(vr.COCO_FAMILIES),
         ),
         "vr_coco_scatter",
-        data=shown.rename(columns=vr.COCO_COLUMNS),
+        data=_as_printed(shown),
         filename="coco_results",
     )
-    st.dataframe(course_table(shown.rename(columns=vr.COCO_COLUMNS)), hide_index=True, key="vr_coco_table")
+    st.dataframe(course_table(_as_printed(shown)), hide_index=True, key="vr_coco_table")
     st.caption(
         "Click a column heading to sort; '–': not reported (as in the source). Source: "
         + vr.COCO_SOURCE

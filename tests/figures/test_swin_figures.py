@@ -137,3 +137,17 @@ def test_cost_chart_marks_the_crossover():
         swin.y, table["Swin window MSA (GFLOPs)"]
     )
     assert figure.layout.yaxis.type == "log"
+
+
+def test_swin_t_pyramid_keeps_squares_square_and_its_labels_apart():
+    from viz.analysis import swin as an
+    from viz.models.swin.config import SWIN_T
+
+    table = an.stage_table(SWIN_T.stages(), SWIN_T.image_size)
+    layout = fig.pyramid_figure(table, "t").to_plotly_json()["layout"]
+    x, y = layout["xaxis"], layout["yaxis"]
+    assert y["range"][0] == 0 and y["scaleanchor"] == "x" and y.get("scaleratio", 1) == 1
+    assert x["constrain"] == y["constrain"] == "domain"  # the plot shrinks; the y axis never runs below 0
+    centres = np.array(x["tickvals"])
+    span = x["range"][1] - x["range"][0]
+    assert np.min(np.diff(centres)) / span > 0.15  # stage 3's and 4's labels (14x14x384, 7x7x768) apart

@@ -385,7 +385,7 @@ def pyramid_figure(table: pd.DataFrame, title: str) -> go.Figure:
     ``table`` is :func:`viz.analysis.swin.stage_table`'s output.
     """
     sides = table["height"].to_numpy()
-    gap = max(2.0, float(sides.max()) * 0.15)
+    gap = max(2.0, float(sides.max()) * 0.35)  # room for each stage's two-line label under small squares
     starts = np.concatenate([[0.0], np.cumsum(sides[:-1] + gap)])
     fig = figure()
     for k, (start, row) in enumerate(zip(starts, table.to_dict("records"))):
@@ -424,9 +424,18 @@ def pyramid_figure(table: pd.DataFrame, title: str) -> go.Figure:
         range=[-gap / 2, float(starts[-1] + sides[-1] + gap / 2)],
         showgrid=False,
         zeroline=False,
+        constrain="domain",
     )
+    # one token is as long on both axes (squares stay square), and the plot shrinks to fit rather than the
+    # y axis running below zero
     fig.update_yaxes(
-        title=dict(text="tokens per side"), range=[0, top], scaleanchor="x", showgrid=True, zeroline=False
+        title=dict(text="tokens per side"),
+        range=[0, top],
+        scaleanchor="x",
+        scaleratio=1,
+        constrain="domain",
+        showgrid=True,
+        zeroline=False,
     )
     return fig.update_layout(chart_layout(title, 380))
 

@@ -325,7 +325,7 @@ def hierarchy_section(trace: SwinTrace) -> None:
     swin_t = an.stage_table(SWIN_T.stages(), SWIN_T.image_size)
     with right:
         chart(
-            fig.pyramid_figure(swin_t, "Swin-T at 224 px: 56x56x96 → 28x28x192 → 14x14x384 → 7x7x768"),
+            fig.pyramid_figure(swin_t, "Swin-T at 224 px: the feature maps, stage by stage"),
             "swin_t_pyramid",
             data=swin_t,
         )

@@ -92,3 +92,14 @@ def test_the_patch_grid_and_its_numbers_show_on_a_white_picture():
     numbers = next(t for t in figure["data"] if "text" in t.get("mode", ""))
     assert numbers["textfont"]["color"] == "#1B1F24" and numbers["textfont"]["size"] >= 11
     assert numbers["marker"]["color"].startswith("rgba(255, 255, 255")  # on a pale square
+
+
+def test_patch_sequence_keeps_patch_edges_on_a_white_drawing():
+    white = np.full((8, 8, 8, 3), 255, dtype=np.uint8)  # eight all-white patches
+    spec = fig.patch_sequence(white, "t", per_row=4).to_plotly_json()
+    [source] = [t["source"] for t in spec["data"] if "source" in t] or [
+        i["source"] for i in spec["layout"]["images"]
+    ]
+    pixels = np.asarray(Image.open(io.BytesIO(base64.b64decode(source.split(",", 1)[1]))).convert("L"))
+    assert set(np.unique(pixels)) == {128, 255}  # the gaps between the white patches are grey
+    assert spec["layout"]["yaxis"]["title"]["text"] == "rows"

@@ -195,7 +195,8 @@ def patch_sequence(patches: np.ndarray, title: str, per_row: int = 16, scale: in
     if scale > 1:
         patches = patches.repeat(scale, axis=1).repeat(scale, axis=2)
     gap = max(2, patches.shape[1] // 8)
-    image = mosaic(patches, per_row, gap=gap)
+    # mid-grey gaps: the patches' edges stay visible on a white drawing and on a dark photograph alike
+    image = mosaic(patches, per_row, gap=gap, background=128)
     step = patches.shape[1] + gap
     fig = figure(image_layer(image))
     first_of_row = list(range(0, n, per_row))
@@ -209,7 +210,7 @@ def patch_sequence(patches: np.ndarray, title: str, per_row: int = 16, scale: in
             **array_ticks([str(k + 1) for k in across], [(k + 0.5) * step for k in across]),
         ),
         y=dict(
-            title=dict(text="patches (row of the sequence)"),
+            title=dict(text="rows"),  # short: a long title on a two-row strip ran into the chart's title
             **array_ticks(
                 [f"{i + 1}-{min(i + per_row, n)}" for i in first_of_row],
                 [(k + 0.5) * step for k in range(len(first_of_row))],

@@ -40,3 +40,27 @@ def test_every_registered_page_has_a_lesson():
     paths = re.findall(r'url_path="([^"]+)"', Path(APP).read_text())
     for path in [""] + paths:
         assert lesson_for(path), f"page {path or 'home'} has no presenter steps"
+
+
+def test_every_step_points_at_something_and_the_page_draws_it():
+    """Each step names what it describes; the step's script is on the page with the step's selectors."""
+    from streamlit.testing.v1 import AppTest
+
+    from viz.ui.presenter import target_selectors
+
+    for path, steps in LESSONS.items():
+        for step in steps:
+            assert step.targets, (path, step.text)
+            for selector in target_selectors(step):
+                assert re.fullmatch(r"(#|\.st-key-)[a-z0-9_-]+", selector), (path, selector)
+    at = AppTest.from_file(str(APP), default_timeout=120)
+    at.query_params["present"] = "1"
+    at.switch_page("app_pages/attention.py").run()
+    assert_no_exception(at)
+    scripts = [
+        h.proto.body for h in at.get("html") if "<script>" in h.proto.body and "vizPresenter" in h.proto.body
+    ]
+    assert len(scripts) == 1 and '[".st-key-sentence"]' in scripts[0]
+    at.button(key="lesson_step_attention_next").click().run()
+    scripts = [h.proto.body for h in at.get("html") if "vizPresenter" in h.proto.body]
+    assert len(scripts) == 1 and '[".st-key-grid"]' in scripts[0]

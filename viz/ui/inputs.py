@@ -61,8 +61,8 @@ def sentence_trace(key: str = "sentence", default: str = DEFAULT_SENTENCE) -> Se
 
 
 def show_tokens(tokens: list[str]) -> None:
-    """The tokens as literal text (never rendered as HTML or markdown)."""
-    st.caption(
-        f"{len(tokens)} tokens, as the model sees them (## marks a word piece joined to the one before):"
-    )
-    st.code("  ".join(tokens), language=None, wrap_lines=True)
+    """The tokens as literal text (never rendered as HTML or markdown), folded into one line that opens, so
+    that a long input does not push the charts down."""
+    with st.expander(f"The {len(tokens)} tokens, as the model sees them", icon=":material/segment:"):
+        st.caption("## marks a word piece joined to the one before.")
+        st.code("  ".join(tokens), language=None, wrap_lines=True)

@@ -14,6 +14,7 @@ from viz.ui.layerwise_views import (
     shape_layers,
     shapes_vit_available,
 )
+from viz.ui.models import choose_model, model_name
 
 st.title("Layer-wise analysis")
 st.write(
@@ -22,7 +23,7 @@ st.write(
     "SI asks that all r nearest neighbours agree, soft SI counts the share that do, and centre SI uses the "
     "nearest class mean. Watching SI layer by layer shows where a network does its work."
 )
-VIEWS = ["Sentences (MiniLM)", "Your CSV (MiniLM)", "Dates (encoder-decoder)", "Layer-wise learning"]
+VIEWS = ["Sentences", "Your CSV", "Dates (encoder-decoder)", "Layer-wise learning"]
 if shapes_vit_available():  # the bundled shapes ViT, once its trained checkpoint is in assets/
     VIEWS.insert(2, "Shapes (ViT)")
 view = section("Data", VIEWS, key="lw_view")
@@ -33,9 +34,14 @@ elif view == "Shapes (ViT)":
     token = choice(
         "Image vector", {"cls": "the [CLS] token", "mean": "mean of the patch tokens"}, "lw_vit_token"
     )
-    cls, mean, shape_labels = shape_layers()
-    st.caption("400 generated shapes the bundled ViT never saw (8 classes, 50 each).")
-    layer_analysis(cls if token == "cls" else mean, shape_labels, f"shapes ViT, {token}", "lw_vit")
+    vit = choose_model("vit")
+    if vit is None:
+        st.stop()
+    cls, mean, shape_labels = shape_layers(vit)
+    st.caption(f"400 generated shapes {model_name('vit', vit)} never saw (8 classes, 50 each).")
+    layer_analysis(
+        cls if token == "cls" else mean, shape_labels, f"{model_name('vit', vit)}, {token}", "lw_vit"
+    )
 elif view == "Dates (encoder-decoder)":
     label = bound_radio("Label", ["format family", "month"], key="lw_date_label", horizontal=True)
     reps, date_labels = date_layers(label)
@@ -46,8 +52,11 @@ elif view == "Dates (encoder-decoder)":
     )
     layer_analysis(reps, date_labels, f"date encoder, by {label}", "lw_date")
 else:
+    encoder = choose_model("text")
+    if encoder is None:
+        st.stop()
     pooling = choice("Sentence vector", {"mean": "mean of the tokens", "cls": "the [CLS] token"}, "lw_pool")
-    if view == "Sentences (MiniLM)":
+    if view == "Sentences":
         data = bundled_sentences()
         st.caption(
             f"{len(data)} sentences written for this app on {data['label'].nunique()} topics "
@@ -63,13 +72,13 @@ else:
             st.stop()
         try:
             texts, labels, notes = parse_labelled_csv(upload.getvalue())
-            count_tokens(texts)  # the token budget, before the encoder runs
+            count_tokens(texts, model=encoder)  # the token budget, before the encoder runs
         except (CsvError, TooManyTokensError) as err:
             st.error(str(err))
             st.stop()
         for note in notes:
             st.warning(note)
         st.caption(f"{len(texts)} texts, {len(set(labels))} labels.")
-    layer_analysis(
-        sentence_layers(tuple(texts), pooling), labels, f"MiniLM, {pooling} pooling", "lw_text", hover=texts
-    )
+    name = model_name("text", encoder)
+    reps = sentence_layers(tuple(texts), pooling, encoder)
+    layer_analysis(reps, labels, f"{name}, {pooling} pooling", "lw_text", hover=texts)

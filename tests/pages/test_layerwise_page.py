@@ -44,7 +44,7 @@ def test_pca_slider(at):
 
 
 def upload(at, content: bytes, name="data.csv"):
-    at.segmented_control(key="lw_view").set_value("Your CSV (MiniLM)").run()
+    at.segmented_control(key="lw_view").set_value("Your CSV").run()
     at.file_uploader(key="lw_csv").upload(name, content, "text/csv").run()
     assert_no_exception(at)
 

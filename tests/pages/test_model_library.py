@@ -9,7 +9,7 @@ import os
 import pytest
 
 from tests.library.conftest import hub, lecturer_cache, repos  # noqa: F401 - the session fixtures
-from tests.pages.helpers import APP, assert_no_exception, figure, open_page, plotly_figures, texts
+from tests.pages.helpers import APP, array, assert_no_exception, figure, open_page, plotly_figures, texts
 from tests.pages.vision import ATTENTION, SWIN
 from viz.library import loading
 from viz.ui import models as chooser
@@ -156,3 +156,11 @@ def test_a_large_vit_keeps_no_attention_gradients_per_image(lecturer, monkeypatc
     folder = str(chooser.library().get("lecturer/tiny-vit", "vit").folder)
     trace = cache._large_image_trace(default_shape(), folder)
     assert trace.attention_gradients is None  # the cached trace holds no gradients
+
+
+def test_the_layer_wise_page_measures_the_chosen_encoder(lecturer):
+    at = open_page("app_pages/layerwise.py", timeout=300)
+    at.selectbox(key="text_model").set_value("lecturer/tiny-bert").run()
+    assert_no_exception(at)
+    curves = figure(at, "Separation through the layers: lecturer/tiny-bert, mean pooling")
+    assert len(array(curves["data"][0]["y"])) == 3  # the embeddings and the tiny model's 2 blocks

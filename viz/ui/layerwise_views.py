@@ -24,12 +24,12 @@ def bundled_sentences() -> pd.DataFrame:
     return pd.read_csv(Path(__file__).resolve().parents[2] / TOPICS_CSV)
 
 
-@st.cache_data(max_entries=16, show_spinner="Running MiniLM over every sentence…")
-def sentence_layers(texts: tuple[str, ...], pooling: str) -> np.ndarray:
+@st.cache_data(max_entries=16, show_spinner="Running the encoder over every sentence…")
+def sentence_layers(texts: tuple[str, ...], pooling: str, model: str = "minilm") -> np.ndarray:
     from viz.layerwise.representations import sentence_representations
 
     with analysis_slot():  # one heavy analysis at a time in the whole server
-        return sentence_representations(list(texts), pooling=pooling)
+        return sentence_representations(list(texts), model=model, pooling=pooling)
 
 
 @st.cache_data(max_entries=16, show_spinner="Measuring separation in every layer…")

@@ -6,7 +6,15 @@ import numpy as np
 import pytest
 
 from viz.analysis.decoding import softmax, top_tokens
-from viz.figures.seq2seq import alignment_heatmap, mask_heatmap, next_token_bars, training_curves
+from viz.figures.seq2seq import (
+    NOT_YET,
+    alignment_heatmap,
+    mask_heatmap,
+    next_token_bars,
+    step_heatmap,
+    step_labels,
+    training_curves,
+)
 from viz.figures.style import BLUE, ORANGE
 
 TOKENS = ["<s>", "a", "<b>", "c"]
@@ -57,3 +65,41 @@ def test_training_curves_have_two_labelled_axes():
     assert list(fig.data[1].x) == [100] and list(fig.data[1].y) == [50.0]
     assert layout["xaxis"]["title"]["text"] == "Training step"
     assert layout["yaxis"]["title"]["text"] and layout["yaxis2"]["title"]["text"]
+
+
+def test_step_labels_name_what_is_read_and_written_escaped():
+    labels = step_labels(["<s>", "a", " "], ["a", " ", "</s>"])
+    assert labels == ["reads &lt;s&gt; → writes a", "reads a → writes ␣", "reads ␣ → writes &lt;/s&gt;"]
+    with pytest.raises(ValueError):
+        step_labels(["<s>"], ["a", "b"])
+
+
+@pytest.mark.parametrize("step", [1, 2, 4])
+def test_growth_keeps_the_whole_matrix_and_greys_the_rows_to_come(step):
+    n = len(TOKENS)
+    rows = step_labels(TOKENS, TOKENS[1:] + ["</s>"])
+    mask = np.where(np.tri(n, dtype=bool), 0.0, -np.inf)
+    weights = np.tril(np.ones((n, n))) / np.arange(1, n + 1)[:, None]
+    cross = np.full((n, 3), 1 / 3)
+    figs = [
+        mask_heatmap(mask, TOKENS, "mask", step=step, row_labels=rows),
+        step_heatmap(weights, rows, TOKENS, step, "self", "Decoder token →"),
+        step_heatmap(cross, rows, ["x", "y", "z"], step, "cross", "Input →"),
+    ]
+    for fig, full in zip(figs, (np.triu(np.ones((n, n)), 1), weights, cross)):
+        layout = titled(fig)
+        z = np.asarray(fig.data[0].z, dtype=float)
+        assert z.shape == full.shape  # one cell size at every step
+        np.testing.assert_allclose(z[:step], full[:step])
+        assert np.isnan(z[step:]).all()
+        assert layout["plot_bgcolor"] == NOT_YET
+        assert list(layout["yaxis"]["ticktext"]) == rows
+        (outline,) = layout["shapes"]
+        assert (outline["y0"], outline["y1"]) == (step - 1.5, step - 0.5)
+        assert (outline["x0"], outline["x1"]) == (-0.5, full.shape[1] - 0.5)
+    assert list(figs[0].data[0].text[step - 1][:step]) == ["0"] * step
+    assert all(t == "" for t in figs[0].data[0].text[-1]) or step == n
+    with pytest.raises(ValueError):
+        step_heatmap(weights, rows, TOKENS, n + 1, "self", "x")
+    with pytest.raises(ValueError):
+        step_heatmap(weights[:2], rows, TOKENS, 1, "self", "x")

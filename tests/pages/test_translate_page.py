@@ -9,7 +9,10 @@ import numpy as np
 import pytest
 
 from tests.pages.helpers import array, assert_no_exception, open_page, plotly_figures
+from tests.pages.test_hostile_links import open_link
 from viz import translate
+from viz.figures.seq2seq import step_labels
+from viz.tasks import TASKS
 
 PAGE = "app_pages/seq2seq.py"
 
@@ -31,15 +34,52 @@ def codes(at):
     return [c.value for c in at.code]
 
 
+def z(fig) -> np.ndarray:
+    return np.asarray(array(fig["data"][0]["z"]), dtype=float)
+
+
+def empty_rows(fig) -> int:
+    """Rows drawn without a value (steps not reached yet: grey), which must all come last."""
+    empty = np.isnan(z(fig)).all(axis=1)
+    assert not np.isnan(z(fig))[~empty].any(), "a reached row has empty cells"
+    n_filled = int((~empty).sum())
+    assert not empty[:n_filled].any(), "empty rows must be the last ones"
+    return int(empty.sum())
+
+
+def row_labels(fig) -> list[str]:
+    return list(fig["layout"]["yaxis"]["ticktext"])
+
+
+def assert_growth(at, trace, step: int, layer: int = -1, head: int | None = None) -> None:
+    """The step-through at ``step``: whole (T, T) and (T, S) charts, T - step grey rows, the reached rows
+    equal to the trace's, the outlined row is ``step``, and one row label per step on all three charts."""
+    n = trace.n_steps
+    mask, masked = figure(at, ["Causal mask"]), figure(at, ["Masked self-attention weights"])
+    cross = figure(at, ["Cross-attention over the input"])
+    assert z(mask).shape == z(masked).shape == (n, n) and z(cross).shape == (n, len(trace.input_tokens))
+    for fig in (mask, masked, cross):
+        assert empty_rows(fig) == n - step
+        (outline,) = fig["layout"]["shapes"]
+        assert (outline["y0"], outline["y1"]) == (step - 1.5, step - 0.5)
+    np.testing.assert_array_equal(z(mask)[:step], np.triu(np.ones((n, n)), 1)[:step])
+    pick = (lambda w: w[layer].mean(0)) if head is None else (lambda w: w[layer, head])
+    np.testing.assert_allclose(z(masked)[:step], pick(trace.decoder_self_attentions)[:step], atol=1e-6)
+    np.testing.assert_allclose(z(cross)[:step], pick(trace.cross_attentions)[:step], atol=1e-6)
+    labels = step_labels(trace.decoder_input_tokens, trace.output_tokens)
+    assert row_labels(mask) == row_labels(masked) == row_labels(cross) == labels
+
+
 def test_default_date_decodes_with_every_chart(at):
     assert_no_exception(at)
     assert "2026-11-30" in codes(at)
     trace = translate(at.text_input(key="s2s_text").value, task="date")
-    assert at.slider(key="s2s_step").value == trace.n_steps == 11
-    cross = figure(at, ["Cross-attention over the input", "mean of heads"])
-    np.testing.assert_allclose(array(cross["data"][0]["z"]), trace.cross_attentions[-1].mean(0), atol=1e-6)
-    mask = figure(at, ["Causal mask"])
-    np.testing.assert_array_equal(array(mask["data"][0]["z"]), np.triu(np.ones((11, 11)), 1))
+    assert trace.n_steps == 11
+    assert at.slider(key="s2s_step").value == 1  # opens on the first step, "next" ready
+    assert at.button(key="s2s_prev").disabled and not at.button(key="s2s_next").disabled
+    figure(at, ["Cross-attention over the input", "mean of heads"])
+    assert_growth(at, trace, 1)
+    assert row_labels(figure(at, ["Causal mask"]))[:2] == ["reads &lt;s&gt; → writes 2", "reads 2 → writes 0"]
     for f in plotly_figures(at).values():
         layout = f["layout"]
         assert layout["title"]["text"]
@@ -55,23 +95,50 @@ def test_step_slider_and_buttons_move_through_the_decoding(at):
     at.slider(key="s2s_step").set_value(3).run()
     assert_no_exception(at)
     trace = translate(at.text_input(key="s2s_text").value, task="date")
-    assert array(figure(at, ["Causal mask"])["data"][0]["z"]).shape == (3, 3)
-    selfattn = figure(at, ["Masked self-attention weights"])
-    np.testing.assert_allclose(
-        array(selfattn["data"][0]["z"]), trace.decoder_self_attentions[-1].mean(0)[:3, :3], atol=1e-6
-    )
+    assert_growth(at, trace, 3)
     bars = figure(at, ["Step 3", "softmax"])
     assert max(array(bars["data"][0]["y"])) == pytest.approx(trace.step_probs[2].max(), abs=1e-6)
     assert "<s> 2 0   →   2" in codes(at)
     at.button(key="s2s_next").click().run()
     assert at.slider(key="s2s_step").value == 4
+    assert_growth(at, trace, 4)  # one more row, the cells the same size: the triangle grows
     at.button(key="s2s_prev").click().run()
     at.button(key="s2s_prev").click().run()
     assert at.slider(key="s2s_step").value == 2
     at.selectbox(key="s2s_dec_head").set_value("head 2").run()
     at.selectbox(key="s2s_dec_layer").set_value(1).run()
-    cross = figure(at, ["Cross-attention over the input", "layer 1, head 2"])
-    np.testing.assert_allclose(array(cross["data"][0]["z"]), trace.cross_attentions[0, 1, :2], atol=1e-6)
+    figure(at, ["Cross-attention over the input", "layer 1, head 2"])
+    assert_growth(at, trace, 2, layer=0, head=1)
+    at.slider(key="s2s_step").set_value(trace.n_steps).run()  # the last step: every row, none grey
+    assert_growth(at, trace, trace.n_steps, layer=0, head=1)
+    assert at.button(key="s2s_next").disabled
+
+
+def test_task_input_and_step_come_from_a_link():
+    link = {
+        "s2s_task": TASKS["reverse"].title,
+        "s2s_text": "attention",
+        "s2s_step": "4",
+        "s2s_tab": "Decode step by step",
+    }
+    at = open_link(PAGE, link)
+    assert_no_exception(at)
+    assert at.radio(key="s2s_task").value == "reverse"
+    assert at.text_input(key="s2s_text").value == "attention" and at.slider(key="s2s_step").value == 4
+    trace = translate("attention", task="reverse")
+    assert "noitnetta" in codes(at)
+    assert_growth(at, trace, 4)
+    assert "<s> n o i   →   t" in codes(at)
+    at.button(key="s2s_next").click().run()  # and moves on from there
+    assert_growth(at, trace, 5)
+
+
+def test_a_link_step_past_the_end_is_the_last_step():
+    at = open_link(PAGE, {"s2s_task": TASKS["sort"].title, "s2s_text": "cab", "s2s_step": "99"})
+    assert_no_exception(at)
+    trace = translate("cab", task="sort")
+    assert at.slider(key="s2s_step").value == trace.n_steps
+    assert_growth(at, trace, trace.n_steps)
 
 
 def test_temperature_moves_the_distribution(at):

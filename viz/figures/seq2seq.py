@@ -12,11 +12,75 @@ import plotly.graph_objects as go
 from viz.figures.attention import attention_heatmap, heads_grid
 from viz.figures.labels import safe_label, token_labels
 from viz.figures.matrices import mask_cells
-from viz.figures.style import BLUE, ORANGE, WHITE, array_ticks, axis_suffix, bottom_left, chart_layout, figure
+from viz.figures.style import (
+    BLUE,
+    MINUS_INF,
+    ORANGE,
+    SELECTED_COLOUR,
+    WHITE,
+    array_ticks,
+    axis_suffix,
+    bottom_left,
+    chart_layout,
+    figure,
+)
+
+#: The background that rows the decoding has not reached yet show (their cells are empty).
+NOT_YET = "#DCDFE3"
+STEP_AXIS = "Decoding step (reads → writes) ↓"
 
 
-def mask_heatmap(mask: np.ndarray, tokens: list[str], title: str) -> go.Figure:
+def step_labels(read: list[str], written: list[str]) -> list[str]:
+    """One escaped row label per decoding step, the same on every chart of the step-through:
+    step t "reads <s> → writes 2" (the token the decoder takes in at position t, and the one it writes)."""
+    if len(read) != len(written):
+        raise ValueError(f"{len(read)} tokens read but {len(written)} written")
+    return [f"reads {safe_label(r)} → writes {safe_label(w)}" for r, w in zip(read, written)]
+
+
+def _rows_reached(z: np.ndarray, step: int | None) -> np.ndarray:
+    """``z`` (T, ...) as floats with the rows from ``step`` on (0-based: not yet reached) set to NaN."""
+    z = np.array(z, dtype=np.float32)
+    if step is not None:
+        if not 1 <= step <= z.shape[0]:
+            raise ValueError(f"step {step} is outside 1..{z.shape[0]}")
+        z[step:] = np.nan
+    return z
+
+
+def mark_step(fig: go.Figure, step: int, n_cols: int) -> go.Figure:
+    """Grey behind the empty (not yet reached) rows and an outline round row ``step`` (1-based), in axis
+    positions, which categorical and numeric axes share."""
+    row = step - 1
+    return fig.update_layout(
+        plot_bgcolor=NOT_YET,
+        shapes=[
+            dict(
+                type="rect",
+                xref="x",
+                yref="y",
+                x0=-0.5,
+                x1=n_cols - 0.5,
+                y0=row - 0.5,
+                y1=row + 0.5,
+                line=dict(color=SELECTED_COLOUR, width=4),
+                fillcolor="rgba(0, 0, 0, 0)",
+            )
+        ],
+    )
+
+
+def mask_heatmap(
+    mask: np.ndarray,
+    tokens: list[str],
+    title: str,
+    step: int | None = None,
+    row_labels: list[str] | None = None,
+) -> go.Figure:
     """The additive causal mask (T, T): 0 where a position may look, −∞ where it may not (the future).
+
+    ``step`` (1-based) draws the whole matrix with only the first ``step`` rows filled, the rest grey (not
+    reached yet), and outlines row ``step``; ``row_labels`` (escaped, e.g. :func:`step_labels`) name the rows.
 
     Raises:
         ValueError: if the mask is not square or does not match the tokens.
@@ -26,13 +90,43 @@ def mask_heatmap(mask: np.ndarray, tokens: list[str], title: str) -> go.Figure:
         raise ValueError(f"mask {mask.shape} does not match {len(tokens)} tokens")
     labels = token_labels(tokens)
     positions = np.arange(len(tokens))
-    fig = figure(mask_cells(mask, positions, positions, texttemplate="%{text}", textfont=dict(size=14)))
+    cells = mask_cells(mask, positions, positions, texttemplate="%{text}", textfont=dict(size=14))
+    fig = figure(cells)
+    if step is not None:
+        z = _rows_reached(np.isneginf(mask), step)
+        text = np.where(np.isneginf(mask), MINUS_INF, "0")
+        text[step:] = ""
+        fig = figure(dict(cells.to_plotly_json(), z=z, text=text))
     fig.update_xaxes(title=dict(text="Keys (position looked at) →"), **array_ticks(labels), side="bottom")
+    rows = labels if row_labels is None else row_labels
     fig.update_yaxes(
-        title=dict(text="Queries (position looking) ↓"), **array_ticks(labels), autorange="reversed"
+        title=dict(text=STEP_AXIS if row_labels is not None else "Queries (position looking) ↓"),
+        **array_ticks(rows),
+        autorange="reversed",
     )
     size = int(np.clip(22 * len(tokens) + 180, 420, 900))  # as attention_heatmap: the two sit side by side
-    return fig.update_layout(chart_layout(title, size, plot_bgcolor=WHITE))
+    fig.update_layout(chart_layout(title, size, plot_bgcolor=WHITE))
+    return fig if step is None else mark_step(fig, step, len(tokens))
+
+
+def step_heatmap(
+    weights: np.ndarray, row_labels: list[str], key_tokens: list[str], step: int, title: str, x_title: str
+) -> go.Figure:
+    """Attention weights (T, S) of a decoding step-through: every row drawn, the rows from ``step`` on
+    empty on grey (not reached yet), row ``step`` (1-based) outlined, rows named by :func:`step_labels`."""
+    weights = np.asarray(weights)
+    if weights.ndim != 2 or weights.shape[0] != len(row_labels):
+        raise ValueError(f"weights {weights.shape} do not match {len(row_labels)} row labels")
+    fig = attention_heatmap(_rows_reached(weights, step), row_labels, key_tokens, title=title)
+    rows = [f"{i}: {label}" for i, label in enumerate(row_labels)]  # labels are escaped already
+    spec = fig.to_plotly_json()
+    layout = {
+        k: v for k, v in spec["layout"].items() if k != "template"
+    }  # plotly's default, added on reading
+    fig = figure(dict(spec["data"][0], y=rows), layout)
+    fig.update_yaxes(title=dict(text=STEP_AXIS), **array_ticks(row_labels, rows))
+    fig.update_xaxes(title=dict(text=x_title))
+    return mark_step(fig, step, weights.shape[1])
 
 
 def next_token_bars(top: list[tuple[str, float, int]], chosen_id: int, title: str) -> go.Figure:

@@ -385,6 +385,18 @@ def bound_text_area(label: str, default: str, *, key: str, max_chars: int, where
     return _bound((where or st).text_area, key, spec, label, value=default, max_chars=max_chars, **kwargs)
 
 
+def bound_text_input(label: str, default: str, *, key: str, max_chars: int, where=None, **kwargs) -> str:
+    """``st.text_input`` bound to the URL, cut to ``max_chars`` characters (a link can hold any length)."""
+
+    def clean(value) -> str:
+        return value[:max_chars] if isinstance(value, str) else default
+
+    spec = _Spec(
+        default, clean, _single, lambda v: [v], lambda raw: len(raw) == 1 and len(raw[0]) <= max_chars
+    )
+    return _bound((where or st).text_input, key, spec, label, value=default, max_chars=max_chars, **kwargs)
+
+
 # -- the text pages' shared widgets -------------------------------------------------------------------------
 
 

@@ -10,12 +10,12 @@ import streamlit as st
 
 from viz.analysis.decoding import top_tokens
 from viz.figures.attention import attention_heatmap
-from viz.figures.seq2seq import alignment_heatmap, labelled_heads_grid, mask_heatmap, next_token_bars
+from viz.figures.seq2seq import labelled_heads_grid, mask_heatmap, next_token_bars, step_heatmap, step_labels
 from viz.models.seq2seq.config import TRANSFORMER_BASE
 from viz.tasks import TASKS
 from viz.tasks.vocab import InputError, OutOfVocabularyError, describe_char
 from viz.trace.seq2seq import TranslationTrace, load_task_model, translate
-from viz.ui.controls import bound_number, bound_radio, bound_selectbox, bound_slider
+from viz.ui.controls import bound_number, bound_radio, bound_selectbox, bound_slider, bound_text_input
 from viz.ui.export import chart
 
 MEAN = "mean of all heads"
@@ -55,21 +55,22 @@ def _use_example() -> None:
 
 
 def task_and_text() -> tuple[str, str]:
-    """Task choice, a text box with the task's default, and example inputs."""
-    st.session_state.setdefault("s2s_task", "date")
-    st.session_state.setdefault("s2s_text", TASKS[st.session_state["s2s_task"]].default_input)
-    task = st.radio(
+    """Task choice, a text box with the task's default, and example inputs; the task and the text are in
+    the address (a text that is the task's default is left out of it)."""
+    task = bound_radio(
         "Task",
         list(TASKS),
+        index=list(TASKS).index("date"),
         key="s2s_task",
         horizontal=True,
         on_change=_reset_text,
-        format_func=lambda name: TASKS[name].title,
+        format_func=lambda name: TASKS[name].title,  # which also names it in the address
     )
     spec = TASKS[task]
     st.caption(spec.description)
-    text = st.text_input(
+    text = bound_text_input(
         "Input",
+        spec.default_input,
         key="s2s_text",
         max_chars=200,
         help=f"At most {spec.max_input_len} characters. {spec.vocabulary_note}",
@@ -128,12 +129,6 @@ def show_output(trace: TranslationTrace) -> None:
         st.info(note, icon=":material/info:")
 
 
-def _clamp(key: str, low: int, high: int, default: int) -> None:
-    """Keep a widget's stored value inside its current range (the range changes with the input)."""
-    value = st.session_state.get(key, default)
-    st.session_state[key] = min(max(int(value), low), high)
-
-
 def _move_step(delta: int, n_steps: int) -> None:
     st.session_state["s2s_step"] = min(max(st.session_state.get("s2s_step", 1) + delta, 1), n_steps)
 
@@ -162,78 +157,92 @@ def head_name(layer: int, head: int | None) -> str:
     return f"layer {layer + 1}, {'mean of heads' if head is None else f'head {head + 1}'}"
 
 
+def step_controls(n: int) -> int:
+    """The decoding step (1-based), in the address: back / slider / next. The page opens on step 1; a new
+    input keeps the step (within its own number of steps), as the other settings do."""
+    if n <= 1:
+        return 1
+    back, slider, forward = st.columns([1.2, 8, 1.2], vertical_alignment="bottom")
+    step = bound_slider(  # first, so that the buttons know the step a link asked for
+        "Decoding step",
+        1,
+        n,
+        1,
+        key="s2s_step",
+        where=slider,
+        help="Step t reads <s> and the t-1 tokens written so far, and chooses token t.",
+    )
+    back.button(
+        "◀ back", key="s2s_prev", on_click=_move_step, args=(-1, n), disabled=step <= 1, width="stretch"
+    )
+    forward.button(
+        "next ▶", key="s2s_next", on_click=_move_step, args=(1, n), disabled=step >= n, width="stretch"
+    )
+    return step
+
+
 def step_view(trace: TranslationTrace) -> None:
-    """One decoding step: the decoder's input so far, its mask and masked self-attention, the
-    cross-attention over the input, and the final linear + softmax."""
+    """One decoding step: the whole (T, T) mask and masked self-attention and the whole (T, S)
+    cross-attention, with the rows of the steps not reached yet empty on grey and the current row outlined
+    (the triangle grows step by step, cells keep their size), and the final linear + softmax. Both
+    attention charts name their rows alike: "reads <s> → writes 2"."""
     n = trace.n_steps
-    key = (trace.text, trace.task)
-    if st.session_state.get("s2s_step_for") != key:  # a new input: start from its last step
-        st.session_state["s2s_step_for"] = key
-        st.session_state["s2s_step"] = n
-    _clamp("s2s_step", 1, n, n)
-    if n > 1:
-        back, slider, forward = st.columns([1, 8, 1], vertical_alignment="bottom")
-        back.button(
-            "◀ back",
-            key="s2s_prev",
-            on_click=_move_step,
-            args=(-1, n),
-            disabled=st.session_state["s2s_step"] <= 1,
-        )
-        slider.slider(
-            "Decoding step",
-            1,
-            n,
-            key="s2s_step",
-            help="Step t reads <s> and the t-1 tokens written so far, and chooses token t.",
-        )
-        forward.button(
-            "next ▶",
-            key="s2s_next",
-            on_click=_move_step,
-            args=(1, n),
-            disabled=st.session_state["s2s_step"] >= n,
-        )
-    step = st.session_state["s2s_step"]
+    step = step_controls(n)
     layer, head = layer_and_head(trace, "s2s_dec")
     read = trace.decoder_input_tokens[:step]
     chosen_token = trace.output_tokens[step - 1]
-    st.caption(f"Step {step} of {n}: the decoder reads these {step} tokens and writes the next one")
+    st.caption(
+        f"Step {step} of {n}: the decoder reads these {step} tokens and writes the next one. Grey rows are "
+        "the steps still to come; the outlined row is this step."
+    )
     st.code(" ".join(read) + "   →   " + chosen_token, language=None)
+    rows = step_labels(trace.decoder_input_tokens, trace.output_tokens)
 
     left, right = st.columns(2)
     chart(
         where=left,
         fig=mask_heatmap(
-            trace.decoder_mask[:step, :step], read, "Causal mask added to the scores (−∞ = future, hidden)"
+            trace.decoder_mask,
+            trace.decoder_input_tokens,
+            "Causal mask added to the scores (−∞ = future, hidden)",
+            step=step,
+            row_labels=rows,
         ),
         key="s2s_mask",
     )
-    self_weights = pick(trace.decoder_self_attentions, layer, head)[:step, :step]
+    self_weights = pick(trace.decoder_self_attentions, layer, head)
     with right:
-        title = f"Masked self-attention weights, {head_name(layer, head)}"
         chart(
-            attention_heatmap(self_weights, read, title=title),
+            step_heatmap(
+                self_weights,
+                rows,
+                trace.decoder_input_tokens,
+                step,
+                f"Masked self-attention weights, {head_name(layer, head)}",
+                "Decoder token looked at →",
+            ),
             "s2s_self",
-            self_weights,
+            self_weights[:step],
             read,
-            read,
+            trace.decoder_input_tokens,
             filename="masked_self_attention",
         )
     st.caption("After the softmax, every −∞ becomes a weight of exactly 0: no position sees the future.")
 
     left, right = st.columns(2)
-    cross = pick(trace.cross_attentions, layer, head)[:step]
+    cross = pick(trace.cross_attentions, layer, head)
     with left:
         chart(
-            alignment_heatmap(
+            step_heatmap(
                 cross,
-                trace.output_tokens[:step],
+                rows,
                 trace.input_tokens,
+                step,
                 f"Cross-attention over the input, {head_name(layer, head)}",
+                "Input character looked at →",
             ),
             "s2s_cross",
-            cross,
+            cross[:step],
             trace.output_tokens[:step],
             trace.input_tokens,
             filename="cross_attention",

@@ -10,20 +10,19 @@ from viz.ui.warmup import warm_up_plotly
 
 st.title("Transformers, made visible")
 st.write(
-    "A transformer is a neural network that builds each token's representation by **attending** to the other "
-    "tokens: every token asks a question (query), every token offers a label (key) and a content (value), and "
-    "the answer is a weighted mix of the values. Stacked in layers, this self-attention, plus cross-attention "
-    "between two sequences, powers today's language, vision and speech models. Every number in this app is "
-    "computed live by real models."
+    "A transformer builds each token's representation by **attending** to the other tokens: every token asks "
+    "a question (query), offers a label (key) and a content (value), and takes a weighted mix of the values. "
+    "Stacked in layers, this powers today's language, vision and speech models; every number here is computed "
+    "live by real models."
 )
 st.page_link(
     "app_pages/attention.py", label="Start: type a sentence and watch attention", icon=":material/grid_on:"
 )
 
-st.header("Three ways to use a transformer")
+st.subheader("Three ways to use a transformer")
 render_three_uses()
 
-st.header("Milestones")
+st.subheader("Milestones")
 vega_chart(
     timeline_spec(MILESTONES),
     "timeline",

@@ -7,7 +7,9 @@ import pytest
 
 from tests.conftest import SENTENCES
 from tests.pages.helpers import array, assert_no_exception, figure, open_page, plotly_figures
+from tests.pages.test_hostile_links import open_link
 from viz import trace_sentence
+from viz.ui.walkthrough_views import STAGE_NAMES, STAGES
 
 PAGE = "app_pages/walkthrough.py"
 
@@ -22,6 +24,22 @@ def bars(fig):
     return np.asarray(array(fig["data"][0]["y"]), dtype=float)
 
 
+def stage(at, name: str):
+    """Step the stepper to stage ``name``; the page then shows that stage's charts."""
+    at.segmented_control(key="wt_stage").set_value(name).run()
+    assert_no_exception(at)
+    return at
+
+
+def strip_boxes(at) -> dict[str, dict]:
+    """The pipeline strip's boxes by name (its rectangles)."""
+    return {shape["name"]: shape for shape in figure(at, "X → Q, K, V")["layout"]["shapes"]}
+
+
+def highlighted(at) -> set[str]:
+    return {name for name, box in strip_boxes(at).items() if box["line"]["width"] > 1}
+
+
 @pytest.mark.parametrize("layer,head,query", [(1, 1, 1), (3, 7, 4), (6, 12, 0)])
 def test_z_equals_model_head_output(at, layer, head, query):
     text = "The animal didn't cross the street because it was too tired."
@@ -31,14 +49,21 @@ def test_z_equals_model_head_output(at, layer, head, query):
     at.selectbox(key="token").set_value(query).run()
     assert_no_exception(at)
     trace = trace_sentence(text)
-    z = bars(figure(at, "z = Σ_j w_j v_j"))
-    np.testing.assert_allclose(z, trace.head_outputs[layer - 1, head - 1, query], atol=1e-4)
-    weights = bars(figure(at, "Softmax weights"))
-    np.testing.assert_allclose(weights, trace.attentions[layer - 1, head - 1, query], atol=1e-5)
     q = trace.queries[layer - 1, head - 1, query]
-    scores = bars(figure(at, "Scores q · k_j"))
+    k, v = trace.keys[layer - 1, head - 1, query], trace.values[layer - 1, head - 1, query]
+    for name, expected in (("q = x W", q), ("k = x W", k), ("v = x W", v)):
+        np.testing.assert_allclose(bars(figure(at, name)), expected, rtol=1e-4, atol=1e-4)
+    scores = bars(figure(stage(at, "scores q · k"), "Scores q · k_j"))
     np.testing.assert_allclose(scores, trace.keys[layer - 1, head - 1] @ q, rtol=1e-4, atol=1e-3)
-    np.testing.assert_allclose(bars(figure(at, "Scaled scores")), scores / np.sqrt(32), rtol=1e-5)
+    np.testing.assert_allclose(
+        bars(figure(stage(at, "÷ √d_k"), "Scaled scores")), scores / np.sqrt(32), rtol=1e-5
+    )
+    weights = bars(figure(stage(at, "softmax"), "Softmax weights"))
+    np.testing.assert_allclose(weights, trace.attentions[layer - 1, head - 1, query], atol=1e-5)
+    weighted = array(figure(stage(at, "weighted values"), "Weighted values")["data"][0]["z"])
+    np.testing.assert_allclose(weighted, weights[:, None] * trace.values[layer - 1, head - 1], atol=1e-4)
+    z = bars(figure(stage(at, "z = Σ"), "z = Σ_j w_j v_j"))
+    np.testing.assert_allclose(z, trace.head_outputs[layer - 1, head - 1, query], atol=1e-4)
     at.segmented_control(key="wt_view").set_value("Matrix form").run()  # every token at once
     assert_no_exception(at)
     assert "(16 × 32)" in next(t for t in plotly_figures(at) if t.startswith("Q = X W^Q"))
@@ -51,6 +76,67 @@ def test_opens_on_it_in_the_default_sentence(at):
     assert_no_exception(at)
     tokens = trace_sentence(at.text_area(key="sentence").value).tokens
     assert tokens[at.selectbox(key="token").value] == "it"
+
+
+def test_one_stage_at_a_time_under_the_pipeline_strip(at):
+    """The page opens on the first stage; back / next step through them all, each showing its own charts
+    (and no other stage's) with the strip outlining the boxes it works on."""
+    assert at.segmented_control(key="wt_stage").value == STAGE_NAMES[0]
+    assert at.button(key="wt_prev").disabled and not at.button(key="wt_next").disabled
+    own = {
+        "x → q, k, v": ["x for query token", "q = x W", "k = x W", "v = x W"],
+        "scores q · k": ["Scores q · k_j"],
+        "÷ √d_k": ["Scaled scores"],
+        "softmax": ["Softmax weights"],
+        "weighted values": ["Weighted values"],
+        "z = Σ": ["z = Σ_j"],
+    }
+    assert list(own) == STAGE_NAMES
+    for i, name in enumerate(STAGE_NAMES):
+        assert at.segmented_control(key="wt_stage").value == name
+        titles = [t for t in plotly_figures(at) if "X → Q, K, V" not in t]
+        assert len(titles) == len(own[name]) and all(any(t.startswith(w) for t in titles) for w in own[name])
+        assert highlighted(at) == set(STAGES[name])
+        if i < len(STAGE_NAMES) - 1:
+            at.button(key="wt_next").click().run()
+            assert_no_exception(at)
+    assert at.button(key="wt_next").disabled
+    at.button(key="wt_prev").click().run()
+    assert at.segmented_control(key="wt_stage").value == STAGE_NAMES[-2]
+
+
+def test_stage_comes_from_a_link():
+    at = open_link(PAGE, {"wt_stage": "softmax", "layer": "2", "head": "4"})
+    assert_no_exception(at)
+    assert at.segmented_control(key="wt_stage").value == "softmax"
+    trace = trace_sentence(at.text_area(key="sentence").value)
+    query = at.selectbox(key="token").value
+    np.testing.assert_allclose(bars(figure(at, "Softmax weights")), trace.attentions[1, 3, query], atol=1e-5)
+    assert highlighted(at) == {"A"}
+    assert any(t.startswith("Layer 2, head 4") for t in plotly_figures(at))
+    for value in ("nope", "", "<script>"):  # any value: the first stage
+        at = open_link(PAGE, {"wt_stage": value})
+        assert_no_exception(at)
+        assert at.segmented_control(key="wt_stage").value == STAGE_NAMES[0]
+
+
+@pytest.mark.parametrize("text", ["The animal didn't cross the street because it was too tired.", "Hi."])
+def test_strip_boxes_scale_with_the_live_shapes(at, text):
+    """Box sides are sqrt of the matrix sides (T from the sentence, d_model and d_k from the model)."""
+    at.text_area(key="sentence").input(text).run()
+    trace = trace_sentence(text)
+    T, d_model, d_k = len(trace.tokens), trace.hidden_states.shape[-1], trace.queries.shape[-1]
+    shapes = {"X": (T, d_model), "W_Q": (d_model, d_k), "Q": (T, d_k), "A_scaled": (T, T), "A": (T, T)}
+    shapes["Z"] = (T, d_k)
+    boxes = strip_boxes(at)
+    for name, (rows, cols) in shapes.items():
+        box = boxes[name]
+        assert box["x1"] - box["x0"] == pytest.approx(np.sqrt(cols))
+        assert box["y1"] - box["y0"] == pytest.approx(np.sqrt(rows))
+    notes = {n["text"] for n in figure(at, "X → Q, K, V")["layout"]["annotations"]}
+    assert {f"{T}×{d_model}", f"{d_model}×{d_k}", f"{T}×{d_k}", f"{T}×{T}"} <= notes
+    lefts = [boxes[n]["x0"] for n in ("X", "W_Q", "Q", "A_scaled", "A", "Z")]
+    assert lefts == sorted(lefts)  # left to right, in the order of the computation
 
 
 @pytest.mark.parametrize("text", SENTENCES + ["", "word " * 400])

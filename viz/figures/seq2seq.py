@@ -120,9 +120,8 @@ def step_heatmap(
     fig = attention_heatmap(_rows_reached(weights, step), row_labels, key_tokens, title=title)
     rows = [f"{i}: {label}" for i, label in enumerate(row_labels)]  # labels are escaped already
     spec = fig.to_plotly_json()
-    layout = {
-        k: v for k, v in spec["layout"].items() if k != "template"
-    }  # plotly's default, added on reading
+    # the default template is added when plotly JSON is read: not part of the figure built
+    layout = {k: v for k, v in spec["layout"].items() if k != "template"}
     fig = figure(dict(spec["data"][0], y=rows), layout)
     fig.update_yaxes(title=dict(text=STEP_AXIS), **array_ticks(row_labels, rows))
     fig.update_xaxes(title=dict(text=x_title))

@@ -18,87 +18,180 @@ from viz.analysis.walkthrough import (
     toy_walkthrough,
 )
 from viz.figures.attention import attention_heatmap
+from viz.figures.labels import safe_label
 from viz.figures.matrices import mask_figure, matrix_heatmap, vector_bars
+from viz.figures.pipeline import QKV, pipeline_strip
+from viz.figures.style import figure
 from viz.trace.sentence import SentenceTrace
-from viz.ui.controls import bound_radio, bound_toggle
+from viz.ui.controls import bound_radio, bound_segmented, bound_toggle
 from viz.ui.export import chart
 
 KEYS = "Keys (token attended to)"
 
 
+#: The stages of the stepper, in order (their names are what the address holds), and the boxes of the
+#: pipeline strip each one works on.
+STAGES = {
+    "x → q, k, v": ("X", "W_Q", "W_K", "W_V", "Q", "K", "V"),
+    "scores q · k": ("Q", "K", "A_scaled"),
+    "÷ √d_k": ("A_scaled",),
+    "softmax": ("A",),
+    "weighted values": ("A", "V"),
+    "z = Σ": ("Z",),
+}
+STAGE_NAMES = list(STAGES)
+
+
+def _move_stage(delta: int) -> None:
+    current = st.session_state.get("wt_stage", STAGE_NAMES[0])
+    i = STAGE_NAMES.index(current) if current in STAGE_NAMES else 0
+    st.session_state["wt_stage"] = STAGE_NAMES[min(max(i + delta, 0), len(STAGE_NAMES) - 1)]
+
+
+def stage_stepper() -> str:
+    """Previous / the stage (in the address) / next, on one line."""
+    back, middle, forward = st.columns([1.1, 8, 1.1], vertical_alignment="bottom")
+    stage = bound_segmented("Stage", STAGE_NAMES, STAGE_NAMES[0], key="wt_stage", where=middle)
+    i = STAGE_NAMES.index(stage)
+    back.button("◀ back", key="wt_prev", on_click=_move_stage, args=(-1,), disabled=i == 0, width="stretch")
+    forward.button(
+        "next ▶",
+        key="wt_next",
+        on_click=_move_stage,
+        args=(1,),
+        disabled=i == len(STAGES) - 1,
+        width="stretch",
+    )
+    return stage
+
+
+def _coloured(fig, colour: str):
+    """A one-trace bar chart of a vector's dimensions drawn in ``colour`` (queries, keys and values keep
+    their own colours), ticked every 8 dimensions (32 numbered ticks run together)."""
+    spec = fig.to_plotly_json()
+    # the default template is added when plotly JSON is read: not part of the figure built
+    layout = {k: v for k, v in spec["layout"].items() if k != "template"}
+    fig = figure(dict(spec["data"][0], marker=dict(color=colour)), layout)
+    return fig.update_xaxes(tickmode="linear", tick0=0, dtick=8, tickvals=None, ticktext=None)
+
+
 def real_walkthrough(trace: SentenceTrace, weights, layer: int, head: int, query: int) -> None:
-    """Steps 1-6 for query ``query`` of (1-based) ``layer``/``head``, then the same in matrix form."""
+    """The whole head as a strip of boxes sized by their shapes, then one stage at a time (a stepper) for
+    query ``query`` of (1-based) ``layer``/``head``, every number the model's."""
     walk = head_walkthrough(trace.hidden_states[layer - 1], weights[layer - 1].head(head - 1))
-    s, tokens, d_k = walk.steps, trace.tokens, walk.w_q.shape[1]
-    tok = tokens[query]
-    st.subheader("1. Project the input vector into a query, a key and a value")
-    st.write(
-        f"Layer {layer} receives one vector x of d_model = {walk.inputs.shape[1]} numbers per token. "
-        f"Head {head} multiplies it by its own W^Q, W^K and W^V ({walk.inputs.shape[1]} × {d_k}) and adds "
-        "a bias, giving a query q, a key k and a value v of d_k = "
-        f"{d_k} numbers each."
-    )
+    s, tokens, d_model, d_k = walk.steps, trace.tokens, walk.inputs.shape[1], walk.w_q.shape[1]
+    tok = safe_label(tokens[query])  # escaped: a title is HTML to plotly
+    strip = st.empty()  # drawn once the stepper has said which stage is on
+    stage = stage_stepper()
     chart(
-        matrix_heatmap(
-            walk.inputs[query], f"x for query token {query}", "dimension", "x", diverging=True, height=200
+        where=strip,
+        fig=pipeline_strip(
+            len(tokens),
+            d_model,
+            d_k,
+            walk.w_v.shape[1],
+            current=STAGES[stage],
+            title=f"Layer {layer}, head {head}: X → Q, K, V → weights → Z (box sides ∝ √ of each size)",
         ),
-        "wt_x",
-        walk.inputs[query],
+        key="wt_pipeline",
     )
-    cols = st.columns(3)
-    for col, name, vec in zip(
-        cols,
-        ("q = x W^Q + b", "k = x W^K + b", "v = x W^V + b"),
-        (s.queries[query], s.keys[query], s.values[query]),
-    ):
-        with col:
-            chart(vector_bars(vec, f"{name} (token {query})", "dimension", "value"), f"wt_{name[0]}", vec)
-    st.subheader("2. Score the query against every key: q · k")
-    chart(
-        vector_bars(s.scores[query], "Scores q · k_j", KEYS, "score", tokens, query),
-        "wt_scores",
-        s.scores[query],
-        col_labels=None,
-    )
-    st.subheader(f"3. Divide by √d_k = √{d_k} ≈ {s.scale:.2f}")
-    chart(
-        vector_bars(
-            s.scaled[query], f"Scaled scores q · k_j / {s.scale:.2f}", KEYS, "scaled score", tokens, query
-        ),
-        "wt_scaled",
-        s.scaled[query],
-    )
-    st.subheader("4. Softmax: the scaled scores become weights that sum to 1")
-    model_row = trace.attentions[layer - 1, head - 1, query]
-    chart(
-        vector_bars(s.weights[query], "Softmax weights", KEYS, "weight", tokens, query),
-        "wt_weights",
-        s.weights[query],
-    )
-    st.caption(
-        f"Largest difference from the model's own attention row: "
-        f"{np.abs(s.weights[query] - model_row).max():.1e}"
-    )
-    st.subheader("5. Scale each value vector by its weight")
-    chart(
-        matrix_heatmap(
-            s.weighted_values[query], "Weighted values w_j · v_j", "dimension", "key token", row_labels=tokens
-        ),
-        "wt_weighted",
-        s.weighted_values[query],
-        row_labels=tokens,
-    )
-    st.subheader("6. Sum them: z is the head's output for this token")
-    z_model = trace.head_outputs[layer - 1, head - 1, query]
-    chart(
-        vector_bars(s.output[query], f"z = Σ_j w_j v_j for '{tok}'", "dimension", "value"),
-        "wt_z",
-        s.output[query],
-    )
-    st.caption(
-        f"Largest difference from the head output the model computed: {np.abs(s.output[query] - z_model).max():.1e}"
-    )
-    st.caption("The same six steps for every token at once: the view *Matrix form*, above.")
+    text, charts = st.container(), st.container()  # what the stage does, then its charts, full width
+    if stage == "x → q, k, v":
+        text.markdown(
+            f"**Project the input vector into a query, a key and a value.** Layer {layer} receives one vector "
+            f"x of d_model = {d_model} numbers per token. Head {head} multiplies it by its own W^Q, W^K and "
+            f"W^V ({d_model} × {d_k}) and adds a bias, giving a query q, a key k and a value v of "
+            f"d_k = {d_k} numbers each."
+        )
+        with charts:
+            chart(
+                matrix_heatmap(
+                    walk.inputs[query],
+                    f"x for query token {query}",
+                    "dimension",
+                    "x",
+                    diverging=True,
+                    height=200,
+                ),
+                "wt_x",
+                walk.inputs[query],
+            )
+            for col, name, vec in zip(
+                st.columns(3),
+                ("q = x W<sup>Q</sup> + b", "k = x W<sup>K</sup> + b", "v = x W<sup>V</sup> + b"),
+                (s.queries[query], s.keys[query], s.values[query]),
+            ):
+                fig = _coloured(vector_bars(vec, name, "dimension", "value"), QKV[name[0]])
+                chart(fig, f"wt_{name[0]}", vec, where=col)
+    elif stage == "scores q · k":
+        text.markdown(
+            f"**Score the query against every key: q · k.** The query of token {query} is multiplied with "
+            "the key of every token, one number per key: how well that key answers this query."
+        )
+        chart(
+            vector_bars(s.scores[query], "Scores q · k_j", KEYS, "score", tokens, query),
+            "wt_scores",
+            s.scores[query],
+            where=charts,
+        )
+    elif stage == "÷ √d_k":
+        text.markdown(
+            f"**Divide by √d_k = √{d_k} ≈ {s.scale:.2f}.** Dot products of long vectors grow with d_k; "
+            "dividing keeps the softmax from putting all the weight on one key."
+        )
+        chart(
+            vector_bars(
+                s.scaled[query], f"Scaled scores q · k_j / {s.scale:.2f}", KEYS, "scaled score", tokens, query
+            ),
+            "wt_scaled",
+            s.scaled[query],
+            where=charts,
+        )
+    elif stage == "softmax":
+        model_row = trace.attentions[layer - 1, head - 1, query]
+        text.markdown("**Softmax: the scaled scores become weights that sum to 1.**")
+        text.caption(
+            "Largest difference from the model's own attention row: "
+            f"{np.abs(s.weights[query] - model_row).max():.1e}"
+        )
+        chart(
+            vector_bars(s.weights[query], "Softmax weights", KEYS, "weight", tokens, query),
+            "wt_weights",
+            s.weights[query],
+            where=charts,
+        )
+    elif stage == "weighted values":
+        text.markdown(
+            "**Scale each value vector by its weight.** Row j is v_j times the weight token "
+            f"{query} gives token j: keys with little weight fade out."
+        )
+        chart(
+            matrix_heatmap(
+                s.weighted_values[query],
+                "Weighted values w_j · v_j",
+                "dimension",
+                "key token",
+                row_labels=tokens,
+            ),
+            "wt_weighted",
+            s.weighted_values[query],
+            row_labels=tokens,
+            where=charts,
+        )
+    else:
+        z_model = trace.head_outputs[layer - 1, head - 1, query]
+        text.markdown(
+            "**Sum them: z is the head's output for this token.** The same steps for every token at once: the "
+            "view *Matrix form*."
+        )
+        text.caption(
+            "Largest difference from the head output the model computed: "
+            f"{np.abs(s.output[query] - z_model).max():.1e}"
+        )
+        fig = _coloured(
+            vector_bars(s.output[query], f"z = Σ_j w_j v_j for '{tok}'", "dimension", "value"), QKV["v"]
+        )
+        chart(fig, "wt_z", s.output[query], where=charts)
 
 
 def matrix_walkthrough(trace: SentenceTrace, weights, layer: int, head: int) -> None:

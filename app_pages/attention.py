@@ -5,7 +5,8 @@ import streamlit as st
 from viz.analysis.head_stats import showcase_head
 from viz.analysis.tables import attention_table
 from viz.figures.attention import attention_heatmap, heads_grid
-from viz.ui.controls import bound_slider
+from viz.figures.style import CONTRASTS
+from viz.ui.controls import bound_segmented, bound_slider
 from viz.ui.export import chart
 from viz.ui.inputs import sentence_trace, show_tokens
 
@@ -20,7 +21,7 @@ st.write(
 trace = sentence_trace()
 if trace is not None:
     show_tokens(trace.tokens)
-    col_layer, col_head = st.columns(2)
+    col_layer, col_head, col_contrast = st.columns([2, 2, 1])
     best_layer, best_head = showcase_head(trace.attentions, trace.tokens)  # opens on a clear pattern
     layer = bound_slider(
         "Layer",
@@ -32,9 +33,18 @@ if trace is not None:
         help="Layer 1 sees the embeddings; layer 6 is the last.",
     )
     head = bound_slider("Head to enlarge", 1, trace.n_heads, best_head, key="head", where=col_head)
+    contrast = bound_segmented(
+        "Contrast",
+        CONTRASTS,
+        "linear",
+        key="contrast",
+        where=col_contrast,
+        help="How weights map to colour: sqrt or log make the small weights of a long input visible. "
+        "The hover always shows the true weight.",
+    )
     layer_weights = trace.attentions[layer - 1]
     chart(
-        heads_grid(layer_weights, trace.tokens, f"Layer {layer}: all heads"),
+        heads_grid(layer_weights, trace.tokens, f"Layer {layer}: all heads", contrast=contrast),
         "grid",
         lambda: attention_table(layer_weights, trace.tokens, [layer]),
         filename=f"attention_layer{layer}",
@@ -44,6 +54,7 @@ if trace is not None:
             layer_weights[head - 1],
             trace.tokens,
             title=f"Layer {layer}, head {head} (hover for the exact weight)",
+            contrast=contrast,
         ),
         "enlarged",
         layer_weights[head - 1],

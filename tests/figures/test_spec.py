@@ -9,7 +9,7 @@ import plotly.graph_objects as go
 import plotly.io as pio
 import pytest
 
-from viz.figures.spec import Figure, check_figure, streamlit_figure
+from viz.figures.spec import Figure, check_figure, sent, streamlit_figure
 from viz.figures.style import ATTENTION_COLORSCALE, DIVERGING, HEAT_COLORSCALE, grid_layout
 
 
@@ -99,4 +99,4 @@ def test_streamlit_gets_the_dict_without_a_rebuild():
     prepared = streamlit_figure(fig)
     from plotly.tools import return_figure_from_figure_or_data
 
-    assert return_figure_from_figure_or_data(prepared, validate_figure=True) == fig.to_dict()
+    assert return_figure_from_figure_or_data(prepared, validate_figure=True) == sent(fig)

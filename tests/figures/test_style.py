@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import copy
 import re
 import subprocess
 import sys
 from pathlib import Path
 
 import plotly.graph_objects as go
+import pytest
 
 from viz.figures import style
 
@@ -62,3 +64,64 @@ def test_pixel_axes_put_y_down_at_equal_scale():
     free = go.Figure()
     style.pixel_axes(free, None, None)
     assert free.layout.yaxis.autorange == "reversed" and free.layout.xaxis.range is None
+
+
+def test_type_scale_sizes_every_text_and_presenter_mode_enlarges_it():
+    spec = {
+        "data": [{"type": "heatmap", "z": [[1]], "text": [["1"]], "colorscale": style.ATTENTION_COLORSCALE}],
+        "layout": {
+            "title": {"text": "t"},
+            "height": 400,
+            "xaxis": {"title": {"text": "x"}},
+            "yaxis2": {"tickfont": {"size": 20}},
+            "annotations": [{"text": "a"}],
+        },
+    }
+    normal = style.apply_type_scale(copy.deepcopy(spec))
+    layout, trace = normal["layout"], normal["data"][0]
+    assert layout["font"]["size"] == layout["xaxis"]["tickfont"]["size"] == style.TYPE_SCALE["tick"]
+    assert layout["title"]["font"]["size"] == style.TYPE_SCALE["title"]
+    assert layout["xaxis"]["title"]["font"]["size"] == style.TYPE_SCALE["axis_title"]
+    assert layout["annotations"][0]["font"]["size"] == style.TYPE_SCALE["annotation"]
+    assert trace["textfont"]["size"] == style.TYPE_SCALE["cell"]
+    assert trace["colorbar"]["tickfont"]["size"] == style.TYPE_SCALE["tick"]
+    assert layout["yaxis2"]["tickfont"]["size"] == 20  # a size the figure sets is kept
+    assert min(style.TYPE_SCALE.values()) >= style.FONT_FLOOR
+    big = style.apply_type_scale(copy.deepcopy(spec), style.PRESENTER_SCALE)
+    assert big["layout"]["xaxis"]["tickfont"]["size"] == pytest.approx(14 * style.PRESENTER_SCALE)
+    assert big["layout"]["yaxis2"]["tickfont"]["size"] == pytest.approx(20 * style.PRESENTER_SCALE)
+    assert big["data"][0]["textfont"]["size"] == pytest.approx(14 * style.PRESENTER_SCALE)
+    assert big["layout"]["height"] == int(400 * style.PRESENTER_SCALE)
+
+
+def test_long_titles_wrap_at_words_and_the_margin_makes_room():
+    text = "Step 3: linear + softmax, the top 10 next tokens (temperature 0.7) of the decoder at this step"
+    wrapped = style.wrap_title(text, 40)
+    lines = wrapped.split("<br>")
+    assert len(lines) == 3 and all(len(line) <= 40 for line in lines)
+    assert " ".join(lines) == text  # nothing cut
+    assert style.wrap_title("short") == "short"
+    spec = style.apply_type_scale({"data": [], "layout": {"title": {"text": text * 2}, "margin": {"t": 30}}})
+    n_lines = spec["layout"]["title"]["text"].count("<br>") + 1
+    assert n_lines >= 3 and spec["layout"]["margin"]["t"] >= n_lines * style.TYPE_SCALE["title"]
+
+
+def test_robust_range_ignores_one_outlier():
+    values = [0.1 * i for i in range(100)] + [1000.0]
+    low, high = style.robust_range(values)
+    assert 0 <= low < 1 and 9 < high < 11
+    assert style.robust_range([2.0, 2.0]) == (2.0, 3.0)
+
+
+def test_qkv_colours_are_three_okabe_ito_colours():
+    assert set(style.QKV_COLOURS) == {"q", "k", "v"}
+    assert len(set(style.QKV_COLOURS.values())) == 3 and set(style.QKV_COLOURS.values()) <= set(
+        style.CATEGORY
+    )
+
+
+def test_overlay_is_the_attention_scale_fading_in():
+    alphas = [float(c.split(",")[-1].rstrip(")")) for _, c in style.OVERLAY_COLORSCALE]
+    assert alphas[0] == 0 and alphas == sorted(alphas)
+    top = style.OVERLAY_COLORSCALE[-1][1]
+    assert top.replace("rgba", "rgb").rsplit(",", 1)[0] + ")" == style.ATTENTION_COLORSCALE[-1][1]

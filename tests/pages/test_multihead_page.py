@@ -7,6 +7,7 @@ import pytest
 
 from tests.conftest import SENTENCES
 from tests.pages.helpers import array, assert_no_exception, open_page, plotly_figures
+from tests.pages.test_hostile_links import open_link
 from viz import attention_rollout, trace_sentence
 from viz.analysis.head_stats import head_statistics
 
@@ -53,12 +54,32 @@ def test_model_view_holds_every_layer_and_head(at):
 def test_head_view_token_filter(at):
     figures = view(at, "Head view")
     fig = find(figures, "queries (left) attend to keys (right)")
-    lines = [d for d in fig["data"] if d["mode"] == "lines"]
-    assert lines and {d["name"] for d in lines} <= {"head 1", "head 2", "head 3", "head 4"}
+    lines = [d for d in fig["data"] if d["mode"] == "lines" and d.get("showlegend") is False]
+    chips = [d for d in fig["data"] if d["mode"] == "lines" and d.get("showlegend") is not False]
+    every_head = {f"head {h}" for h in range(1, 13)}
+    assert {d["name"] for d in chips} == every_head  # all heads on by default, one legend chip each
+    assert lines and {d["name"] for d in lines} <= every_head
+    assert {d["legendgroup"] for d in lines} <= {d["legendgroup"] for d in chips}  # a chip toggles its lines
     at.selectbox(key="hv_token").set_value("3").run()
     fig = find(plotly_figures(at), "queries (left) attend to keys (right)")
-    starts = {y for d in fig["data"] if d["mode"] == "lines" for y in array(d["y"]).tolist()[0::3]}
+    starts = {
+        y
+        for d in fig["data"]
+        if d["mode"] == "lines" and d.get("showlegend") is False
+        for y in array(d["y"]).tolist()[0::3]
+    }
     assert starts == {-3.0}
+
+
+def test_head_view_in_the_address():
+    """Heads and the token chosen come back from a link; a link naming two heads draws only those."""
+    at = open_link(PAGE, {"mh_view": "Head view", "hv_heads": ["2", "5"], "hv_token": "4"})
+    assert_no_exception(at)
+    fig = find(plotly_figures(at), "queries (left) attend to keys (right)")
+    chips = {d["name"] for d in fig["data"] if d["mode"] == "lines" and d.get("showlegend") is not False}
+    assert chips == {"head 2", "head 5"}
+    tokens = [d for d in fig["data"] if d["mode"] == "text"]
+    assert "head 2" in tokens[0]["hovertext"][4] and "head 5" in tokens[0]["hovertext"][4]
 
 
 def test_concat_times_wo_equals_model_output(at):

@@ -11,10 +11,12 @@ import plotly.graph_objects as go
 
 from viz.figures.labels import token_labels
 from viz.figures.style import (
-    ATTENTION_COLORSCALE,
+    TYPE_SCALE,
     array_ticks,
+    attention_colorscale,
     chart_layout,
     figure,
+    font,
     grid_layout,
     panel_axes,
     panel_title,
@@ -26,6 +28,13 @@ COLUMN_AXIS = "Keys (token attended to) →"
 GRID_FLOAT_TOKENS = 48
 #: The model view's thumbnails are pooled to at most this many rows and columns.
 MODEL_VIEW_MAX_TOKENS = 64
+#: The width a grid of panels gets at 1366 x 768 (the wide page's main column beside the sidebar).
+GRID_WIDTH_PX = 900
+#: The smallest panel (px a side) whose token ticks stay readable at the type scale: grids take fewer
+#: heads per row rather than smaller type.
+MIN_PANEL_PX = 280
+#: The room one tick label needs along its axis (its type size and a little space).
+TICK_PITCH_PX = TYPE_SCALE["tick"] + 2
 
 
 def _check(weights: np.ndarray, ndim: int, name: str) -> np.ndarray:
@@ -35,8 +44,14 @@ def _check(weights: np.ndarray, ndim: int, name: str) -> np.ndarray:
     return weights
 
 
-def _tick_step(n_tokens: int, max_ticks: int = 64) -> int:
-    return max(1, int(np.ceil(n_tokens / max_ticks)))
+def grid_columns(n_panels: int, width_px: int = GRID_WIDTH_PX, min_panel_px: int = MIN_PANEL_PX) -> int:
+    """Panels per row of a grid ``width_px`` wide such that each is at least ``min_panel_px`` wide."""
+    return max(1, min(n_panels, width_px // min_panel_px))
+
+
+def readable_step(n_tokens: int, panel_px: float) -> int:
+    """Label every step-th token so that tick labels of the type scale never overlap on a panel_px axis."""
+    return max(1, int(np.ceil(n_tokens * TICK_PITCH_PX / max(panel_px, 1.0))))
 
 
 def _axis_categories(labels: list[str]) -> list[str]:
@@ -55,8 +70,10 @@ def attention_heatmap(
     query_tokens: list[str],
     key_tokens: list[str] | None = None,
     title: str = "Attention weights",
+    contrast: str = "linear",
 ) -> go.Figure:
-    """One head's (T_q, T_k) weights with exact values on hover.
+    """One head's (T_q, T_k) weights with exact values on hover; ``contrast`` ("linear", "sqrt", "log")
+    changes only how weights map to colour (:func:`viz.figures.style.attention_colorscale`).
 
     Axes are categorical with one "position: token" category per row and column: the hover names both
     tokens without a per-cell label array, and the tick text shows the token alone.
@@ -77,14 +94,15 @@ def attention_heatmap(
         z=weights,
         x=k_cats,
         y=q_cats,
-        colorscale=ATTENTION_COLORSCALE,
+        colorscale=attention_colorscale(contrast),
         zmin=0.0,
         zmax=1.0,
-        colorbar=dict(title=dict(text="weight")),
+        colorbar=dict(title=dict(text="weight" if contrast == "linear" else f"weight ({contrast} colour)")),
         hovertemplate="query %{y}<br>key %{x}<br>weight %{z:.4f}<extra></extra>",
     )
-    step_q, step_k = _tick_step(len(query_tokens)), _tick_step(len(key_tokens))
     size = int(np.clip(22 * max(len(query_tokens), len(key_tokens)) + 180, 420, 900))
+    plot_px = size - 160  # the height left to the cells
+    step_q, step_k = readable_step(len(query_tokens), plot_px), readable_step(len(key_tokens), plot_px)
     layout = chart_layout(
         title,
         size,
@@ -115,10 +133,14 @@ def panel_grid(
     titles: list[str],
     title: str,
     n_cols: int,
-    panel_height: int = 230,
+    panel_height: int = 300,
     show_ticks: bool = True,
+    contrast: str = "linear",
 ) -> go.Figure:
-    """(P, T, T) attention maps as P small heatmaps sharing one colour scale, laid out n_cols wide."""
+    """(P, T, T) attention maps as P small heatmaps sharing one colour scale, laid out n_cols wide.
+
+    Tick labels are of the type scale (:data:`viz.figures.style.TYPE_SCALE`); on a panel too small for
+    every token, every second (third, ...) one is labelled, so none overlap."""
     panels = _check(panels, 3, "panels")
     n_panels, n_tokens, _ = panels.shape
     if panels.shape[1:] != (len(tokens), len(tokens)):
@@ -127,12 +149,14 @@ def panel_grid(
     layout, refs = grid_layout(n_panels, n_cols)
     quantised = n_tokens > GRID_FLOAT_TOKENS or n_panels > 16
     labels = token_labels(tokens)
-    step = _tick_step(n_tokens, 24)
+    panel_px = min(panel_height, GRID_WIDTH_PX / n_cols) * 0.9  # the panel less its share of the gaps
+    step = readable_step(n_tokens, panel_px)
     ticks = dict(
         showticklabels=True,
         **array_ticks(labels[::step], list(range(0, n_tokens, step))),
-        tickfont=dict(size=8),
+        tickfont=font("tick"),
     )
+    colorscale = attention_colorscale(contrast)
     data, annotations = [], []
     for p, (xref, yref) in enumerate(refs):
         if quantised:  # 1 byte per weight instead of 4: many or large maps stay under a megabyte
@@ -145,7 +169,7 @@ def panel_grid(
                 z=z,
                 zmin=0,
                 zmax=zmax,
-                colorscale=ATTENTION_COLORSCALE,
+                colorscale=colorscale,
                 showscale=p == 0,
                 xaxis=xref,
                 yaxis=yref,
@@ -154,7 +178,7 @@ def panel_grid(
             )
         )
         x_axis, y_axis = panel_axes(layout, (xref, yref))
-        annotations.append(panel_title(titles[p], x_axis, y_axis, size=10))
+        annotations.append(panel_title(titles[p], x_axis, y_axis, size=TYPE_SCALE["annotation"]))
         if show_ticks and p % n_cols == 0:
             y_axis.update(ticks)
         if show_ticks and (p // n_cols == n_rows - 1 or p + n_cols >= n_panels):
@@ -164,13 +188,19 @@ def panel_grid(
     return figure(dict(data=data, layout=layout))
 
 
-def heads_grid(weights: np.ndarray, tokens: list[str], title: str, n_cols: int = 4) -> go.Figure:
-    """Every head of one layer: (H, T, T) weights as H small heatmaps."""
+def heads_grid(
+    weights: np.ndarray, tokens: list[str], title: str, n_cols: int | None = None, contrast: str = "linear"
+) -> go.Figure:
+    """Every head of one layer: (H, T, T) weights as H small heatmaps, ``n_cols`` per row (by default as
+    many as fit at :data:`MIN_PANEL_PX` a panel: 3 on a 1366-px screen)."""
     weights = _check(weights, 3, "weights")
-    return panel_grid(weights, tokens, [f"head {h + 1}" for h in range(weights.shape[0])], title, n_cols)
+    n_heads = weights.shape[0]
+    n_cols = grid_columns(n_heads) if n_cols is None else n_cols
+    titles = [f"head {h + 1}" for h in range(n_heads)]
+    return panel_grid(weights, tokens, titles, title, n_cols, contrast=contrast)
 
 
-def model_view(attentions: np.ndarray, tokens: list[str]) -> go.Figure:
+def model_view(attentions: np.ndarray, tokens: list[str], contrast: str = "linear") -> go.Figure:
     """All layers x all heads: (L, H, T, T) as an L-row, H-column grid of thumbnails (weights sent as 8 bits)."""
     attentions = _check(attentions, 4, "attentions")
     n_layers, n_heads = attentions.shape[:2]
@@ -188,4 +218,5 @@ def model_view(attentions: np.ndarray, tokens: list[str]) -> go.Figure:
         n_heads,
         panel_height=120,
         show_ticks=False,
+        contrast=contrast,
     )

@@ -1,6 +1,9 @@
 """A BertViz-style head view: tokens in two columns, a line from each query to the keys it attends to.
 
-Line opacity grows with the weight; each head has its own colour. Choosing one token keeps only its lines.
+Each head has its own colour at full strength (:data:`HEAD_COLOURS`, twelve told apart); the weight sets
+a line's opacity and width, never its colour. The legend has one chip per head: a click hides or shows the
+head, a double click shows it alone. Hovering a token lists the keys it attends to most (left) or the
+queries that attend to it most (right), head by head; choosing one token keeps only its lines.
 """
 
 from __future__ import annotations
@@ -9,17 +12,67 @@ import numpy as np
 import plotly.graph_objects as go
 
 from viz.figures.labels import token_labels
-from viz.figures.style import CATEGORY, MORE_CATEGORY, chart_layout, figure
+from viz.figures.style import (
+    BLACK,
+    BLUE,
+    GREEN,
+    ORANGE,
+    PURPLE,
+    SKY_BLUE,
+    VERMILLION,
+    chart_layout,
+    figure,
+    font,
+)
 
-HEAD_COLOURS = (*CATEGORY, *MORE_CATEGORY)  # 16 heads told apart
-OPACITY_LEVELS = (0.15, 0.35, 0.6, 0.9)  # weights in [min, .1), [.1, .3), [.3, .6), [.6, 1]
-_EDGES = (0.1, 0.3, 0.6)
+#: Twelve colours strong on white and apart from one another: Okabe-Ito without its yellow, then five
+#: more chosen to differ from them (brown, wine, violet, magenta, leaf green). Beyond twelve heads they
+#: repeat.
+HEAD_COLOURS = (
+    BLUE,
+    VERMILLION,
+    GREEN,
+    PURPLE,
+    ORANGE,
+    SKY_BLUE,
+    BLACK,
+    "#8C564B",
+    "#882255",
+    "#7570B3",
+    "#E7298A",
+    "#66A61E",
+)
+#: Weights are drawn in these bands: [lower edge, next edge) -> (opacity, width in px).
+WEIGHT_EDGES = (0.1, 0.2, 0.4, 0.6)
+LINE_STYLES = ((0.3, 1.0), (0.5, 2.0), (0.7, 3.0), (0.85, 4.5), (1.0, 6.0))
+#: Per token and head, the strongest weights named in its hover box.
+HOVER_TOP = 3
+
+
+def head_colour(head: int) -> str:
+    """The colour of 0-based ``head``."""
+    return HEAD_COLOURS[head % len(HEAD_COLOURS)]
+
+
+def _hover_lines(attention: np.ndarray, heads: list[int], labels: list[str], axis: int) -> list[str]:
+    """Per token, its strongest links in each head: the keys it attends to (``axis`` 1, a query) or the
+    queries that attend to it (``axis`` 0, a key)."""
+    texts = []
+    for i in range(attention.shape[1]):
+        lines = []
+        for h in heads:
+            row = attention[h, i] if axis == 1 else attention[h, :, i]
+            top = np.argsort(-row, kind="stable")[:HOVER_TOP]  # ties in token order
+            pairs = ", ".join(f"{labels[j]} {row[j]:.2f}" for j in top)
+            lines.append(f"<span style='color:{head_colour(h)}'>■</span> head {h + 1}: {pairs}")
+        texts.append("<br>".join(lines))
+    return texts
 
 
 def head_view(
     attention: np.ndarray,
     tokens: list[str],
-    heads: list[int],
+    heads: list[int] | None = None,
     token: int | None = None,
     min_weight: float = 0.02,
     top_k: int = 6,
@@ -29,7 +82,7 @@ def head_view(
 
     Args:
         attention: (H, T, T) one layer's weights.
-        heads: 0-based heads to draw, each in its colour.
+        heads: 0-based heads to draw (default: all), each in its colour, each a legend chip.
         token: if given, only the lines leaving this query.
         min_weight, top_k: per query and head, draw at most ``top_k`` lines of weight >= ``min_weight``
             (keeps long inputs light: BertViz draws every one of H * T^2 lines).
@@ -38,39 +91,55 @@ def head_view(
     n_heads, n, _ = attention.shape
     if n != len(tokens):
         raise ValueError(f"{len(tokens)} tokens for attention over {n} positions")
+    heads = list(range(n_heads)) if heads is None else [h for h in heads if 0 <= h < n_heads]
     queries = range(n) if token is None else [token]
     data = []
     for h in heads:
-        segments: list[list[float | None]] = [[] for _ in OPACITY_LEVELS]
-        ys: list[list[float | None]] = [[] for _ in OPACITY_LEVELS]
+        colour = head_colour(h)
+        segments: list[list[float | None]] = [[] for _ in LINE_STYLES]
+        ys: list[list[float | None]] = [[] for _ in LINE_STYLES]
         for i in queries:
             row = attention[h, i]
             for j in np.argsort(row)[::-1][:top_k]:
                 w = float(row[j])
                 if w < min_weight:
                     break
-                level = int(np.searchsorted(_EDGES, w, side="right"))
-                segments[level] += [0.0, 1.0, None]
-                ys[level] += [-i, -float(j), None]
-        for level, opacity in enumerate(OPACITY_LEVELS):
-            if segments[level]:
+                band = int(np.searchsorted(WEIGHT_EDGES, w, side="right"))
+                segments[band] += [0.0, 1.0, None]
+                ys[band] += [-i, -float(j), None]
+        # the legend chip: a thick line at full strength, whatever the weights
+        data.append(
+            dict(
+                type="scatter",
+                mode="lines",
+                x=[None],
+                y=[None],
+                line=dict(color=colour, width=8),
+                name=f"head {h + 1}",
+                legendgroup=f"h{h}",
+                hoverinfo="skip",
+            )
+        )
+        for band, (opacity, width) in enumerate(LINE_STYLES):
+            if segments[band]:
                 data.append(
                     dict(
                         type="scatter",
                         mode="lines",
-                        x=segments[level],
-                        y=ys[level],
+                        x=segments[band],
+                        y=ys[band],
                         hoverinfo="skip",
-                        line=dict(color=HEAD_COLOURS[h % len(HEAD_COLOURS)], width=2),
+                        line=dict(color=colour, width=width),
                         opacity=opacity,
                         name=f"head {h + 1}",
                         legendgroup=f"h{h}",
-                        showlegend=level == next(i for i, s in enumerate(segments) if s),
+                        showlegend=False,
                     )
                 )
     labels = token_labels(tokens)
     positions = -np.arange(n, dtype=float)
-    for x, anchor, side in ((0.0, "left", "query"), (1.0, "right", "key")):
+    for x, anchor, side, axis in ((0.0, "left", "query", 1), (1.0, "right", "key", 0)):
+        verb = "attends most to" if axis == 1 else "is attended to most by"
         data.append(
             dict(
                 type="scatter",
@@ -81,16 +150,24 @@ def head_view(
                 textposition=f"middle {anchor}",
                 showlegend=False,
                 customdata=list(range(n)),
-                hovertemplate=f"{side} %{{customdata}}: %{{text}}<extra></extra>",
-                textfont=dict(size=12),
+                hovertext=_hover_lines(attention, heads, labels, axis),
+                hovertemplate=f"{side} %{{customdata}}: %{{text}} {verb}<br>%{{hovertext}}<extra></extra>",
+                textfont=font("tick"),
             )
         )
     layout = chart_layout(
-        f"{title}: queries (left) attend to keys (right); darker line = larger weight",
-        int(np.clip(24 * n + 120, 300, 6400)),
-        top=60,
-        xaxis=dict(visible=False, range=[-0.45, 1.45]),
+        f"{title}: queries (left) attend to keys (right); thicker, stronger line = larger weight",
+        int(np.clip(26 * n + 160, 320, 6400)),
+        top=70,
+        xaxis=dict(visible=False, range=[-0.5, 1.5]),
         yaxis=dict(visible=False, range=[positions[-1] - 1, 1]),
-        legend=dict(title=dict(text="heads"), orientation="h", y=-0.02),
+        legend=dict(
+            title=dict(text="heads (click to hide or show)"),
+            orientation="h",
+            y=-0.02,
+            yanchor="top",
+            itemwidth=40,
+        ),
+        hovermode="closest",
     )
     return figure(dict(data=data, layout=layout))

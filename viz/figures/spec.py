@@ -167,7 +167,7 @@ def check_figure(fig: Figure) -> None:
     import plotly.graph_objects as go
     import plotly.io as pio
 
-    spec = fig.to_dict()
+    spec = sent(fig)
     # compared as parsed JSON: numpy arrays as plotly encodes them, properties in any order
     as_built = json.loads(pio.to_json(spec, validate=False))
     validated = json.loads(pio.to_json(go.Figure(spec), validate=False))  # raises on an unknown property
@@ -188,11 +188,19 @@ def _diff(a, b, path: str = "") -> str:
     return f"{path}: {str(a)[:120]} -> {str(b)[:120]}"
 
 
-def streamlit_figure(fig: Figure):
+def sent(fig: Figure, font_scale: float = 1.0) -> dict[str, Any]:
+    """What the browser receives for ``fig``: its :meth:`Figure.to_dict` with every text sized by the type
+    scale (:func:`viz.figures.style.apply_type_scale`; ``font_scale`` times larger in presenter mode)."""
+    from viz.figures.style import apply_type_scale
+
+    return apply_type_scale(fig.to_dict(), font_scale)
+
+
+def streamlit_figure(fig: Figure, font_scale: float = 1.0):
     """``fig`` as ``st.plotly_chart`` takes it without rebuilding it: a plotly ``BaseFigure`` whose
     ``to_dict`` is the figure dict (Streamlit sends what ``to_dict`` returns; a plain dict it would rebuild
-    and validate, the cost this module avoids)."""
-    return _prepared_class()(fig.to_dict())
+    and validate, the cost this module avoids), as :func:`sent` makes it."""
+    return _prepared_class()(sent(fig, font_scale))
 
 
 @functools.cache

@@ -7,8 +7,9 @@ bluish green, reddish purple, orange, sky blue, black, yellow. Two orders were i
 the one of the text pages (attention heads, layer-wise charts, the vision results and the timeline) is kept,
 as its first two colours differ most. The ViT and Swin figures had orange second: there the mean-distance
 chart's heads, the window tints, the stage squares and the regions of a shifted window change colour, and
-line charts swap black and yellow. No data changes. Magnitudes are drawn in viridis (attention weights of
-text models in blues), signed values on a blue-red scale centred at 0.
+line charts swap black and yellow. No data changes. Attention is drawn in one sequential scale everywhere
+(:data:`ATTENTION_COLORSCALE`, with a contrast option for long inputs: :func:`attention_colorscale`), other
+magnitudes in viridis, signed values on a blue-red scale centred at 0 (only where 0 means something).
 
 Import-light on purpose (no plotly, no numpy): the favicon (:mod:`viz.ui.icon`) takes its blue from here
 before any page has loaded plotly.
@@ -45,17 +46,21 @@ QKV_COLOURS = {"q": BLUE, "k": VERMILLION, "v": GREEN}
 
 # The colour scales are written out (plotly's "Blues", "Viridis" and "RdBu_r"): figures are built without
 # plotly's validation (:func:`figure`), which is what turns a scale's name into its colours.
-#: Attention weights of the text models (0 to 1) and other matrices of the text pages that are never negative.
+#: Attention weights everywhere (text and images, 0 to 1) and other matrices that are never negative: one
+#: sequential scale, white (no attention) through yellow and orange to dark red (ColorBrewer's YlOrRd). It
+#: reads as a heatmap on white and, over a greyed picture (:data:`OVERLAY_COLORSCALE`), no photograph's
+#: colours can hide it.
 ATTENTION_COLORSCALE = [
-    [0.0, "rgb(247,251,255)"],
-    [0.125, "rgb(222,235,247)"],
-    [0.25, "rgb(198,219,239)"],
-    [0.375, "rgb(158,202,225)"],
-    [0.5, "rgb(107,174,214)"],
-    [0.625, "rgb(66,146,198)"],
-    [0.75, "rgb(33,113,181)"],
-    [0.875, "rgb(8,81,156)"],
-    [1.0, "rgb(8,48,107)"],
+    [0.0, "rgb(255,255,255)"],
+    [0.1, "rgb(255,255,204)"],
+    [0.2125, "rgb(255,237,160)"],
+    [0.325, "rgb(254,217,118)"],
+    [0.4375, "rgb(254,178,76)"],
+    [0.55, "rgb(253,141,60)"],
+    [0.6625, "rgb(252,78,42)"],
+    [0.775, "rgb(227,26,28)"],
+    [0.8875, "rgb(189,0,38)"],
+    [1.0, "rgb(128,0,38)"],
 ]
 #: Magnitudes: pixel values, similarities, attention on images.
 HEAT_COLORSCALE = [
@@ -70,14 +75,15 @@ HEAT_COLORSCALE = [
     [0.8888888888888888, "#b5de2b"],
     [1.0, "#fde725"],
 ]
-#: Viridis whose low end is transparent: weak attention leaves the image visible, strong attention covers it.
+#: :data:`ATTENTION_COLORSCALE` whose low end is transparent, drawn over a greyed picture
+#: (:func:`viz.figures.vision.greyed`): weak attention leaves the picture visible, strong attention covers it.
 OVERLAY_COLORSCALE = [
-    [0.0, "rgba(68, 1, 84, 0.0)"],
-    [0.2, "rgba(65, 68, 135, 0.3)"],
-    [0.4, "rgba(42, 120, 142, 0.5)"],
-    [0.6, "rgba(34, 168, 132, 0.65)"],
-    [0.8, "rgba(122, 209, 81, 0.75)"],
-    [1.0, "rgba(253, 231, 37, 0.85)"],
+    [0.0, "rgba(255,255,204,0.0)"],
+    [0.2, "rgba(254,217,118,0.45)"],
+    [0.4, "rgba(254,178,76,0.65)"],
+    [0.6, "rgba(252,78,42,0.78)"],
+    [0.8, "rgba(227,26,28,0.86)"],
+    [1.0, "rgba(128,0,38,0.92)"],
 ]
 #: Signed values: blue negative, red positive.
 DIVERGING = [
@@ -95,6 +101,192 @@ DIVERGING = [
 ]
 #: An additive mask drawn as 0 (white) or 1 (dark grey: −∞, the key hidden).
 MASK_COLORSCALE = [[0.0, WHITE], [0.5, WHITE], [0.5, "#56595E"], [1.0, "#56595E"]]
+
+#: The type scale of every chart, in px at 1366 x 768 (readable from the back row: nothing under
+#: :data:`FONT_FLOOR`). :func:`apply_type_scale` gives every text of a figure its size from here when it is
+#: sent, and multiplies every size by :data:`PRESENTER_SCALE` in presenter mode.
+TYPE_SCALE = {
+    "text": 14,  # the figure's default: hover labels, text traces, anything not named below
+    "tick": 14,  # tick labels
+    "cell": 14,  # numbers and labels written in cells (heatmap annotations, mask and index tables)
+    "annotation": 14,  # notes and panel titles
+    "legend": 14,
+    "axis_title": 15,
+    "title": 18,
+}
+FONT_FLOOR = 14
+PRESENTER_SCALE = 1.6
+#: Characters per line before a chart title wraps (about a full-width chart at the title size).
+TITLE_WRAP = 80
+
+
+def font(kind: str = "text", **more) -> dict:
+    """A font entry of the type scale: ``font("cell")`` -> ``{"size": 14}``, plus ``more`` (e.g. a colour)."""
+    return dict(size=TYPE_SCALE[kind], **more)
+
+
+def wrap_title(text: str, width: int = TITLE_WRAP) -> str:
+    """``text`` with ``<br>`` at word boundaries so no line is longer than ``width`` characters (a longer
+    word stays whole); text that already holds ``<br>`` is left as it is."""
+    if len(text) <= width or "<br>" in text:
+        return text
+    lines: list[str] = []
+    line = ""
+    for word in text.split(" "):
+        if line and len(line) + 1 + len(word) > width:
+            lines.append(line)
+            line = word
+        else:
+            line = f"{line} {word}" if line else word
+    return "<br>".join([*lines, line])
+
+
+def _is_axis(key: str) -> bool:
+    return key[:5] in ("xaxis", "yaxis") and key[5:].isdigit() or key in ("xaxis", "yaxis")
+
+
+def _size(entry: dict, key: str, kind: str) -> None:
+    """Give ``entry[key]`` (a font dict) the type scale's size for ``kind`` unless it has one."""
+    entry.setdefault(key, {}).setdefault("size", TYPE_SCALE[kind])
+
+
+def _scale_fonts(value, factor: float) -> None:
+    """Multiply the size of every font entry (keys ending in "font") in ``value``, in place."""
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if key.endswith("font") and isinstance(item, dict) and isinstance(item.get("size"), int | float):
+                item["size"] = round(item["size"] * factor, 1)
+            if key != "template":
+                _scale_fonts(item, factor)
+    elif isinstance(value, list):
+        for item in value:
+            _scale_fonts(item, factor)
+
+
+def apply_type_scale(spec: dict, factor: float = 1.0) -> dict:
+    """Give every text of a figure dict (``{"data", "layout"}``) a size from :data:`TYPE_SCALE` where it
+    names none, then multiply every size by ``factor`` (:data:`PRESENTER_SCALE` in presenter mode); a long
+    title wraps (:func:`wrap_title`) and the top margin grows to hold its lines. Changes ``spec`` in place
+    and returns it.
+
+    Sizes a figure sets itself are kept (and scaled): the chart-standards test checks that none is under
+    :data:`FONT_FLOOR`. Without an explicit size plotly (and Streamlit's theme) would draw 12 px.
+    """
+    layout = spec.setdefault("layout", {})
+    _size(layout, "font", "text")
+    _size(layout.setdefault("hoverlabel", {}), "font", "text")
+    legend = layout.setdefault("legend", {})
+    _size(legend, "font", "legend")
+    if "title" in legend:
+        _size(legend["title"], "font", "legend")
+    title = layout.setdefault("title", {})
+    _size(title, "font", "title")
+    if isinstance(title.get("text"), str):
+        title["text"] = wrap_title(title["text"])
+    for key, axis in layout.items():
+        if _is_axis(key) and isinstance(axis, dict):
+            _size(axis, "tickfont", "tick")
+            if isinstance(axis.get("title"), dict):
+                _size(axis["title"], "font", "axis_title")
+    for note in layout.get("annotations", []):
+        _size(note, "font", "annotation")
+    for trace in spec.get("data", []):
+        if "text" in trace or "texttemplate" in trace:
+            _size(trace, "textfont", "cell")
+        for holder in (trace, trace.get("marker")):
+            if isinstance(holder, dict) and "colorscale" in holder:
+                bar = holder.setdefault("colorbar", {})
+                _size(bar, "tickfont", "tick")
+                _size(bar.setdefault("title", {}), "font", "axis_title")
+    if factor != 1.0:  # presenter mode: the same chart zoomed, its text and height alike
+        _scale_fonts({"data": spec.get("data", []), "layout": layout}, factor)
+        if isinstance(layout.get("height"), int | float):
+            layout["height"] = int(layout["height"] * factor)
+        if isinstance(layout.get("margin", {}).get("b"), int | float):
+            layout["margin"]["b"] = int(layout["margin"]["b"] * factor)
+    n_lines = title.get("text", "").count("<br>") + 1 if isinstance(title.get("text"), str) else 1
+    if title.get("text"):
+        needed = int(n_lines * title["font"]["size"] * 1.35 + 20)
+        top = layout.setdefault("margin", {}).get("t")
+        if top is None or top < needed:
+            layout["margin"]["t"] = max(top or 0, needed)
+    return spec
+
+
+#: How attention weights map to colour: "linear" (the weight), "sqrt" or "log" (small weights of long
+#: inputs made visible). The hover always shows the true weight: only the colour scale's stops move.
+CONTRASTS = ("linear", "sqrt", "log")
+_LOG_EPS = 0.01  # "log" maps w in [0, 1] to log(1 + w / eps) / log(1 + 1 / eps)
+
+
+def _colour_stops(scale: list) -> tuple[list[float], list[tuple[float, ...]]]:
+    positions, colours = [], []
+    for position, colour in scale:
+        positions.append(float(position))
+        if colour.startswith("#"):
+            colours.append((*rgb(colour), 1.0))
+        else:
+            parts = [float(v) for v in colour[colour.index("(") + 1 : -1].split(",")]
+            colours.append(tuple(parts) if len(parts) == 4 else (*parts, 1.0))
+    return positions, colours
+
+
+def _colour_at(scale: list, p: float) -> str:
+    """The colour of ``scale`` at position ``p`` in [0, 1] (linear in RGB between stops)."""
+    positions, colours = _colour_stops(scale)
+    k = max(0, min(len(positions) - 2, next((i for i, x in enumerate(positions) if x >= p), 1) - 1))
+    t = (p - positions[k]) / (positions[k + 1] - positions[k]) if positions[k + 1] > positions[k] else 0.0
+    t = min(1.0, max(0.0, t))
+    mixed = [a + (b - a) * t for a, b in zip(colours[k], colours[k + 1])]
+    r, g, b, alpha = (round(mixed[0]), round(mixed[1]), round(mixed[2]), round(mixed[3], 3))
+    return f"rgba({r},{g},{b},{alpha})" if alpha < 1 else f"rgb({r},{g},{b})"
+
+
+def contrast_inverse(contrast: str, p: float) -> float:
+    """The weight (0 to 1) that ``contrast`` draws at position ``p`` of the colour scale."""
+    if contrast == "sqrt":
+        return p * p
+    if contrast == "log":
+        return _LOG_EPS * ((1 + 1 / _LOG_EPS) ** p - 1)
+    return p
+
+
+def attention_colorscale(contrast: str = "linear", scale: list | None = None, n_stops: int = 24) -> list:
+    """:data:`ATTENTION_COLORSCALE` (or ``scale``) with its colours moved so that weight w gets the colour of
+    sqrt(w) ("sqrt") or of log(1 + w / 0.01) / log(101) ("log"); "linear" is the scale itself.
+
+    The data stay the true weights (hover and colour bar ticks read them); only the stops move.
+
+    Raises:
+        ValueError: for a contrast not in :data:`CONTRASTS`.
+    """
+    scale = ATTENTION_COLORSCALE if scale is None else scale
+    if contrast not in CONTRASTS:
+        raise ValueError(f"contrast {contrast!r} is not one of {', '.join(CONTRASTS)}")
+    if contrast == "linear":
+        return scale
+    stops = []
+    for k in range(n_stops + 1):
+        p = k / n_stops
+        stops.append([round(contrast_inverse(contrast, p), 6), _colour_at(scale, p)])
+    stops[-1][0] = 1.0
+    return stops
+
+
+def robust_range(values, low: float = 1.0, high: float = 99.0) -> tuple[float, float]:
+    """The ``low``-th and ``high``-th percentiles of ``values`` (finite ones): a colour range that one
+    outlier cannot flatten. Falls back to the full range where the percentiles coincide."""
+    import numpy as np
+
+    finite = np.asarray(values, dtype=np.float64)
+    finite = finite[np.isfinite(finite)]
+    if finite.size == 0:
+        return 0.0, 1.0
+    lo, hi = (float(v) for v in np.percentile(finite, [low, high]))
+    if hi <= lo:
+        lo, hi = float(finite.min()), float(finite.max())
+    return lo, (hi if hi > lo else lo + 1.0)
+
 
 MINUS_INF = "−∞"
 X_PIXELS, Y_PIXELS = "x (pixels)", "y (pixels)"
@@ -231,5 +423,5 @@ def picture_panel(layout: dict, ref: tuple[str, str], width: float, height: floa
 def title_pixel_panels(layout: dict, refs: list[tuple[str, str]], n_cols: int) -> None:
     """Name the pixel axes of a grid of pictures once, on the panel that starts its last row."""
     x_axis, y_axis = panel_axes(layout, refs[bottom_left(len(refs), n_cols)])
-    x_axis["title"] = dict(text=X_PIXELS, font=dict(size=11))
-    y_axis["title"] = dict(text=Y_PIXELS, font=dict(size=11))
+    x_axis["title"] = dict(text=X_PIXELS)
+    y_axis["title"] = dict(text=Y_PIXELS)

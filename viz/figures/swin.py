@@ -24,9 +24,11 @@ from viz.figures.style import (
     SELECTED_COLOUR,
     VERMILLION,
     WHITE,
+    bottom_left,
     category,
     chart_layout,
     figure,
+    font,
     grid_layout,
     panel_axes,
     panel_title,
@@ -75,7 +77,7 @@ def _window_map(
                 text=labels.ravel(),
                 hoverinfo="skip",
                 showlegend=False,
-                textfont=dict(color="white", size=max(7, min(11, int(300 / tokens)))),
+                textfont=font("cell", color="white"),
             )
         )
     fig = figure(data)
@@ -195,7 +197,7 @@ def relative_index_figure(index: np.ndarray, title: str) -> go.Figure:
             customdata=np.stack([dy, dx], axis=-1),
             text=index.astype(str),
             texttemplate="%{text}" if q <= 16 else None,
-            textfont=dict(size=8),
+            textfont=font("cell"),
             hovertemplate="query %{y}, key %{x}<br>offset dy=%{customdata[0]}, dx=%{customdata[1]}"
             "<br>bias table row %{z}<extra></extra>",
         )
@@ -210,15 +212,15 @@ def _token_matrix_layout(fig: go.Figure, title: str, q: int, suffix: str = "") -
         title=dict(text=f"keys: token of the window (row, column){suffix} →"),
         tickangle=-60,
         type="category",
-        tickfont=dict(size=9),
+        tickfont=font("tick"),
     )
     fig.update_yaxes(
         title=dict(text=f"queries: token of the window (row, column){suffix} ↓"),
         autorange="reversed",
         type="category",
-        tickfont=dict(size=9),
+        tickfont=font("tick"),
     )
-    fig.update_layout(chart_layout(title, int(np.clip(24 * q + 220, 380, 900))))
+    fig.update_layout(chart_layout(title, int(np.clip(34 * q + 260, 420, 1000))))
 
 
 def bias_heads_figure(grids: np.ndarray, title: str, n_cols: int = 4) -> go.Figure:
@@ -249,10 +251,11 @@ def bias_heads_figure(grids: np.ndarray, title: str, n_cols: int = 4) -> go.Figu
             )
         )
         x_axis, y_axis = panel_axes(layout, (xref, yref))
-        x_axis.update(showticklabels=True, title=dict(text="dx (query − key column)", font=dict(size=10)))
-        y_axis.update(
-            showticklabels=True, scaleanchor=xref, title=dict(text="dy (query − key row)", font=dict(size=10))
-        )
+        x_axis.update(showticklabels=True)
+        y_axis.update(showticklabels=True, scaleanchor=xref)
+        if h == bottom_left(n_heads, n_cols):  # the axes named once, on the panel that starts the last row
+            x_axis.update(title=dict(text="dx (query − key column)"))
+            y_axis.update(title=dict(text="dy (query − key row)"))
         annotations.append(panel_title(f"head {h + 1}", x_axis, y_axis))
     n_rows = int(np.ceil(n_heads / n_cols))
     layout.update(chart_layout(title, 300 * n_rows + 100, top=70, annotations=annotations))
@@ -373,8 +376,8 @@ def stage_maps_figure(maps: list[np.ndarray], titles: list[str], size: int, titl
             data.append({**grid_lines(grid, grid, "rgba(255,255,255,0.5)", 1), "xaxis": xref, "yaxis": yref})
         annotations.append(picture_panel(layout, (xref, yref), pixels.shape[1], pixels.shape[0], titles[p]))
         x_axis, y_axis = panel_axes(layout, (xref, yref))
-        x_axis.update(title=dict(text="tokens →", font=dict(size=10)))
-        y_axis.update(title=dict(text="tokens ↓", font=dict(size=10)) if p == 0 else None)
+        x_axis.update(title=dict(text="tokens →"))
+        y_axis.update(title=dict(text="tokens ↓") if p == 0 else None)
     layout.update(chart_layout(title, 360, top=70, annotations=annotations))
     return figure(dict(data=data, layout=layout))
 

@@ -26,6 +26,7 @@ from viz.figures.style import (
     category,
     chart_layout,
     figure,
+    font,
     grid_layout,
     picture_panel,
     pixel_axes,
@@ -162,7 +163,7 @@ def image_with_grid(pixels: np.ndarray, patch_size: int, title: str, numbered: b
             y=np.repeat((np.arange(grid_h) + 0.5) * patch_size, grid_w),
             mode="markers+text" if numbers else "markers",
             text=[str(i + 1) for i in range(grid_h * grid_w)],
-            textfont=dict(color=NUMBER_COLOUR, size=11),
+            textfont=font("cell", color=NUMBER_COLOUR),
             marker=dict(
                 symbol="square",
                 size=22,

@@ -43,7 +43,7 @@ def _points(part: pd.DataFrame, x: str, y: str, names: str, family: str, colour:
         name=family,
         text=[_esc(m) for m in part[names]],
         textposition="top center",
-        textfont=dict(size=9),
+        textfont=font("cell"),
         marker=dict(color=colour, symbol=symbol, size=11, line=dict(color="white", width=1)),
         **more,
     )

@@ -89,9 +89,18 @@ def chart(
     if check_requested():
         check_figure(fig)
     with where or contextlib.nullcontext():
-        st.plotly_chart(streamlit_figure(fig), key=key, config=PLOTLY_CONFIG, **selection)
+        st.plotly_chart(streamlit_figure(fig, font_scale()), key=key, config=PLOTLY_CONFIG, **selection)
         if data is not None:
             csv_button(key, data, row_labels, col_labels, filename)
+
+
+def font_scale() -> float:
+    """How much larger chart text is drawn: :data:`viz.figures.style.PRESENTER_SCALE` in presenter mode
+    (``?present=1``), else 1 (the type scale of :mod:`viz.figures.style` as it is)."""
+    from viz.figures.style import PRESENTER_SCALE
+    from viz.ui.presenter import presenter_requested
+
+    return PRESENTER_SCALE if presenter_requested() else 1.0
 
 
 def vega_chart(

@@ -12,15 +12,38 @@ from viz.figures.attention import attention_heatmap, model_view
 from viz.figures.head_view import head_view
 from viz.figures.matrices import matrix_heatmap, vector_bars
 from viz.figures.stats import head_stat_map
+from viz.figures.style import CONTRASTS
 from viz.trace.sentence import SentenceTrace
-from viz.ui.controls import bound_multiselect, bound_selectbox, bound_slider, layer_head, token_choice
+from viz.ui.controls import (
+    bound_multiselect,
+    bound_segmented,
+    bound_selectbox,
+    bound_slider,
+    layer_head,
+    token_choice,
+)
 from viz.ui.export import chart
 
 
+def contrast_choice(where=None) -> str:
+    """How attention weights map to colour ("linear", "sqrt", "log"), in the address as ``contrast``."""
+    return bound_segmented(
+        "Contrast",
+        CONTRASTS,
+        "linear",
+        key="contrast",
+        where=where,
+        help="How weights map to colour: sqrt or log make the small weights of a long input visible. "
+        "The hover always shows the true weight.",
+    )
+
+
 def model_view_section(trace: SentenceTrace) -> None:
-    st.write("Every head of every layer at once. Pick one below to enlarge it with the exact weights.")
+    text, control = st.columns([3, 1])
+    text.write("Every head of every layer at once. Pick one below to enlarge it with the exact weights.")
+    contrast = contrast_choice(control)
     chart(
-        model_view(trace.attentions, trace.tokens),
+        model_view(trace.attentions, trace.tokens, contrast=contrast),
         "mh_model_view",
         lambda: attention_table(trace.attentions, trace.tokens),
     )
@@ -29,7 +52,9 @@ def model_view_section(trace: SentenceTrace) -> None:
     )
     weights = trace.attentions[layer - 1, head - 1]
     chart(
-        attention_heatmap(weights, trace.tokens, title=f"Layer {layer}, head {head} enlarged"),
+        attention_heatmap(
+            weights, trace.tokens, title=f"Layer {layer}, head {head} enlarged", contrast=contrast
+        ),
         "mh_enlarged",
         weights,
         trace.tokens,
@@ -39,12 +64,21 @@ def model_view_section(trace: SentenceTrace) -> None:
 
 def head_view_section(trace: SentenceTrace) -> None:
     st.write(
-        "Each line joins a token attending (left) to a token it attends to (right); the darker the line, "
-        "the larger the weight. Heads have their own colours. Choose a token to see only its lines."
+        "Each line joins a token attending (left) to a token it attends to (right); the thicker and stronger "
+        "the line, the larger the weight. Each head has its own colour: click a head in the legend to hide "
+        "or show it (double-click to see it alone), hover a token for its strongest links, or choose a "
+        "token to see only its lines."
     )
-    layer = bound_slider("Layer", 1, trace.n_layers, 1, key="layer")
+    controls, plot = st.columns([1, 3])
+    best_layer, _ = showcase_head(trace.attentions, trace.tokens)
+    layer = bound_slider("Layer", 1, trace.n_layers, best_layer, key="layer", where=controls)
     heads = bound_multiselect(
-        "Heads", range(1, trace.n_heads + 1), [1, 2, 3, 4], key="hv_heads", max_selections=trace.n_heads
+        "Heads",
+        range(1, trace.n_heads + 1),
+        list(range(1, trace.n_heads + 1)),
+        key="hv_heads",
+        max_selections=trace.n_heads,
+        where=controls,
     )
     options = ["all tokens"] + [f"{i}" for i in range(len(trace.tokens))]
     picked = bound_selectbox(
@@ -52,6 +86,7 @@ def head_view_section(trace: SentenceTrace) -> None:
         options,
         key="hv_token",
         format_func=lambda o: o if o == "all tokens" else f"{o}: {trace.tokens[int(o)]}",
+        where=controls,
     )
     token = None if picked in (None, "all tokens") else int(picked)
     chart(
@@ -60,6 +95,7 @@ def head_view_section(trace: SentenceTrace) -> None:
         ),
         "mh_head_view",
         lambda: attention_table(trace.attentions[layer - 1], trace.tokens, [layer]),
+        where=plot,
     )
 
 

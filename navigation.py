@@ -74,6 +74,12 @@ navigation = st.navigation(
             url_path="positional",
         ),
         st.Page(
+            "app_pages/block.py",
+            title="Feed-forward, residuals, LayerNorm",
+            icon=":material/account_tree:",
+            url_path="block",
+        ),
+        st.Page(
             "app_pages/layerwise.py",
             title="Layer-wise analysis",
             icon=":material/stacked_line_chart:",

@@ -122,9 +122,14 @@ def layer_norm(x: np.ndarray, gain: np.ndarray, bias: np.ndarray, eps: float) ->
 
 def showcase(trace) -> tuple[int, int]:
     """A (0-based) layer and token where something visible happens: the token and layer where the FFN adds
-    the most to its residual, among the tokens that are not special markers when there are any."""
+    the most to its residual, among the tokens that are words or numbers (not markers, not punctuation) when there
+    are any."""
     share = sublayer_share(trace, "ffn")
-    candidates = [i for i, t in enumerate(trace.tokens) if not (t.startswith(("[", "<")) and len(t) > 1)]
+    candidates = [
+        i
+        for i, t in enumerate(trace.tokens)
+        if any(c.isalnum() for c in t) and not (t.startswith(("[", "<")) and len(t) > 1)
+    ]
     columns = candidates or list(range(len(trace.tokens)))
     sub = share[:, columns]
     layer, j = np.unravel_index(int(np.argmax(sub)), sub.shape)

@@ -1,0 +1,76 @@
+"""The architecture map: well-formed SVG, every box a link to a registered page, the current parts
+highlighted, the three variants, every text escaped."""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+
+from viz.figures.architecture_map import LINKS, PAPER_BASE, Sizes, architecture_strip, architecture_svg, url
+
+SVG = "{http://www.w3.org/2000/svg}"
+NAVIGATION = (Path(__file__).resolve().parents[2] / "navigation.py").read_text()
+
+
+def _boxes(svg: str) -> list[tuple[str, str, str]]:
+    """(href, label, stroke) of every linked box."""
+    root = ET.fromstring(svg)
+    out = []
+    for a in root.iter(f"{SVG}a"):
+        rect, text = a.find(f"{SVG}rect"), a.find(f"{SVG}text")
+        out.append(
+            (a.get("href"), "" if text is None else text.text, "" if rect is None else rect.get("stroke"))
+        )
+    return out
+
+
+@pytest.mark.parametrize("variant", ["encoder-decoder", "encoder", "decoder"])
+def test_every_box_links_to_a_registered_page(variant):
+    registered = set(re.findall(r'url_path="([^"]+)"', NAVIGATION))
+    for svg in (architecture_svg(variant), architecture_strip(variant)):
+        boxes = _boxes(svg)
+        assert boxes
+        for href, _, _ in boxes:
+            assert href in {url(p) for p in LINKS}
+            assert href.split("?")[0] in registered, href
+            assert not href.startswith(("/", "http"))  # relative: works under any base path
+
+
+def test_variants_draw_their_parts():
+    labels = {
+        v: [label for _, label, _ in _boxes(architecture_svg(v))]
+        for v in ("encoder-decoder", "encoder", "decoder")
+    }
+    assert "Multi-head attention (cross)" in labels["encoder-decoder"]
+    assert labels["encoder-decoder"].count("Add & Norm") == 5  # 2 in the encoder, 3 in the decoder
+    assert "Multi-head attention (cross)" not in labels["decoder"] and "Linear" in labels["decoder"]
+    assert "Final LayerNorm" in labels["decoder"] and "Add & Norm" not in labels["decoder"]  # pre-LN
+    assert "Linear" not in labels["encoder"] and labels["encoder"].count("Add & Norm") == 2
+
+
+def test_current_parts_are_highlighted():
+    boxes = _boxes(architecture_svg("encoder", current={"ffn"}))
+    strokes = {label: stroke for _, label, stroke in boxes if label}
+    assert strokes["Feed-forward"] != strokes["Multi-head attention"]
+    assert len({stroke for _, label, stroke in boxes if label == "Feed-forward"}) == 1
+    with pytest.raises(ValueError, match="unknown parts"):
+        architecture_svg("encoder", current={"lstm"})
+    with pytest.raises(ValueError, match="variant"):
+        architecture_svg("rnn")
+    with pytest.raises(ValueError, match="variant"):
+        architecture_strip("rnn")
+
+
+def test_sizes_beside_the_paper_and_text_escaped():
+    live = Sizes('<script>alert("x")</script> & co', 6, 12, 384, 1536, 591360, 1181568, 22565376)
+    svg = architecture_svg("encoder", live=live)
+    assert "<script>" not in svg and "&lt;script&gt;" in svg
+    ET.fromstring(svg)  # still well-formed
+    texts = [t.text for t in ET.fromstring(svg).iter(f"{SVG}text")]
+    assert "1,536" in texts and "2,048" in texts and f"{PAPER_BASE.total:,}" in texts
+    assert "12" in texts and "8" in texts
+    strip = architecture_strip("encoder", n_layers=6)
+    assert "6×" in strip

@@ -53,7 +53,8 @@ def test_the_current_stage_is_outlined_and_labelled_with_shapes():
     assert boxes["Q"]["fillcolor"].startswith("rgba(0, 114, 178")  # queries keep their colour
     assert boxes["Q"]["line"]["width"] > boxes["V"]["line"]["width"]
     texts = [a["text"] for a in layout["annotations"]]
-    assert {"16×384", "384×32", "16×32", "16×16"} <= set(texts)
+    assert {"16×384", "384×32 each", "16×32 each", "16×16", "16×32"} <= set(texts)  # Z: 16×32
+    assert texts.count("16×16") == 2 and len([t for t in texts if "×" in t]) == 6  # one per column
     assert "<b>Q</b>" in texts and "V" in texts  # the current boxes' names in bold
     arrows = [a for a in layout["annotations"] if a.get("showarrow")]
     assert len(arrows) == 5  # between the six columns

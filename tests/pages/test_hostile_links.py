@@ -58,6 +58,9 @@ MORE = [
 MIXES_PER_VIEW = 2
 #: Sentences for the sentence box when HOSTILE's value would leave it empty (and hide the page below it).
 TEXTS = ["<b>bold</b> <script>alert(1)</script>", "é😀 שלום " * 50, "word " * 1200]
+#: Input boxes whose unreadable text (characters outside a small model's vocabulary) gets an error message
+#: in place of everything below it: the encoder-decoder's input.
+ERROR_HIDES_BELOW = {"s2s_text"}
 
 
 def open_link(page: str, params: dict) -> AppTest:
@@ -144,7 +147,7 @@ def test_every_bound_widget_takes_any_value(page):
         for link in links:
             at = open_link(page, link)
             check(at, link)
-            if not blank(link.get(SENTENCE, "text")):
+            if not blank(link.get(SENTENCE, "text")) and not (ERROR_HIDES_BELOW & set(link) and at.error):
                 missing = set(keys) - widget_keys(at._tree)
                 assert not missing, (link, missing)  # the values reached every widget of the view
 

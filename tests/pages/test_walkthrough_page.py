@@ -134,7 +134,7 @@ def test_strip_boxes_scale_with_the_live_shapes(at, text):
         assert box["x1"] - box["x0"] == pytest.approx(np.sqrt(cols))
         assert box["y1"] - box["y0"] == pytest.approx(np.sqrt(rows))
     notes = {n["text"] for n in figure(at, "X → Q, K, V")["layout"]["annotations"]}
-    assert {f"{T}×{d_model}", f"{d_model}×{d_k}", f"{T}×{d_k}", f"{T}×{T}"} <= notes
+    assert {f"{T}×{d_model}", f"{d_model}×{d_k} each", f"{T}×{d_k} each", f"{T}×{T}", f"{T}×{d_k}"} <= notes
     lefts = [boxes[n]["x0"] for n in ("X", "W_Q", "Q", "A_scaled", "A", "Z")]
     assert lefts == sorted(lefts)  # left to right, in the order of the computation
 

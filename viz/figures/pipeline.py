@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 
 #: Queries, keys and values: one colour each across the figures (style's, where it defines them).
 QKV = getattr(style, "QKV_COLOURS", {"q": style.BLUE, "k": style.VERMILLION, "v": style.GREEN})
-GAP = 5.0  # between the columns of the strip, in the units of a box's side (sqrt of a dimension)
+GAP = 6.5  # between the columns of the strip, in the units of a box's side (sqrt of a dimension)
 INNER_GAP = 1.2  # between the boxes of one column (W^Q, W^K, W^V side by side)
 
 
@@ -159,7 +159,13 @@ def pipeline_strip(
                 text=f"<b>{box.name}</b>" if on else box.name,
             )
         )
-        notes.append(dict(x=centre, y=box.y0, yanchor="top", text=f"{box.rows}×{box.cols}"))
+    # the shape under each box; a column of three alike (W^Q, W^K, W^V; Q, K, V) says it once
+    for c in range(boxes[-1].column + 1):
+        column = [b for b in boxes if b.column == c]
+        middle = column[len(column) // 2]
+        alike = len(column) > 1 and len({(b.rows, b.cols) for b in column}) == 1
+        shape = f"{middle.rows}×{middle.cols}" + (" each" if alike else "")
+        notes.append(dict(x=middle.x0 + middle.width / 2, y=middle.y0, yanchor="top", text=shape))
     for note in notes:
         note.update(xref="x", yref="y", showarrow=False)
     # an arrow from each column's right edge to the next column's left edge

@@ -51,7 +51,9 @@ def _move_stage(delta: int) -> None:
 def stage_stepper() -> str:
     """Previous / the stage (in the address) / next, on one line."""
     back, middle, forward = st.columns([1.1, 8, 1.1], vertical_alignment="bottom")
-    stage = bound_segmented("Stage", STAGE_NAMES, STAGE_NAMES[0], key="wt_stage", where=middle)
+    stage = bound_segmented(
+        "Stage", STAGE_NAMES, STAGE_NAMES[0], key="wt_stage", where=middle, label_visibility="collapsed"
+    )
     i = STAGE_NAMES.index(stage)
     back.button("◀ back", key="wt_prev", on_click=_move_stage, args=(-1,), disabled=i == 0, width="stretch")
     forward.button(
@@ -81,10 +83,8 @@ def real_walkthrough(trace: SentenceTrace, weights, layer: int, head: int, query
     walk = head_walkthrough(trace.hidden_states[layer - 1], weights[layer - 1].head(head - 1))
     s, tokens, d_model, d_k = walk.steps, trace.tokens, walk.inputs.shape[1], walk.w_q.shape[1]
     tok = safe_label(tokens[query])  # escaped: a title is HTML to plotly
-    strip = st.empty()  # drawn once the stepper has said which stage is on
     stage = stage_stepper()
     chart(
-        where=strip,
         fig=pipeline_strip(
             len(tokens),
             d_model,

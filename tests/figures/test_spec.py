@@ -10,7 +10,14 @@ import plotly.io as pio
 import pytest
 
 from viz.figures.spec import Figure, check_figure, sent, streamlit_figure
-from viz.figures.style import ATTENTION_COLORSCALE, DIVERGING, HEAT_COLORSCALE, grid_layout
+from viz.figures.style import (
+    ATTENTION_COLORSCALE,
+    DIVERGING,
+    HEAT_COLORSCALE,
+    OVERLAY_COLORSCALE,
+    attention_colorscale,
+    grid_layout,
+)
 
 
 def as_json(fig) -> dict:
@@ -80,7 +87,17 @@ def test_the_figure_given_is_never_changed_by_building():
     assert layout == dict(title=dict(text="t"), shapes=[dict(type="line", x0=0, x1=1, y0=0, y1=1)])
 
 
-@pytest.mark.parametrize("scale", [ATTENTION_COLORSCALE, HEAT_COLORSCALE, DIVERGING])
+@pytest.mark.parametrize(
+    "scale",
+    [
+        ATTENTION_COLORSCALE,
+        HEAT_COLORSCALE,
+        DIVERGING,
+        OVERLAY_COLORSCALE,
+        attention_colorscale("sqrt"),
+        attention_colorscale("log"),
+    ],
+)
 def test_the_written_out_colour_scales_are_plotlys(scale):
     check_figure(Figure([dict(type="heatmap", z=[[0, 1]], colorscale=scale)]))
 

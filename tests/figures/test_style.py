@@ -125,3 +125,11 @@ def test_overlay_is_the_attention_scale_fading_in():
     assert alphas[0] == 0 and alphas == sorted(alphas)
     top = style.OVERLAY_COLORSCALE[-1][1]
     assert top.replace("rgba", "rgb").rsplit(",", 1)[0] + ")" == style.ATTENTION_COLORSCALE[-1][1]
+
+
+def test_attention_scale_is_colorbrewers_ylorrd_from_white():
+    import plotly.colors
+
+    assert style.ATTENTION_COLORSCALE[0] == [0.0, "rgb(255,255,255)"]
+    colours = [c.replace(" ", "") for c in plotly.colors.sequential.YlOrRd]
+    assert [c for _, c in style.ATTENTION_COLORSCALE[1:]] == colours

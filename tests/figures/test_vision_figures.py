@@ -11,6 +11,7 @@ from PIL import Image
 
 from tests.pages.helpers import array
 from viz.figures import vision as fig
+from viz.figures.style import OVERLAY_COLORSCALE
 
 
 def decode(uri: str) -> np.ndarray:
@@ -103,3 +104,24 @@ def test_patch_sequence_keeps_patch_edges_on_a_white_drawing():
     pixels = np.asarray(Image.open(io.BytesIO(base64.b64decode(source.split(",", 1)[1]))).convert("L"))
     assert set(np.unique(pixels)) == {128, 255}  # the gaps between the white patches are grey
     assert spec["layout"]["yaxis"]["title"]["text"] == "rows"
+
+
+def test_attention_is_drawn_in_colour_over_a_greyed_picture():
+    teal = np.zeros((32, 32, 3), dtype=np.uint8)
+    teal[..., 1:] = 160  # a teal shape would hide a teal map
+    heat = np.linspace(0, 1, 16).reshape(4, 4)
+    for figure in (
+        fig.attention_overlay(teal, heat, 8, "t").to_dict(),
+        fig.heads_overlay_grid(teal, np.stack([heat, heat]), 8, "t", n_cols=2).to_dict(),
+    ):
+        image = decode(next(t for t in figure["data"] if t["type"] == "image")["source"])
+        assert (image[..., 0] == image[..., 1]).all() and (image[..., 1] == image[..., 2]).all()  # grey
+        assert image.min() > 100  # dimmed: no dark area competes with the map
+        trace = next(t for t in figure["data"] if t["type"] == "heatmap")
+        assert trace["colorscale"] == OVERLAY_COLORSCALE
+
+
+def test_greyed_keeps_light_and_dark_in_order():
+    pixels = np.array([[[0, 0, 0], [255, 255, 255], [255, 0, 0]]], dtype=np.uint8)
+    grey = fig.greyed(pixels)[0, :, 0]
+    assert grey[0] < grey[2] < grey[1] == 255

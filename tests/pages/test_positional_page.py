@@ -8,6 +8,7 @@ import pytest
 from tests.pages.helpers import array, assert_no_exception, open_page, plotly_figures
 from viz import sinusoidal_encoding, trace_sentence
 from viz.analysis.positional import concatenated_layout, shift_matrix
+from viz.figures.style import DIVERGING
 
 PAGE = "app_pages/positional.py"
 
@@ -68,6 +69,32 @@ def test_dot_product_depends_only_on_offset(at):
         np.testing.assert_allclose(c[:shortest], curves[0][:shortest], atol=1e-9)
 
 
+@pytest.mark.parametrize("kind", ["dot", "cosine"])
+def test_all_positive_similarity_is_drawn_on_a_sequential_scale(at, kind):
+    """The default similarity is positive everywhere: no diverging scale from -64 to 64 around a zero
+    that never occurs."""
+    show(at, "Similarity")
+    at.radio(key="pe_sim").set_value(kind).run()
+    trace = find(at, "between every pair of positions")["data"][0]
+    z = array(trace["z"])
+    assert z.min() > 0
+    assert trace["zmin"] == pytest.approx(z.min(), rel=1e-5) and trace["zmax"] == pytest.approx(
+        z.max(), rel=1e-5
+    )
+    assert trace["colorscale"] != DIVERGING
+
+
+def test_learned_table_colours_clip_its_outliers(at, minilm_folder):
+    """One outlier dimension of MiniLM's table no longer sets its colour range (it looked blank)."""
+    show(at, "Learned (MiniLM)")
+    trace = find(at, "learned position embeddings")["data"][0]
+    z = array(trace["z"])
+    low, high = np.percentile(z, [1, 99])
+    assert trace["zmax"] == pytest.approx(max(abs(low), abs(high)), rel=1e-4)
+    assert trace["zmax"] < np.abs(z).max()  # the hover keeps the values beyond it
+    assert "percentile" in trace["colorbar"]["title"]["text"]
+
+
 @pytest.mark.parametrize("d,k", [(16, 3), (64, -7), (2, 20), (32, 0)])
 def test_shift_matrix_maps_pe_to_shifted_pe(at, d, k):
     show(at, "Shift matrix M_k")
@@ -89,7 +116,9 @@ def test_learned_positions_are_minilms(at, minilm_folder):
     at.slider(key="pe_learned_n").set_value(40).run()
     table = load_file(str(minilm_folder / "model.safetensors"))["embeddings.position_embeddings.weight"]
     np.testing.assert_allclose(
-        array(find(at, "all-MiniLM-L6-v2: learned position embeddings")["data"][0]["z"]), table[:40], atol=1e-7
+        array(find(at, "all-MiniLM-L6-v2: learned position embeddings")["data"][0]["z"]),
+        table[:40],
+        atol=1e-7,
     )
     np.testing.assert_allclose(
         array(find(at, "Sinusoid, d_model = 384")["data"][0]["z"]), sinusoidal_encoding(40, 384), atol=1e-6

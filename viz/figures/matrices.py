@@ -10,6 +10,7 @@ from viz.figures.style import (
     ATTENTION_COLORSCALE,
     BLUE,
     DIVERGING,
+    HEAT_COLORSCALE,
     MASK_COLORSCALE,
     MINUS_INF,
     VERMILLION,
@@ -17,6 +18,7 @@ from viz.figures.style import (
     category,
     chart_layout,
     figure,
+    robust_range,
 )
 
 FONT_NUMBERS_MAX_CELLS = 120  # print the numbers in the cells when the matrix is this small
@@ -33,13 +35,17 @@ def matrix_heatmap(
     y_title: str,
     row_labels: list[str] | None = None,
     col_labels: list[str] | None = None,
-    diverging: bool = True,
+    diverging: bool | None = True,
     height: int | None = None,
     decimals: int = 2,
+    clip: bool = False,
 ) -> go.Figure:
     """A 2-D array as a heatmap titled ``"<title> (rows × cols)"``; small matrices show their numbers.
 
-    Labels are escaped; rows run top to bottom as printed.
+    Colours: ``diverging`` True, blue-red centred at 0 (signed values); False, the attention scale from 0;
+    None, diverging only where the values take both signs, else a sequential scale (viridis) over their
+    range. ``clip``: the colour range is the 1st to 99th percentile, so that one outlier cannot flatten the
+    rest (the hover still shows every true value). Labels are escaped; rows run top to bottom as printed.
     """
     m = np.asarray(matrix, dtype=np.float32)
     if m.ndim == 1:
@@ -47,15 +53,29 @@ def matrix_heatmap(
     if m.ndim != 2:
         raise ValueError(f"expected a matrix, got shape {m.shape}")
     finite = m[np.isfinite(m)]
-    bound = float(np.abs(finite).max()) if finite.size else 1.0
+    low, high = (float(finite.min()), float(finite.max())) if finite.size else (0.0, 1.0)
+    if clip:
+        low, high = robust_range(finite)
+    sequential = diverging is None and low >= 0
+    if diverging is None:
+        diverging = not sequential
+    bound = max(abs(low), abs(high)) if diverging or not sequential else high
+    if sequential:
+        colorscale, zmin, zmax = HEAT_COLORSCALE, low, (high if high > low else low + 1.0)
+    elif diverging:
+        colorscale, zmin, zmax = DIVERGING, -(bound or 1.0), bound or 1.0
+    else:
+        colorscale, zmin, zmax = ATTENTION_COLORSCALE, 0.0, bound or 1.0
     trace = dict(
         type="heatmap",
         z=m,
-        colorscale=DIVERGING if diverging else ATTENTION_COLORSCALE,
-        zmin=-bound if diverging else 0.0,
-        zmax=bound or 1.0,
+        colorscale=colorscale,
+        zmin=zmin,
+        zmax=zmax,
         hovertemplate=f"{y_title} %{{y}}<br>{x_title} %{{x}}<br>value %{{z:.4f}}<extra></extra>",
     )
+    if clip:
+        trace["colorbar"] = dict(title=dict(text="colours: 1st–99th<br>percentile"))
     if m.size <= FONT_NUMBERS_MAX_CELLS:
         trace["text"] = np.vectorize(lambda v: MINUS_INF if v == -np.inf else f"{v:.{decimals}f}")(m).tolist()
         trace["texttemplate"] = "%{text}"

@@ -21,6 +21,7 @@ from viz.figures.style import (
     GREY,
     HEAT_COLORSCALE,
     ORANGE,
+    OVERLAY_COLORSCALE,
     SELECTED_COLOUR,
     VERMILLION,
     WHITE,
@@ -37,7 +38,7 @@ from viz.figures.style import (
     rgba,
     title_pixel_panels,
 )
-from viz.figures.vision import cell_heatmap, grid_lines, image_layer, outline
+from viz.figures.vision import cell_heatmap, greyed, grid_lines, image_layer, outline
 
 #: The nine regions of a shifted window: the categories, then grey.
 REGION_COLOURS = (*CATEGORY, GREY)
@@ -287,7 +288,7 @@ def window_attention_figure(
     unit = size / tokens
     n_cols = min(n_cols, n_panels)
     layout, refs = grid_layout(n_panels, n_cols, gap=0.03)
-    background = image_layer(pixels)  # encoded once, shared by every panel
+    background = image_layer(greyed(pixels))  # in grey under the coloured map, encoded once for all panels
     rows, cols = np.mgrid[0:tokens, 0:tokens]
     outside = np.where(status == 0, 1.0, np.nan)
     masked_r, masked_c = np.nonzero(status == 2)
@@ -314,8 +315,7 @@ def window_attention_figure(
                 yaxis=yref,
                 zmin=0,
                 zmax=zmax,
-                colorscale=HEAT_COLORSCALE,
-                opacity=0.8,
+                colorscale=OVERLAY_COLORSCALE,
                 showscale=p == 0,
                 colorbar=dict(title=dict(text="weight")),
                 customdata=np.stack([rows + 1, cols + 1], axis=-1),

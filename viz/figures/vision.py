@@ -19,6 +19,7 @@ from PIL import Image
 from viz.figures.style import (
     BLUE,
     CATEGORY,
+    DIVERGING,
     HEAT_COLORSCALE,
     OVERLAY_COLORSCALE,
     SELECTED_COLOUR,
@@ -47,6 +48,17 @@ def png_data_uri(pixels: np.ndarray) -> str:
     buffer = io.BytesIO()
     Image.fromarray(pixels).save(buffer, format="PNG")
     return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
+
+
+def greyed(pixels: np.ndarray, keep: float = 0.55) -> np.ndarray:
+    """(H, W, 3) uint8 desaturated and dimmed: its luminance (Rec. 601), ``keep`` of it mixed with white.
+
+    A map drawn over it in colour (:data:`viz.figures.style.OVERLAY_COLORSCALE`) is never hidden by the
+    picture's own colours (a teal shape under a teal scale) and the picture stays readable under it."""
+    pixels = np.asarray(pixels)
+    luminance = pixels[..., :3].astype(np.float32) @ np.array([0.299, 0.587, 0.114], dtype=np.float32)
+    grey = np.rint(keep * luminance + (1 - keep) * 255).astype(np.uint8)
+    return np.repeat(grey[..., None], 3, axis=-1)
 
 
 def image_layer(pixels: np.ndarray, xaxis: str = "x", yaxis: str = "y", max_side: int | None = None) -> dict:
@@ -314,7 +326,7 @@ def similarity_mosaic(similarity: np.ndarray, grid: tuple[int, int], title: str)
     fig = figure(
         go.Heatmap(
             z=z,
-            colorscale=HEAT_COLORSCALE,
+            colorscale=DIVERGING,  # a cosine: 0 (unrelated) is a real zero
             zmin=-1,
             zmax=1,
             colorbar=dict(title=dict(text="cosine<br>similarity")),
@@ -389,7 +401,8 @@ def attention_overlay(
         raise ValueError(
             f"map {heat.shape} does not fit a {height} x {width} image of {patch_size}-pixel patches"
         )
-    fig = figure([image_layer(pixels), _heat_trace(heat, patch_size, None, opacity, True, label=label)])
+    background = image_layer(greyed(pixels))  # the map in colour over the picture in grey
+    fig = figure([background, _heat_trace(heat, patch_size, None, opacity, True, label=label)])
     if selected is not None:
         r, c = selected
         fig.add_shape(
@@ -408,7 +421,7 @@ def heads_overlay_grid(
     n_heads = heats.shape[0]
     height, width = pixels.shape[:2]
     layout, refs = grid_layout(n_heads, n_cols, gap=0.02)
-    background = image_layer(pixels, max_side=112)  # one small copy, shared by every panel
+    background = image_layer(greyed(pixels), max_side=112)  # one small grey copy, shared by every panel
     data, annotations = [], []
     for h, (xref, yref) in enumerate(refs):
         data.append({**background, "xaxis": xref, "yaxis": yref})
@@ -419,7 +432,7 @@ def heads_overlay_grid(
     title_pixel_panels(layout, refs, n_cols)
     annotations.append(
         dict(
-            text="brighter = more attention (each head on its own scale; hover for the weight)",
+            text="darker red = more attention (each head on its own scale; hover for the weight)",
             xref="paper",
             yref="paper",
             x=0.5,

@@ -110,7 +110,7 @@ def similarity_section() -> None:
     sim = similarity(sinusoidal_encoding(n, d), kind)
     chart(
         matrix_heatmap(
-            sim, f"{kind} between every pair of positions", "position", "position", diverging=True, height=560
+            sim, f"{kind} between every pair of positions", "position", "position", diverging=None, height=560
         ),
         "pe_sim_map",
         sim,
@@ -196,10 +196,13 @@ def learned_section(table: np.ndarray, model: str = "MiniLM") -> None:
         (right, sinus, "sinusoid", f"Sinusoid, d_model = {table.shape[1]}", "pe_sinus"),
     ):
         with column:
-            chart(matrix_heatmap(matrix, title, "dimension", "position", height=420), key, matrix)
+            # one outlier dimension of a learned table would set the whole scale: clip at 1-99 %
+            heatmap = matrix_heatmap(matrix, title, "dimension", "position", height=420, clip=True)
+            chart(heatmap, key, matrix)
             sim = similarity(matrix, "cosine")
             sim_title = f"Cosine similarity, {name}"
-            chart(matrix_heatmap(sim, sim_title, "position", "position", height=420), f"{key}_sim", sim)
+            sim_map = matrix_heatmap(sim, sim_title, "position", "position", height=420, diverging=None)
+            chart(sim_map, f"{key}_sim", sim)
 
 
 def adding_section(trace: SentenceTrace) -> None:
@@ -215,7 +218,7 @@ def adding_section(trace: SentenceTrace) -> None:
         ("pe_sum", total, "Sum: token + position + segment"),
     ):
         chart(
-            matrix_heatmap(matrix, title, "dimension", "token", row_labels=tokens),
+            matrix_heatmap(matrix, title, "dimension", "token", row_labels=tokens, clip=True),
             key,
             matrix,
             row_labels=tokens,
@@ -229,6 +232,7 @@ def adding_section(trace: SentenceTrace) -> None:
             "dimension",
             "token",
             row_labels=tokens,
+            clip=True,
         ),
         "pe_sum_sin",
         sinus,

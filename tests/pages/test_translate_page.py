@@ -58,6 +58,8 @@ def assert_growth(at, trace, step: int, layer: int = -1, head: int | None = None
     mask, masked = figure(at, ["Causal mask"]), figure(at, ["Masked self-attention weights"])
     cross = figure(at, ["Cross-attention over the input"])
     assert z(mask).shape == z(masked).shape == (n, n) and z(cross).shape == (n, len(trace.input_tokens))
+    heights = {f["layout"]["height"] for f in (mask, masked, cross)}
+    assert heights == {int(np.clip(22 * n + 180, 420, 900))}  # rows of one height, at every step
     for fig in (mask, masked, cross):
         assert empty_rows(fig) == n - step
         (outline,) = fig["layout"]["shapes"]

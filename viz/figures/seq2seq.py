@@ -124,7 +124,9 @@ def step_heatmap(
     layout = {k: v for k, v in spec["layout"].items() if k != "template"}
     fig = figure(dict(spec["data"][0], y=rows), layout)
     fig.update_yaxes(title=dict(text=STEP_AXIS), **array_ticks(row_labels, rows))
-    fig.update_xaxes(title=dict(text=x_title))
+    fig.update_xaxes(title=dict(text=x_title), tickangle=0)  # characters: upright
+    # as tall as the mask beside or above it, whatever the input's length: rows keep one height
+    fig.update_layout(height=int(np.clip(22 * len(row_labels) + 180, 420, 900)))
     return mark_step(fig, step, weights.shape[1])
 
 

@@ -256,7 +256,7 @@ def step_view(trace: TranslationTrace) -> None:
             next_token_bars(
                 top,
                 chosen_id,
-                f"Step {step}: linear + softmax, top {k} next tokens (temperature {trace.temperature:g})",
+                f"Step {step}: linear + softmax,<br>top {k} next tokens (temperature {trace.temperature:g})",
             ),
             "s2s_bars",
             table,

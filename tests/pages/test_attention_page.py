@@ -9,7 +9,9 @@ import pytest
 
 from tests.conftest import SENTENCES
 from tests.pages.helpers import array, assert_no_exception, open_page, plotly_figures
+from tests.pages.test_hostile_links import open_link
 from viz import trace_sentence
+from viz.figures.style import attention_colorscale
 
 PAGE = "app_pages/attention.py"
 
@@ -109,3 +111,23 @@ def test_tokens_outside_the_vocabulary_are_named(at):
     assert any("2 of the" in i.value and "[UNK]" in i.value for i in at.info)
     at.text_area(key="sentence").input("The cat sat on the mat.").run()
     assert not any("[UNK]" in i.value for i in at.info)  # English: no note
+
+
+@pytest.mark.parametrize("contrast", ["sqrt", "log"])
+def test_contrast_from_a_link_changes_colours_not_weights(contrast):
+    """?contrast=log (a shared link) recolours the grid and the enlarged head; the weights, and so the
+    hover, stay the model's."""
+    at = open_link(PAGE, {"contrast": contrast})
+    assert_no_exception(at)
+    assert at.segmented_control(key="contrast").value == contrast
+    grid, enlarged = grid_and_enlarged(at)
+    trace = trace_sentence(at.text_area(key="sentence").value)
+    layer, head = at.slider(key="layer").value, at.slider(key="head").value
+    assert enlarged["data"][0]["colorscale"] == attention_colorscale(contrast)
+    assert all(d["colorscale"] == attention_colorscale(contrast) for d in grid["data"])
+    np.testing.assert_allclose(
+        array(enlarged["data"][0]["z"]), trace.attentions[layer - 1, head - 1], atol=1e-6
+    )
+    assert "%{z:.4f}" in enlarged["data"][0]["hovertemplate"]
+    linear = open_link(PAGE, {})
+    assert grid_and_enlarged(linear)[1]["data"][0]["colorscale"] == attention_colorscale("linear")

@@ -10,6 +10,7 @@ from tests.pages.helpers import array, assert_no_exception, open_page, plotly_fi
 from tests.pages.test_hostile_links import open_link
 from viz import attention_rollout, trace_sentence
 from viz.analysis.head_stats import head_statistics
+from viz.figures.style import QKV_COLOURS
 
 PAGE = "app_pages/multihead.py"
 TEXT = "The cat sat on the mat because it was warm."
@@ -130,6 +131,10 @@ def test_neuron_view_products_sum_to_score(at):
     np.testing.assert_allclose(products, q * k, rtol=1e-5, atol=1e-6)
     shown = float(next(m.value for m in at.metric))
     assert shown == pytest.approx(float(q @ k), abs=1e-3)
+    # a query is always drawn in the queries' colour and a key in the keys', as on every page
+    q_bars = next(f for t, f in figures.items() if t.startswith("q ("))["data"][0]["marker"]["color"]
+    k_bars = next(f for t, f in figures.items() if t.startswith("k ("))["data"][0]["marker"]["color"]
+    assert set(q_bars) == {QKV_COLOURS["q"]} and set(k_bars) == {QKV_COLOURS["k"]}
 
 
 @pytest.mark.parametrize("text", SENTENCES[::3] + ["", "word " * 400])

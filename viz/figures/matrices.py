@@ -99,11 +99,13 @@ def vector_bars(
     y_title: str,
     labels: list[str] | None = None,
     highlight: int | None = None,
+    colour: str = BLUE,
 ) -> go.Figure:
-    """A 1-D array as bars; ``highlight`` colours one bar."""
+    """A 1-D array as bars in ``colour`` (a query, key or value takes its own:
+    :data:`viz.figures.style.QKV_COLOURS`); ``highlight`` colours one bar."""
     v = np.asarray(values, dtype=np.float64).ravel()
     x = token_labels(labels) if labels is not None else list(range(len(v)))
-    colours = [BLUE] * len(v)
+    colours = [colour] * len(v)
     if highlight is not None:
         colours[highlight] = VERMILLION
     fig = figure(

@@ -12,7 +12,7 @@ from viz.figures.attention import attention_heatmap, model_view
 from viz.figures.head_view import head_view
 from viz.figures.matrices import matrix_heatmap, vector_bars
 from viz.figures.stats import head_stat_map
-from viz.figures.style import CONTRASTS
+from viz.figures.style import CONTRASTS, PURPLE, QKV_COLOURS
 from viz.trace.sentence import SentenceTrace
 from viz.ui.controls import (
     bound_multiselect,
@@ -208,10 +208,14 @@ def neuron_section(trace: SentenceTrace) -> None:
     d_head = q.shape[0]
     products = q * k
     cols = st.columns(3)
-    vectors = (("nv_q", "q", q), ("nv_k", "k", k), ("nv_q ∘ k", "q ∘ k (element-wise)", products))
-    for col, (chart_key, name, vec) in zip(cols, vectors):  # keys fixed, never cut from a title
+    vectors = (
+        ("nv_q", "q", q, QKV_COLOURS["q"]),
+        ("nv_k", "k", k, QKV_COLOURS["k"]),
+        ("nv_q ∘ k", "q ∘ k (element-wise)", products, PURPLE),  # between the query's and the key's colour
+    )
+    for col, (chart_key, name, vec, colour) in zip(cols, vectors):  # keys fixed, never cut from a title
         with col:
-            chart(vector_bars(vec, name, "dimension", "value"), chart_key, vec)
+            chart(vector_bars(vec, name, "dimension", "value", colour=colour), chart_key, vec)
     score = products.sum()
     st.metric("q · k = Σ (q ∘ k)", f"{score:.4f}", help="the raw score")
     st.write(

@@ -26,7 +26,7 @@ CURRENT = {
 }
 
 st.title("Feed-forward, residuals, LayerNorm")
-left, right = st.columns([2, 3])
+left, right = st.columns([1, 2])
 label = bound_radio(
     "Model",
     list(views.ARCHITECTURES),

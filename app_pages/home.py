@@ -32,7 +32,7 @@ vega_chart(
     alt="Timeline of transformer milestones from 2017 to 2021, NLP and vision",
 )
 
-st.header("The vanilla Transformer at a glance")
+st.subheader("The vanilla Transformer at a glance")
 render_architecture()
 
 warm_up_plotly()  # every other page draws with plotly: fetch it while the student reads this one

@@ -9,10 +9,23 @@ from pathlib import Path
 
 import pytest
 
-from viz.figures.architecture_map import LINKS, PAPER_BASE, Sizes, architecture_strip, architecture_svg, url
+from viz.figures.architecture_map import (
+    LINKS,
+    PAPER_BASE,
+    Sizes,
+    architecture_html,
+    architecture_strip,
+    architecture_svg,
+    sizes_table,
+    url,
+)
 
 SVG = "{http://www.w3.org/2000/svg}"
 NAVIGATION = (Path(__file__).resolve().parents[2] / "navigation.py").read_text()
+
+
+def _hrefs(page: str) -> list[str]:
+    return re.findall(r'<a href="([^"]+)"', page)
 
 
 def _boxes(svg: str) -> list[tuple[str, str, str]]:
@@ -30,10 +43,13 @@ def _boxes(svg: str) -> list[tuple[str, str, str]]:
 @pytest.mark.parametrize("variant", ["encoder-decoder", "encoder", "decoder"])
 def test_every_box_links_to_a_registered_page(variant):
     registered = set(re.findall(r'url_path="([^"]+)"', NAVIGATION))
-    for svg in (architecture_svg(variant), architecture_strip(variant)):
-        boxes = _boxes(svg)
-        assert boxes
-        for href, _, _ in boxes:
+    boxes = _boxes(architecture_svg(variant))
+    svg_links = [href for href, _, _ in boxes]
+    page_links = _hrefs(architecture_html(variant))
+    assert page_links == [href for href, _, stroke in boxes if stroke]  # one overlay link per box
+    for hrefs in (svg_links, page_links, _hrefs(architecture_strip(variant))):
+        assert hrefs
+        for href in hrefs:
             assert href in {url(p) for p in LINKS}
             assert href.split("?")[0] in registered, href
             assert not href.startswith(("/", "http"))  # relative: works under any base path
@@ -65,12 +81,19 @@ def test_current_parts_are_highlighted():
 
 
 def test_sizes_beside_the_paper_and_text_escaped():
+    from viz.models.seq2seq.config import TRANSFORMER_BASE
+
+    assert PAPER_BASE.total == TRANSFORMER_BASE.n_params
     live = Sizes('<script>alert("x")</script> & co', 6, 12, 384, 1536, 591360, 1181568, 22565376)
-    svg = architecture_svg("encoder", live=live)
-    assert "<script>" not in svg and "&lt;script&gt;" in svg
-    ET.fromstring(svg)  # still well-formed
-    texts = [t.text for t in ET.fromstring(svg).iter(f"{SVG}text")]
-    assert "1,536" in texts and "2,048" in texts and f"{PAPER_BASE.total:,}" in texts
-    assert "12" in texts and "8" in texts
-    strip = architecture_strip("encoder", n_layers=6)
-    assert "6×" in strip
+    rows = {r["size"]: r for r in sizes_table(live)}
+    assert rows["d_ff"][live.name] == "1,536" and rows["d_ff"][PAPER_BASE.name] == "2,048"
+    assert (
+        rows["h (heads)"][live.name] == "12"
+        and rows["all parameters"][PAPER_BASE.name] == f"{PAPER_BASE.total:,}"
+    )
+    assert list(sizes_table()[0]) == ["size", PAPER_BASE.name]
+    page = architecture_html("encoder-decoder", current={"ffn"})
+    assert "<script" not in page and page.count("<a ") == len(_hrefs(page))
+    assert "<svg" not in page and 'src="data:image/svg+xml;base64,' in page  # Streamlit keeps no inline SVG
+    strip = architecture_strip("encoder", current={"ffn"}, n_layers=6)
+    assert "6×" in strip and "3px solid" in strip  # the current part outlined

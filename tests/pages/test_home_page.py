@@ -49,3 +49,41 @@ def test_every_linked_page_is_registered():
     for part, _, page in PARTS:
         if page:
             assert links[f"See it live: {part.lower()}"] == url_paths[page]
+
+
+def test_the_architecture_map_links_every_box_and_draws_three_variants():
+    from tests.pages.helpers import assert_no_exception as ok
+
+    at = open_page()
+    ok(at)
+    (page,) = [h.proto.body for h in at.get("html") if "data:image/svg+xml" in h.proto.body]
+    import re
+
+    hrefs = re.findall(r'<a href="([^"]+)"', page)
+    assert {
+        "multihead",
+        "positional",
+        "encoder-decoder",
+        "block?view=Feed-forward",
+        "block?view=LayerNorm",
+    } <= set(hrefs)
+    table = " ".join(m.value for m in at.markdown if "paper" in m.value)
+    assert "2,048" in table and "512" in table
+    at.radio(key="map").set_value("Decoder-only (GPT-2)").run()
+    ok(at)
+    (decoder,) = [h.proto.body for h in at.get("html") if "data:image/svg+xml" in h.proto.body]
+    assert decoder != page
+    labels = re.findall(r'aria-label="([^"]+)"', decoder)
+    assert "Final LayerNorm" in labels and "Multi-head attention (cross)" not in labels
+
+
+def test_home_imports_no_torch():
+    """The map is drawn without torch: the landing page must not load the models' library."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; import viz.ui.architecture, viz.figures.architecture_map; print('torch' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "False"

@@ -13,6 +13,7 @@ import dataclasses
 import html
 
 from viz.figures.style import BLUE, ORANGE, VERMILLION, WHITE
+from viz.models.seq2seq.config import TRANSFORMER_BASE  # torch-free: sizes by formula
 
 VARIANTS = ("encoder-decoder", "encoder", "decoder")
 
@@ -82,7 +83,7 @@ PAPER_BASE = Sizes(
     2048,
     4 * 512 * 512 + 4 * 512,
     512 * 2048 + 2048 + 2048 * 512 + 512,
-    63_082_496,  # TRANSFORMER_BASE.n_params (the paper rounds it to 65M)
+    TRANSFORMER_BASE.n_params,  # by formula (the paper rounds it to 65M)
 )
 
 
@@ -159,52 +160,51 @@ def _text(
     )
 
 
-def _table(x: float, y: float, live: Sizes | None) -> list[str]:
-    rows = [("", "this model" if live else "", "paper base")]
-    base = PAPER_BASE
-    fields = [
-        ("N (layers)", "n_layers"),
-        ("h (heads)", "n_heads"),
-        ("d_model", "d_model"),
-        ("d_ff", "d_ff"),
-        ("attention / block", "attention"),
-        ("FFN W1+W2 / block", "ffn"),
-        ("all parameters", "total"),
-    ]
-    for label, field in fields:
-        rows.append((label, f"{getattr(live, field):,}" if live else "", f"{getattr(base, field):,}"))
-    out = []
-    if live:
-        out.append(_text(x, y - 30, live.name[:40], anchor="start", weight="bold"))
-    for i, (label, mine, theirs) in enumerate(rows):
-        yy = y + i * 26
-        weight = "bold" if i == 0 else "normal"
-        out.append(_text(x, yy, label, anchor="start", weight=weight))
-        out.append(_text(x + 290, yy, mine, anchor="end", weight=weight))
-        out.append(_text(x + 400, yy, theirs, anchor="end", weight=weight))
-    return out
+SIZE_FIELDS = [
+    ("N (layers)", "n_layers"),
+    ("h (heads)", "n_heads"),
+    ("d_model", "d_model"),
+    ("d_ff", "d_ff"),
+    ("attention parameters / block", "attention"),
+    ("FFN W1 + W2 parameters / block", "ffn"),
+    ("all parameters", "total"),
+]
+
+
+def sizes_table(live: Sizes | None = None) -> list[dict[str, str]]:
+    """The sizes beside the map, one row a size: the live model's (when given) and the paper's base model's."""
+    rows = []
+    for label, field in SIZE_FIELDS:
+        row = {"size": label}
+        if live is not None:
+            row[live.name] = f"{getattr(live, field):,}"
+        row[PAPER_BASE.name] = f"{getattr(PAPER_BASE, field):,}"
+        rows.append(row)
+    return rows
 
 
 def architecture_svg(
-    variant: str = "encoder-decoder",
-    current: frozenset[str] | set[str] = frozenset(),
-    live: Sizes | None = None,
+    variant: str = "encoder-decoder", current: frozenset[str] | set[str] = frozenset()
 ) -> str:
-    """The map as an SVG string. ``current``: the parts the current page makes live (outlined in orange);
-    ``live``: the running model's sizes for the table (only the paper's when None).
+    """The map as an SVG string; ``current``: the parts the current page makes live (outlined in orange).
 
     Raises:
         ValueError: for an unknown variant or part.
     """
+    return _draw(variant, current)[0]
+
+
+def _draw(variant: str, current: frozenset[str] | set[str]) -> tuple[str, int, int, list[tuple]]:
+    """The SVG, its width and height, and each linked box as (href, label, x, y, w, h)."""
     unknown = set(current) - set(LINKS)
     if unknown:
         raise ValueError(f"unknown parts {sorted(unknown)}; the map has {sorted(LINKS)}")
     columns = _columns(variant)
     n_rows = max(len(c["items"]) for c in columns)
-    height = 70 + n_rows * (BOX_H + GAP) + 20
+    height = 70 + n_rows * (BOX_H + GAP) + 50
     col_x = [70 + i * (BOX_W + 110) for i in range(len(columns))]
-    table_x = col_x[-1] + BOX_W + 80
-    width = table_x + 420
+    width = col_x[-1] + BOX_W + 80
+    boxes: list[tuple] = []
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="{width}" '
         f'height="{height}" role="img" font-family="sans-serif" style="max-width:100%;height:auto">',
@@ -216,7 +216,7 @@ def architecture_svg(
         items = column["items"]
 
         def y_of(i: int) -> float:
-            return height - 30 - (i + 1) * (BOX_H + GAP)
+            return height - 60 - (i + 1) * (BOX_H + GAP)
 
         first, last = column["stack"]
         frame_top, frame_bottom = y_of(last) - 10, y_of(first) + BOX_H + 10
@@ -255,6 +255,7 @@ def architecture_svg(
             highlighted = part in current
             stroke, stroke_width = (ORANGE, 4) if highlighted else ("#555", 1.5)
             fill = FILLS.get(part, WHITE)
+            boxes.append((url(part), label, x, y, BOX_W, BOX_H))
             parts.append(f'<a href="{html.escape(url(part))}" target="_self">')
             parts.append(
                 f'<rect x="{x}" y="{y:.0f}" width="{BOX_W}" height="{BOX_H}" rx="6" fill="{fill}" '
@@ -276,21 +277,46 @@ def architecture_svg(
             f'H {col_x[1]}" fill="none" stroke="{VERMILLION}" stroke-width="2.5"/>'
         )
         parts.append(_text(col_x[1] - 55, y_enc - 36, "keys, values", size=FONT, anchor="end"))
-    legend_y = height - 12
+    legend_y, legend_x = height - 14, 30
     parts.append(
-        f'<line x1="{table_x}" y1="{legend_y - 4}" x2="{table_x + 30}" y2="{legend_y - 4}" stroke="{BLUE}" '
+        f'<line x1="{legend_x}" y1="{legend_y - 4}" x2="{legend_x + 30}" y2="{legend_y - 4}" stroke="{BLUE}" '
         f'stroke-width="2" stroke-dasharray="5 3"/>'
     )
-    parts.append(_text(table_x + 38, legend_y - 4, "residual connection", anchor="start"))
+    parts.append(_text(legend_x + 38, legend_y - 4, "residual connection", anchor="start"))
     if current:
         parts.append(
-            f'<rect x="{table_x + 230}" y="{legend_y - 14}" width="26" height="20" fill="none" stroke="{ORANGE}" '
+            f'<rect x="{legend_x + 230}" y="{legend_y - 14}" width="26" height="20" fill="none" stroke="{ORANGE}" '
             f'stroke-width="4"/>'
         )
-        parts.append(_text(table_x + 264, legend_y - 4, "this page", anchor="start"))
-    parts.extend(_table(table_x, 90, live))
+        parts.append(_text(legend_x + 264, legend_y - 4, "this page", anchor="start"))
     parts.append("</svg>")
-    return "".join(parts)
+    return "".join(parts), width, height, boxes
+
+
+def architecture_html(
+    variant: str = "encoder-decoder", current: frozenset[str] | set[str] = frozenset()
+) -> str:
+    """The map for ``st.html``: the SVG as a picture (Streamlit's sanitiser keeps no inline SVG) under one
+    transparent link per box, placed in percent so that they stay on their boxes at any width."""
+    import base64
+
+    svg, width, height, boxes = _draw(variant, current)
+    data = base64.b64encode(svg.encode("utf-8")).decode("ascii")
+    alt = html.escape(
+        f"The Transformer's architecture ({variant}); every box links to its live view", quote=True
+    )
+    links = "".join(
+        f'<a href="{html.escape(href, quote=True)}" target="_self" title="{html.escape(label, quote=True)}: open '
+        f'its live view" aria-label="{html.escape(label, quote=True)}" style="position:absolute;display:block;'
+        f"left:{100 * x / width:.3f}%;top:{100 * y / height:.3f}%;width:{100 * w / width:.3f}%;"
+        f'height:{100 * h / height:.3f}%"></a>'
+        for href, label, x, y, w, h in boxes
+    )
+    return (
+        f'<div style="position:relative;width:{width}px;max-width:100%">'
+        f'<img src="data:image/svg+xml;base64,{data}" alt="{alt}" style="display:block;width:100%;height:auto"/>'
+        f"{links}</div>"
+    )
 
 
 #: The strip's boxes per variant: (part, label), left to right; "[" and "]" mark the stacked block.
@@ -325,13 +351,13 @@ STRIPS = {
     ],
 }
 STRIP_LABELS = {
-    "embedding": "Embedding",
-    "positional": "+ Positions",
+    "embedding": "Embed",
+    "positional": "+ Pos",
     "attention": "Multi-head attention",
     "masked_attention": "Masked attention",
-    "cross_attention": "→ decoder (cross-attention)",
+    "cross_attention": "Cross-attention",
     "add_norm": "Add & Norm",
-    "norm": "LayerNorm",
+    "norm": "Norm",
     "add": "Add",
     "ffn": "Feed-forward",
     "linear": "Linear",
@@ -342,45 +368,30 @@ STRIP_LABELS = {
 def architecture_strip(
     variant: str, current: frozenset[str] | set[str] = frozenset(), n_layers: int | None = None
 ) -> str:
-    """The small map: the variant's path as one row of linked boxes (the stacked block in a frame marked
-    N×), for the top of a page. Same links and highlight as :func:`architecture_svg`."""
+    """The small map for the top of a page: the variant's path as one row of linked boxes (the stacked block
+    in a frame marked N×), as HTML for ``st.html``. Same links and highlight as :func:`architecture_svg`."""
     if variant not in STRIPS:
         raise ValueError(f"variant must be one of {tuple(STRIPS)}, got {variant!r}")
+    out = ['<div style="display:flex;flex-wrap:wrap;align-items:center;gap:6px;font-size:15px">']
     items = STRIPS[variant]
-    widths = [0 if p in "[]" else max(80, 9 * len(STRIP_LABELS[p]) + 22) for p in items]
-    x, gap, h = 8, 16, 36
-    parts_svg: list[str] = []
-    frame_start = None
-    for part, w in zip(items, widths):
+    for k, part in enumerate(items):
         if part == "[":
-            frame_start = x
-            x += 6
+            out.append(
+                '<div style="display:flex;align-items:center;gap:6px;padding:4px 8px;border:1.5px solid #888;'
+                'border-radius:8px;background:#F4F4F4">'
+            )
             continue
         if part == "]":
-            label = f"{n_layers}×" if n_layers else "N×"
-            parts_svg.insert(
-                0,
-                f'<a href="{html.escape(url("stack"))}" target="_self"><rect x="{frame_start - 6}" y="4" '
-                f'width="{x - frame_start}" height="{h + 22}" rx="8" fill="#F4F4F4" stroke="#888"/></a>',
-            )
-            parts_svg.append(_text(frame_start + 4, h + 18, label, size=FONT, anchor="start", weight="bold"))
-            x += 6
+            out.append(f'<b title="the block is repeated">{n_layers or "N"}×</b></div>')
+            if k < len(items) - 1:
+                out.append("<span>→</span>")
             continue
         highlighted = part in current
-        stroke, stroke_width = (ORANGE, 4) if highlighted else ("#555", 1.5)
-        parts_svg.append(
-            f'<a href="{html.escape(url(part))}" target="_self"><rect x="{x}" y="8" width="{w}" height="{h}" rx="6" '
-            f'fill="{FILLS.get(part, WHITE)}" stroke="{stroke}" stroke-width="{stroke_width}"/>'
-            + _text(x + w / 2, 8 + h / 2, STRIP_LABELS[part], weight="bold" if highlighted else "normal")
-            + "</a>"
+        border = f"3px solid {ORANGE}" if highlighted else "1.5px solid #555"
+        out.append(
+            f'<a href="{html.escape(url(part), quote=True)}" target="_self" style="padding:3px 9px;border:{border};'
+            f"border-radius:6px;background:{FILLS.get(part, WHITE)};color:#222;text-decoration:none;"
+            f'font-weight:{"bold" if highlighted else "normal"}">{html.escape(STRIP_LABELS[part])}</a>'
         )
-        x += w + gap
-    width = x
-    height = h + 30
-    return (
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="{width}" '
-        f'height="{height}" role="img" font-family="sans-serif" style="max-width:100%;height:auto">'
-        f"<title>{html.escape(f'The {variant} path; every box links to its live view')}</title>"
-        + "".join(parts_svg)
-        + "</svg>"
-    )
+    out.append("</div>")
+    return "".join(out)

@@ -27,12 +27,16 @@ from viz.figures.style import (
 
 
 def _scale(values: np.ndarray) -> float:
-    """A strip's colour range: its largest magnitude, so that every strip uses the whole scale."""
-    peak = float(np.max(np.abs(values))) if values.size else 0.0
-    return peak if peak > 0 else 1.0
+    """A strip's colour range: the 99th percentile of its magnitudes (a few outlier features, such as
+    MiniLM's, would otherwise leave every other cell white); the outliers saturate."""
+    magnitudes = np.abs(np.asarray(values, dtype=np.float64)).ravel()
+    if not magnitudes.size:
+        return 1.0
+    peak = float(np.percentile(magnitudes, 99)) if magnitudes.size > 50 else float(magnitudes.max())
+    return peak if peak > 0 else (float(magnitudes.max()) or 1.0)
 
 
-def vector_strips(rows: list[tuple[str, np.ndarray]], title: str, height_per_row: int = 78) -> Figure:
+def vector_strips(rows: list[tuple[str, np.ndarray]], title: str, height_per_row: int = 96) -> Figure:
     """Vectors as one-row heatmaps stacked top to bottom, each labelled with its name and width.
 
     Args:
@@ -43,7 +47,7 @@ def vector_strips(rows: list[tuple[str, np.ndarray]], title: str, height_per_row
     if not rows:
         raise ValueError("no vectors to draw")
     n = len(rows)
-    gap = 0.5 / n
+    gap = 0.32 / n  # of each row's slot: the room for its label above the strip
     layout = chart_layout(title, 60 + height_per_row * n, top=60, bottom=30)
     traces, notes = [], []
     for i, (name, vector) in enumerate(rows):
@@ -77,7 +81,8 @@ def vector_strips(rows: list[tuple[str, np.ndarray]], title: str, height_per_row
         )
         notes.append(
             dict(
-                text=f"{safe_label(name, 90, spaces=False)}  ·  {vector.size} numbers, |max| {peak:.3g}",
+                text=f"{safe_label(name, 90, spaces=False)}  ·  {vector.size} numbers, |max| "
+                f"{float(np.abs(vector).max()) if vector.size else 0.0:.3g}",
                 xref="paper",
                 yref="paper",
                 x=0,
@@ -326,6 +331,21 @@ def post_pre_growth(series: list[tuple[str, np.ndarray, str]], title: str) -> Fi
             )
         )
     fig = figure(traces)
+    everything = np.concatenate([np.asarray(v, dtype=np.float64).ravel() for _, v, _ in series])
+    everything = everything[everything > 0]
+    ticks = _one_two_five(float(everything.min()), float(everything.max())) if everything.size else []
     fig.update_xaxes(title=dict(text="Blocks passed (0 = the embeddings)"))
-    fig.update_yaxes(title=dict(text="RMS of the residual stream"), type="log")
+    fig.update_yaxes(
+        title=dict(text="RMS of the residual stream"),
+        type="log",
+        **array_ticks([f"{t:g}" for t in ticks], ticks),
+    )
     return fig.update_layout(chart_layout(title, 380, legend=dict(orientation="h", y=-0.25)))
+
+
+def _one_two_five(low: float, high: float) -> list[float]:
+    """Ticks 1, 2, 5, 10, 20, ... covering [low, high] (a log axis labels only these, at full size)."""
+    start, stop = int(np.floor(np.log10(low))), int(np.ceil(np.log10(high)))
+    ticks = [m * 10.0**e for e in range(start, stop + 1) for m in (1, 2, 5)]
+    inside = [t for t in ticks if low / 2 <= t <= high * 2]
+    return inside or ticks

@@ -1,14 +1,25 @@
-"""The landing page's overview blocks: the three uses and the vanilla architecture, linked to pages."""
+"""The landing page's overview blocks: the three uses and the vanilla architecture (the map drawn by
+:mod:`viz.figures.architecture_map`, every box a link), linked to pages."""
 
 from __future__ import annotations
 
 import streamlit as st
+
+from viz.figures.architecture_map import Sizes, architecture_html, sizes_table
+from viz.ui.controls import bound_radio
 
 ATTENTION_PAGE = "app_pages/attention.py"
 WALKTHROUGH_PAGE = "app_pages/walkthrough.py"
 MULTIHEAD_PAGE = "app_pages/multihead.py"
 POSITIONAL_PAGE = "app_pages/positional.py"
 SEQ2SEQ_PAGE = "app_pages/seq2seq.py"
+BLOCK_PAGE = "app_pages/block.py"
+#: The map's variants as the chooser (and the address) names them.
+MAP_VARIANTS = {
+    "Encoder-decoder (the paper)": "encoder-decoder",
+    "Encoder-only (BERT, MiniLM)": "encoder",
+    "Decoder-only (GPT-2)": "decoder",
+}
 
 THREE_USES = [
     (
@@ -50,11 +61,15 @@ PARTS = [
         "their outputs are concatenated and projected by W^O.",
         MULTIHEAD_PAGE,
     ),
-    ("Add & Norm", "A residual connection around each sub-layer, followed by layer normalisation.", None),
+    (
+        "Add & Norm",
+        "A residual connection around each sub-layer, followed by layer normalisation.",
+        BLOCK_PAGE,
+    ),
     (
         "Feed-forward network",
         "FFN(x) = max(0, xW1 + b1)W2 + b2 with inner size d_ff = 2048, applied to each position alike.",
-        None,
+        BLOCK_PAGE,
     ),
     ("Masked self-attention (decoder)", "Decoder tokens may not look at later positions.", SEQ2SEQ_PAGE),
     ("Cross-attention (decoder)", "Decoder queries attend to the encoder's keys and values.", SEQ2SEQ_PAGE),
@@ -74,7 +89,35 @@ def render_three_uses() -> None:
             st.write(text)
 
 
+_MARKDOWN_SPECIAL = str.maketrans({c: "\\" + c for c in "\\`*_{}[]()#+-.!|<>~"})
+
+
+def _markdown_text(text: str) -> str:
+    """``text`` shown literally in a markdown table cell."""
+    return text.translate(_MARKDOWN_SPECIAL)
+
+
+def render_map(
+    variant: str, current: set[str] | frozenset[str] = frozenset(), live: Sizes | None = None
+) -> None:
+    """The architecture map (each box a link to its live view) and, beside it, the sizes of the live model (if
+    any) and of the paper's base model."""
+    left, right = st.columns([3, 2])
+    left.html(architecture_html(variant, current=current))
+    rows = sizes_table(live)
+    names = list(rows[0])
+    lines = [
+        "| " + " | ".join(_markdown_text(n if n != "size" else "") for n in names) + " |",
+        "|" + "|".join([":--"] + ["--:"] * (len(names) - 1)) + "|",
+    ]
+    lines += ["| " + " | ".join(_markdown_text(row[n]) for n in names) + " |" for row in rows]
+    right.markdown("\n".join(lines))
+    right.caption("Click a box to open the page that computes it live.")
+
+
 def render_architecture() -> None:
+    label = bound_radio("Draw the", list(MAP_VARIANTS), key="map", horizontal=True)
+    render_map(MAP_VARIANTS[label])
     numbers = st.columns(5)
     for column, (label, value, help_text) in zip(
         numbers,
@@ -87,10 +130,11 @@ def render_architecture() -> None:
         ],
     ):
         column.metric(label, value, help=help_text)
-    for part, text, page in PARTS:
-        left, right = st.columns([1, 3])
-        left.markdown(f"**{part}**")
-        with right:
-            st.write(text)
-            if page:
-                st.page_link(page, label=f"See it live: {part.lower()}", icon=":material/arrow_forward:")
+    with st.expander("The parts in words, each with its page"):
+        for part, text, page in PARTS:
+            left, right = st.columns([1, 3])
+            left.markdown(f"**{part}**")
+            with right:
+                st.write(text)
+                if page:
+                    st.page_link(page, label=f"See it live: {part.lower()}", icon=":material/arrow_forward:")

@@ -12,10 +12,11 @@ import streamlit as st
 
 from viz.analysis import block as analysis
 from viz.figures import block as figures
-from viz.figures.architecture_map import Sizes, architecture_strip, architecture_svg
+from viz.figures.architecture_map import Sizes, architecture_strip
 from viz.figures.seq2seq import next_token_bars
 from viz.figures.style import BLUE, GREEN, VERMILLION
 from viz.trace.block import BlockInsideTrace, ffn_rows, trace_block, trace_decoder_block, trace_encoder_block
+from viz.ui.architecture import render_map
 from viz.ui.controls import bound_radio, bound_slider, token_choice
 from viz.ui.export import chart
 
@@ -66,9 +67,8 @@ def live_sizes(trace: BlockInsideTrace, name: str) -> Sizes:
 def show_map(
     architecture: str, current: set[str], trace: BlockInsideTrace | None = None, name: str = ""
 ) -> None:
-    """The full architecture map (every box a link), with the traced model's sizes beside the paper's."""
-    live = live_sizes(trace, name) if trace is not None else None
-    st.html(architecture_svg(architecture, current=current, live=live))
+    """The architecture map (every box a link) and the traced model's sizes beside the paper's base model."""
+    render_map(architecture, current, live_sizes(trace, name) if trace is not None else None)
 
 
 def show_strip(architecture: str, current: set[str], n_layers: int | None = None) -> None:

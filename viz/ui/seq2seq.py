@@ -162,7 +162,7 @@ def step_controls(n: int) -> int:
     input keeps the step (within its own number of steps), as the other settings do."""
     if n <= 1:
         return 1
-    back, slider, forward = st.columns([1.2, 8, 1.2], vertical_alignment="bottom")
+    back, slider, forward = st.columns([1.3, 4, 1.3], vertical_alignment="bottom")
     step = bound_slider(  # first, so that the buttons know the step a link asked for
         "Decoding step",
         1,
@@ -187,13 +187,16 @@ def step_view(trace: TranslationTrace) -> None:
     (the triangle grows step by step, cells keep their size), and the final linear + softmax. Both
     attention charts name their rows alike: "reads <s> → writes 2"."""
     n = trace.n_steps
-    step = step_controls(n)
-    layer, head = layer_and_head(trace, "s2s_dec")
+    steps, heads = st.columns([3, 2], vertical_alignment="bottom")  # one row of controls over the charts
+    with steps:
+        step = step_controls(n)
+    with heads:
+        layer, head = layer_and_head(trace, "s2s_dec")
     read = trace.decoder_input_tokens[:step]
     chosen_token = trace.output_tokens[step - 1]
     st.caption(
-        f"Step {step} of {n}: the decoder reads these {step} tokens and writes the next one. Grey rows are "
-        "the steps still to come; the outlined row is this step."
+        f"Step {step} of {n}: the decoder reads {'this token' if step == 1 else f'these {step} tokens'} and "
+        "writes the next one. Grey rows are the steps still to come; the outlined row is this step."
     )
     st.code(" ".join(read) + "   →   " + chosen_token, language=None)
     rows = step_labels(trace.decoder_input_tokens, trace.output_tokens)

@@ -60,9 +60,9 @@ def test_variants_draw_their_parts():
         v: [label for _, label, _ in _boxes(architecture_svg(v))]
         for v in ("encoder-decoder", "encoder", "decoder")
     }
-    assert "Multi-head attention (cross)" in labels["encoder-decoder"]
+    assert "Cross-attention" in labels["encoder-decoder"]
     assert labels["encoder-decoder"].count("Add & Norm") == 5  # 2 in the encoder, 3 in the decoder
-    assert "Multi-head attention (cross)" not in labels["decoder"] and "Linear" in labels["decoder"]
+    assert "Cross-attention" not in labels["decoder"] and "Linear" in labels["decoder"]
     assert "Final LayerNorm" in labels["decoder"] and "Add & Norm" not in labels["decoder"]  # pre-LN
     assert "Linear" not in labels["encoder"] and labels["encoder"].count("Add & Norm") == 2
 
@@ -89,7 +89,7 @@ def test_sizes_beside_the_paper_and_text_escaped():
     assert rows["d_ff"][live.name] == "1,536" and rows["d_ff"][PAPER_BASE.name] == "2,048"
     assert (
         rows["h (heads)"][live.name] == "12"
-        and rows["all parameters"][PAPER_BASE.name] == f"{PAPER_BASE.total:,}"
+        and rows["parameters"][PAPER_BASE.name] == f"{PAPER_BASE.total:,}"
     )
     assert list(sizes_table()[0]) == ["size", PAPER_BASE.name]
     page = architecture_html("encoder-decoder", current={"ffn"})

@@ -74,7 +74,7 @@ def test_the_architecture_map_links_every_box_and_draws_three_variants():
     (decoder,) = [h.proto.body for h in at.get("html") if "data:image/svg+xml" in h.proto.body]
     assert decoder != page
     labels = re.findall(r'aria-label="([^"]+)"', decoder)
-    assert "Final LayerNorm" in labels and "Multi-head attention (cross)" not in labels
+    assert "Final LayerNorm" in labels and "Cross-attention" not in labels
 
 
 def test_home_imports_no_torch():

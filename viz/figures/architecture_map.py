@@ -52,7 +52,7 @@ FILLS = {
     "inputs": WHITE,
 }
 FONT = 15  # px: the map is drawn at its own size (never scaled below it)
-BOX_W, BOX_H, GAP = 230, 34, 14
+BOX_W, BOX_H, GAP = 200, 34, 14
 
 
 def url(part: str) -> str:
@@ -117,7 +117,7 @@ def _columns(variant: str) -> list[dict]:
                     ("embedding", "Token embedding"),
                     ("positional", "+ Learned positions"),
                     ("norm", "LayerNorm"),
-                    ("masked_attention", "Masked multi-head attention"),
+                    ("masked_attention", "Masked self-attention"),
                     ("add", "Add"),
                     ("norm", "LayerNorm"),
                     ("ffn", "Feed-forward"),
@@ -136,9 +136,9 @@ def _columns(variant: str) -> list[dict]:
             ("inputs", "Outputs (shifted right)"),
             ("embedding", "Output embedding"),
             ("positional", "+ Positional encoding"),
-            ("masked_attention", "Masked multi-head attention"),
+            ("masked_attention", "Masked self-attention"),
             ("add_norm", "Add & Norm"),
-            ("cross_attention", "Multi-head attention (cross)"),
+            ("cross_attention", "Cross-attention"),
             ("add_norm", "Add & Norm"),
             ("ffn", "Feed-forward"),
             ("add_norm", "Add & Norm"),
@@ -165,9 +165,9 @@ SIZE_FIELDS = [
     ("h (heads)", "n_heads"),
     ("d_model", "d_model"),
     ("d_ff", "d_ff"),
-    ("attention parameters / block", "attention"),
-    ("FFN W1 + W2 parameters / block", "ffn"),
-    ("all parameters", "total"),
+    ("attention / block", "attention"),
+    ("FFN (W1, W2) / block", "ffn"),
+    ("parameters", "total"),
 ]
 
 
@@ -202,7 +202,7 @@ def _draw(variant: str, current: frozenset[str] | set[str]) -> tuple[str, int, i
     columns = _columns(variant)
     n_rows = max(len(c["items"]) for c in columns)
     height = 70 + n_rows * (BOX_H + GAP) + 50
-    col_x = [70 + i * (BOX_W + 110) for i in range(len(columns))]
+    col_x = [80 + i * (BOX_W + 96) for i in range(len(columns))]
     width = col_x[-1] + BOX_W + 80
     boxes: list[tuple] = []
     parts = [

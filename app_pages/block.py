@@ -5,7 +5,7 @@ import streamlit as st
 
 from viz.tasks.vocab import InputError
 from viz.ui import block_views as views
-from viz.ui.controls import bound_radio, bound_text_input
+from viz.ui.controls import bound_radio, bound_text_input, token_choice
 from viz.ui.inputs import DEFAULT_SENTENCE, sentence_trace
 from viz.ui.models import choose_model, model_name
 
@@ -67,14 +67,20 @@ except InputError as err:
     show_input_error(err)
 
 if trace is not None:
-    if view in ("ffn", "norm", "residual") or (view == "output" and architecture == "decoder"):
-        layer, token = views.layer_and_token(trace, prefix=views.PREFIXES[architecture])
+    if view == "output" and architecture == "decoder":  # opens on the last position: what comes next
+        token = token_choice(trace.tokens, label="Token", key="dec_out_token", default=len(trace.tokens) - 1)
+    if view in ("ffn", "norm", "residual"):
+        prefix = views.PREFIXES[architecture]
+        if view == "norm":
+            layer, token, which = views.layer_and_token(trace, prefix, extra=views.norm_choice)
+        else:
+            layer, token = views.layer_and_token(trace, prefix)
     if view == "ffn":
         views.ffn_view(trace, layer, token)
     elif view == "residual":
         views.residual_view(trace, token)
     elif view == "norm":
-        views.norm_view(trace, layer, token)
+        views.norm_view(trace, layer, token, which)
     elif view == "prepost":
         others = [
             ("all-MiniLM-L6-v2", "encoder", "minilm", DEFAULT_SENTENCE),

@@ -83,7 +83,7 @@ def test_post_ln_against_pre_ln_and_the_decoder_output():
     at.radio(key="arch").set_value("GPT-2").run()
     at.radio(key="view").set_value("Output").run()
     assert_no_exception(at)
-    at.selectbox(key="dec_token").set_value(10).run()  # "=": the model writes the reversal's first letter
+    at.selectbox(key="dec_out_token").set_value(10).run()  # "=": the reversal starts
     bars = find(at, "top 10 next tokens")
     trace = trace_decoder_block("attention")
     assert [str(t) for t in bars["layout"]["xaxis"]["ticktext"]][0] == trace.next_tokens[10][0][0] == "n"

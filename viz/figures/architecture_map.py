@@ -353,7 +353,7 @@ STRIPS = {
 STRIP_LABELS = {
     "embedding": "Embed",
     "positional": "+ Pos",
-    "attention": "Multi-head attention",
+    "attention": "Self-attention",
     "masked_attention": "Masked attention",
     "cross_attention": "Cross-attention",
     "add_norm": "Add & Norm",
@@ -372,9 +372,8 @@ def architecture_strip(
     in a frame marked N×), as HTML for ``st.html``. Same links and highlight as :func:`architecture_svg`."""
     if variant not in STRIPS:
         raise ValueError(f"variant must be one of {tuple(STRIPS)}, got {variant!r}")
-    out = ['<div style="display:flex;flex-wrap:wrap;align-items:center;gap:6px;font-size:15px">']
-    items = STRIPS[variant]
-    for k, part in enumerate(items):
+    out = ['<div style="display:flex;flex-wrap:wrap;align-items:center;gap:5px;font-size:15px">']
+    for part in STRIPS[variant]:
         if part == "[":
             out.append(
                 '<div style="display:flex;align-items:center;gap:6px;padding:4px 8px;border:1.5px solid #888;'
@@ -383,8 +382,6 @@ def architecture_strip(
             continue
         if part == "]":
             out.append(f'<b title="the block is repeated">{n_layers or "N"}×</b></div>')
-            if k < len(items) - 1:
-                out.append("<span>→</span>")
             continue
         highlighted = part in current
         border = f"3px solid {ORANGE}" if highlighted else "1.5px solid #555"

@@ -80,14 +80,24 @@ def _activation_name(trace: BlockInsideTrace) -> str:
     return "ReLU" if trace.activation == "relu" else "GELU"
 
 
-def layer_and_token(trace: BlockInsideTrace, prefix: str = "blk_") -> tuple[int, int]:
-    """0-based layer and token chosen beside each other; defaults where the FFN adds the most."""
+def layer_and_token(trace: BlockInsideTrace, prefix: str = "blk_", extra=None):
+    """0-based layer and token chosen side by side; defaults where the FFN adds the most. ``extra(where)``, if
+    given, draws one more control in a third column and its value is returned third."""
     best_layer, best_token = analysis.showcase(trace)
-    left, right = st.columns(2)
-    layer = bound_slider("Layer", 1, trace.n_layers, best_layer + 1, key=f"{prefix}layer", where=left) - 1
-    with right:
+    columns = st.columns(3 if extra else 2)
+    layer = (
+        bound_slider("Layer", 1, trace.n_layers, best_layer + 1, key=f"{prefix}layer", where=columns[0]) - 1
+    )
+    with columns[1]:
         token = token_choice(trace.tokens, label="Token", key=f"{prefix}token", default=best_token)
+    if extra:
+        return layer, token, extra(columns[2])
     return layer, token
+
+
+def norm_choice(where=None) -> str:
+    """Which of the block's two LayerNorms the LayerNorm view shows."""
+    return NORMS[bound_radio("Which LayerNorm", list(NORMS), key="blk_norm", horizontal=True, where=where)]
 
 
 def ffn_view(trace: BlockInsideTrace, layer: int, token: int) -> None:
@@ -280,9 +290,8 @@ def residual_view(trace: BlockInsideTrace, token: int) -> None:
         )
 
 
-def norm_view(trace: BlockInsideTrace, layer: int, token: int) -> None:
+def norm_view(trace: BlockInsideTrace, layer: int, token: int, which: str = "attention_norm") -> None:
     """LayerNorm's per-token mean and variance before, then one token's vector, normalised, gain, bias, out."""
-    which = NORMS[bound_radio("Which LayerNorm", list(NORMS), key="blk_norm", horizontal=True)]
     get = lambda field: getattr(trace, f"{which}_{field}")  # noqa: E731
     given = (
         (trace.attention_residual if which == "attention_norm" else trace.ffn_residual)

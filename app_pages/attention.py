@@ -21,7 +21,7 @@ st.write(
 trace = sentence_trace()
 if trace is not None:
     show_tokens(trace.tokens)
-    col_layer, col_head, col_contrast = st.columns([2, 2, 1])
+    col_layer, col_head, col_contrast = st.columns([5, 5, 4])
     best_layer, best_head = showcase_head(trace.attentions, trace.tokens)  # opens on a clear pattern
     layer = bound_slider(
         "Layer",

@@ -99,7 +99,7 @@ def test_head_view_colour_is_the_head_weight_is_opacity_and_width():
         by_weight = sorted(own, key=lambda d: d["line"]["width"])
         assert [d["opacity"] for d in by_weight] == sorted(d["opacity"] for d in own)
         assert by_weight[0]["line"]["width"] < by_weight[-1]["line"]["width"]
-        assert by_weight[-1]["opacity"] >= 0.85 and by_weight[0]["opacity"] >= 0.3
+        assert by_weight[-1]["opacity"] >= 0.85 and by_weight[0]["opacity"] >= 0.25
     chips = [d for d in fig.to_plotly_json()["data"] if d["mode"] == "lines" and d not in lines]
     assert [c["name"] for c in chips] == ["head 1", "head 2", "head 3"]  # all heads on by default
     assert all(c["line"]["width"] >= 6 and "opacity" not in c for c in chips)  # chips at full strength

@@ -44,7 +44,9 @@ HEAD_COLOURS = (
 )
 #: Weights are drawn in these bands: [lower edge, next edge) -> (opacity, width in px).
 WEIGHT_EDGES = (0.1, 0.2, 0.4, 0.6)
-LINE_STYLES = ((0.3, 1.0), (0.5, 2.0), (0.7, 3.0), (0.85, 4.5), (1.0, 6.0))
+LINE_STYLES = ((0.25, 1.0), (0.45, 1.8), (0.65, 3.0), (0.85, 4.5), (1.0, 6.0))
+#: Tokens are written this far from the line ends (in the chart's x units: queries at 0, keys at 1).
+LABEL_GAP = 0.03
 #: Per token and head, the strongest weights named in its hover box.
 HOVER_TOP = 3
 
@@ -74,8 +76,8 @@ def head_view(
     tokens: list[str],
     heads: list[int] | None = None,
     token: int | None = None,
-    min_weight: float = 0.02,
-    top_k: int = 6,
+    min_weight: float = 0.05,
+    top_k: int = 4,
     title: str = "Head view",
 ) -> go.Figure:
     """Lines from queries (left) to keys (right) for the chosen heads of one layer.
@@ -138,7 +140,7 @@ def head_view(
                 )
     labels = token_labels(tokens)
     positions = -np.arange(n, dtype=float)
-    for x, anchor, side, axis in ((0.0, "left", "query", 1), (1.0, "right", "key", 0)):
+    for x, anchor, side, axis in ((-LABEL_GAP, "left", "query", 1), (1 + LABEL_GAP, "right", "key", 0)):
         verb = "attends most to" if axis == 1 else "is attended to most by"
         data.append(
             dict(

@@ -22,7 +22,6 @@ from viz.figures.style import (
     HEAT_COLORSCALE,
     ORANGE,
     OVERLAY_COLORSCALE,
-    SELECTED_COLOUR,
     VERMILLION,
     WHITE,
     bottom_left,
@@ -38,7 +37,7 @@ from viz.figures.style import (
     rgba,
     title_pixel_panels,
 )
-from viz.figures.vision import cell_heatmap, greyed, grid_lines, image_layer, outline
+from viz.figures.vision import QUERY_OUTLINE, cell_heatmap, greyed, grid_lines, image_layer, outline
 
 #: The nine regions of a shifted window: the categories, then grey.
 REGION_COLOURS = (*CATEGORY, GREY)
@@ -340,7 +339,7 @@ def window_attention_figure(
             )
         r, c = selected
         panel = dict(xref=xref, yref=yref)
-        shapes.append(outline(c * unit, r * unit, (c + 1) * unit, (r + 1) * unit, SELECTED_COLOUR, **panel))
+        shapes.append(outline(c * unit, r * unit, (c + 1) * unit, (r + 1) * unit, QUERY_OUTLINE, **panel))
         if window_box is not None:
             r0, c0, r1, c1 = window_box
             shapes.append(outline(c0 * unit, r0 * unit, c1 * unit, r1 * unit, "white", 2, "dot", **panel))

@@ -22,6 +22,7 @@ from viz.figures.style import (
     DIVERGING,
     HEAT_COLORSCALE,
     OVERLAY_COLORSCALE,
+    QKV_COLOURS,
     SELECTED_COLOUR,
     array_ticks,
     category,
@@ -38,6 +39,8 @@ GRID_COLOUR = "rgba(255, 255, 255, 0.85)"
 GRID_HALO = "rgba(0, 0, 0, 0.45)"
 #: Patch numbers: dark on a pale square, readable over any picture.
 NUMBER_COLOUR, NUMBER_BACKGROUND = "#1B1F24", "rgba(255, 255, 255, 0.6)"
+#: The query patch or token outlined on an attention map: the queries' colour, apart from the warm scale.
+QUERY_OUTLINE = QKV_COLOURS["q"]
 
 
 def png_data_uri(pixels: np.ndarray) -> str:
@@ -406,9 +409,7 @@ def attention_overlay(
     if selected is not None:
         r, c = selected
         fig.add_shape(
-            outline(
-                c * patch_size, r * patch_size, (c + 1) * patch_size, (r + 1) * patch_size, SELECTED_COLOUR
-            )
+            outline(c * patch_size, r * patch_size, (c + 1) * patch_size, (r + 1) * patch_size, QUERY_OUTLINE)
         )
     return _picture(fig, width, height, title, 420)
 

@@ -16,3 +16,9 @@ def warmup_cosine(step: int, peak: float, warmup: int, total: int, floor: float 
     progress = min(1.0, (step - warmup) / max(1, total - warmup))
     cosine = 0.5 * (1 + math.cos(math.pi * progress))
     return peak * cosine if floor == 0 else peak * (floor + (1 - floor) * cosine)
+
+
+def set_lr(optimizer, lr: float) -> None:
+    """Give every parameter group of ``optimizer`` the learning rate ``lr``."""
+    for group in optimizer.param_groups:
+        group["lr"] = lr

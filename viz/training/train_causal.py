@@ -24,7 +24,7 @@ from viz.models.gpt2.config import GPT2_PRESETS
 from viz.models.gpt2.model import GPT2
 from viz.tasks import get_task
 from viz.tasks.vocab import CharVocab
-from viz.training.schedule import warmup_cosine
+from viz.training.schedule import set_lr, warmup_cosine
 
 SEPARATOR = "="
 
@@ -84,9 +84,7 @@ def main(argv: list[str] | None = None) -> None:
     eval_pairs = [task.sample(eval_rng, "held_out") for _ in range(200)]
     start, losses = time.perf_counter(), []
     for step in range(1, args.steps + 1):
-        lr = warmup_cosine(step - 1, args.lr, args.warmup, args.steps, floor=0.1)
-        for group in optimizer.param_groups:
-            group["lr"] = lr
+        set_lr(optimizer, warmup_cosine(step - 1, args.lr, args.warmup, args.steps, floor=0.1))
         ids, labels = encode_pairs(vocab, [task.sample(rng, "train") for _ in range(args.batch_size)])
         logits = model(ids, trace=False).logits
         loss = F.cross_entropy(logits.flatten(0, 1), labels.flatten(), ignore_index=-100)

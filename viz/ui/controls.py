@@ -200,19 +200,18 @@ def _bound_index_choice(widget_name: str):
         key: str,
         index: int = 0,
         format_func: Callable = str,
-        url_func: Callable | None = None,
         where=None,
         **kwargs,
     ):
         options = list(options)
         index = _index_of(options, None, index)
-        spec = _choice_spec(options, options[index], url_func or format_func)
+        spec = _choice_spec(options, options[index], format_func)
         widget = getattr(where or st, widget_name)
         return _bound(widget, key, spec, label, options, index=index, format_func=format_func, **kwargs)
 
     bound.__name__ = f"bound_{widget_name}"
     bound.__doc__ = (
-        f"``st.{widget_name}`` bound to the URL (which names the option by ``url_func``, default its label); "
+        f"``st.{widget_name}`` bound to the URL (which names the option by its label, as Streamlit writes it); "
         "``options[index]`` by default."
     )
     return bound

@@ -2,7 +2,9 @@
 family (:mod:`viz.library`), the bundled one first, and the chosen model loaded once, with a progress bar
 while a large one is read.
 
-The choice is a key from the library's list, bound to the address (``?model=gpt2``); what a user types is
+The choice is one of the library's models, bound to the address by the name the list shows
+(``?text_model=google-bert/bert-base-uncased``: a repository id, a folder's name, or the bundled model's name
+with "(bundled)"); what a user types is
 never read as a path, unless the operator allows typed paths (``VIZ_ALLOW_PATHS=1``: then a last option
 opens a folder box). Messages name models, never server folders.
 """
@@ -63,7 +65,6 @@ def choose_model(family: str, where=None) -> str | None:
         key=key,
         index=options.index(remembered) if remembered in options else 0,
         format_func=name,
-        url_func=str,
         where=where,
         on_change=_remember,
         args=(family, key),

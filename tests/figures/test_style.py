@@ -133,3 +133,11 @@ def test_attention_scale_is_colorbrewers_ylorrd_from_white():
     assert style.ATTENTION_COLORSCALE[0] == [0.0, "rgb(255,255,255)"]
     colours = [c.replace(" ", "") for c in plotly.colors.sequential.YlOrRd]
     assert [c for _, c in style.ATTENTION_COLORSCALE[1:]] == colours
+
+
+def test_presenter_mode_rewraps_titles_for_its_larger_type():
+    text = "all-MiniLM-L6-v2: learned position embeddings (64 × 384)"
+    narrow = style.wrap_title(text, 40)
+    spec = style.apply_type_scale({"data": [], "layout": {"title": {"text": narrow}}}, style.PRESENTER_SCALE)
+    lines = spec["layout"]["title"]["text"].split("<br>")
+    assert " ".join(lines) == text and max(len(line) for line in lines) <= 40 * 1.44 / 1.6

@@ -53,8 +53,10 @@ def array(value) -> np.ndarray:
 
 
 def titles(figure: dict) -> str:
+    """A chart's title as one line (long titles wrap with ``<br>``, read here as a space)."""
     title = figure.get("layout", {}).get("title", {})
-    return title.get("text", "") if isinstance(title, dict) else str(title)
+    text = title.get("text", "") if isinstance(title, dict) else str(title)
+    return text.replace("<br>", " ")
 
 
 def assert_no_exception(at: AppTest) -> None:

@@ -13,12 +13,14 @@ from viz.figures.style import (
     HEAT_COLORSCALE,
     MASK_COLORSCALE,
     MINUS_INF,
+    TITLE_WRAP,
     VERMILLION,
     array_ticks,
     category,
     chart_layout,
     figure,
     robust_range,
+    wrap_title,
 )
 
 FONT_NUMBERS_MAX_CELLS = 120  # print the numbers in the cells when the matrix is this small
@@ -39,6 +41,7 @@ def matrix_heatmap(
     height: int | None = None,
     decimals: int = 2,
     clip: bool = False,
+    title_width: int = TITLE_WRAP,
 ) -> go.Figure:
     """A 2-D array as a heatmap titled ``"<title> (rows × cols)"``; small matrices show their numbers.
 
@@ -88,7 +91,8 @@ def matrix_heatmap(
             axis.update(array_ticks(safe[::step], list(range(0, len(labels), step))))
     rows = m.shape[0]
     height = height or int(np.clip(30 * rows + 160, 220, 720))
-    layout = chart_layout(f"{title} ({shape_text(matrix)})", height, xaxis=xaxis, yaxis=yaxis)
+    full_title = wrap_title(f"{title} ({shape_text(matrix)})", title_width)  # narrower in a half column
+    layout = chart_layout(full_title, height, xaxis=xaxis, yaxis=yaxis)
     return figure(dict(data=[trace], layout=layout))
 
 

@@ -116,6 +116,8 @@ TYPE_SCALE = {
 }
 FONT_FLOOR = 14
 PRESENTER_SCALE = 1.6
+#: How much wider the main column is in presenter mode (the sidebar hidden) at 1366 px.
+PRESENTER_WIDTH_GAIN = 1.44
 #: Characters per line before a chart title wraps (about a full-width chart at the title size).
 TITLE_WRAP = 80
 
@@ -182,7 +184,12 @@ def apply_type_scale(spec: dict, factor: float = 1.0) -> dict:
     title = layout.setdefault("title", {})
     _size(title, "font", "title")
     if isinstance(title.get("text"), str):
-        title["text"] = wrap_title(title["text"])
+        text = title["text"]
+        if factor != 1.0:  # presenter mode: larger type, the sidebar hidden (charts ~1.44x wider)
+            lines = text.split("<br>")
+            width = max(len(line) for line in lines) if len(lines) > 1 else TITLE_WRAP
+            text = wrap_title(" ".join(lines), max(20, int(width * PRESENTER_WIDTH_GAIN / factor)))
+        title["text"] = wrap_title(text)
     for key, axis in layout.items():
         if _is_axis(key) and isinstance(axis, dict):
             _size(axis, "tickfont", "tick")

@@ -16,6 +16,8 @@ from viz.ui.export import chart
 
 #: At most this many curves of the sinusoid at once (each is one line of up to 512 points in every rerun).
 MAX_CURVES = 16
+#: Characters per title line of a chart in half the page's width.
+HALF_TITLE = 40
 #: The learned view draws four maps of up to this many positions (two n x 384, two n x n): 512 would send
 #: about 5.6 MB per rerun, 256 about 2 MB.
 MAX_LEARNED = 256
@@ -197,11 +199,15 @@ def learned_section(table: np.ndarray, model: str = "MiniLM") -> None:
     ):
         with column:
             # one outlier dimension of a learned table would set the whole scale: clip at 1-99 %
-            heatmap = matrix_heatmap(matrix, title, "dimension", "position", height=420, clip=True)
+            heatmap = matrix_heatmap(
+                matrix, title, "dimension", "position", height=420, clip=True, title_width=HALF_TITLE
+            )
             chart(heatmap, key, matrix)
             sim = similarity(matrix, "cosine")
             sim_title = f"Cosine similarity, {name}"
-            sim_map = matrix_heatmap(sim, sim_title, "position", "position", height=420, diverging=None)
+            sim_map = matrix_heatmap(
+                sim, sim_title, "position", "position", height=420, diverging=None, title_width=HALF_TITLE
+            )
             chart(sim_map, f"{key}_sim", sim)
 
 

@@ -151,3 +151,13 @@ def test_swin_t_pyramid_keeps_squares_square_and_its_labels_apart():
     centres = np.array(x["tickvals"])
     span = x["range"][1] - x["range"][0]
     assert np.min(np.diff(centres)) / span > 0.15  # stage 3's and 4's labels (14x14x384, 7x7x768) apart
+
+
+def test_small_cells_get_one_region_label_each_never_smaller_type():
+    from viz.figures.swin import _region_centres
+
+    labels = np.array([["A", "A", "B"], ["A", "A", "B"], ["C", "C", "A"]])
+    ys, xs, texts = _region_centres(labels, 10.0)
+    assert sorted(texts) == ["A", "A", "B", "C"]  # the lone A in the corner is its own region
+    centre = texts.index("B")
+    assert (xs[centre], ys[centre]) == (25.0, 10.0)

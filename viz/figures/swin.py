@@ -51,6 +51,36 @@ def window_edges(length: int, window: int, shift: int) -> list[int]:
     return sorted({0, length, *inner})
 
 
+#: Up to this many tokens a side, each token is labelled with its region (cells of 40 px or more).
+TOKENS_LABELLED_EACH = 8
+
+
+def _region_centres(labels: np.ndarray, unit: float) -> tuple[list[float], list[float], list[str]]:
+    """(y, x, label) at the centre of each connected patch of equal labels on a (n, n) grid."""
+    n_rows, n_cols = labels.shape
+    seen = np.zeros(labels.shape, dtype=bool)
+    ys, xs, texts = [], [], []
+    for r0 in range(n_rows):
+        for c0 in range(n_cols):
+            if seen[r0, c0]:
+                continue
+            seen[r0, c0] = True
+            stack, cells = [(r0, c0)], []
+            while stack:  # flood fill over the 4 neighbours
+                r, c = stack.pop()
+                cells.append((r, c))
+                for rr, cc in ((r + 1, c), (r - 1, c), (r, c + 1), (r, c - 1)):
+                    if 0 <= rr < n_rows and 0 <= cc < n_cols and not seen[rr, cc]:
+                        if labels[rr, cc] == labels[r0, c0]:
+                            seen[rr, cc] = True
+                            stack.append((rr, cc))
+            rs, cs = np.array(cells).T
+            ys.append((rs.mean() + 0.5) * unit)
+            xs.append((cs.mean() + 0.5) * unit)
+            texts.append(str(labels[r0, c0]))
+    return ys, xs, texts
+
+
 def _window_map(
     pixels: np.ndarray, tokens: int, window: int, shift: int, tint: dict, title: str, labels=None
 ) -> go.Figure:
@@ -67,14 +97,18 @@ def _window_map(
         grid_lines(edges, edges, WINDOW_LINE, 4),
     ]
     if labels is not None:
-        rows, cols = np.mgrid[0:tokens, 0:tokens]
+        if tokens <= TOKENS_LABELLED_EACH:
+            rows, cols = np.mgrid[0:tokens, 0:tokens]
+            ys, xs, texts = ((rows + 0.5) * unit).ravel(), ((cols + 0.5) * unit).ravel(), labels.ravel()
+        else:  # cells too small for a label each at the type scale: one label at the centre of each region
+            ys, xs, texts = _region_centres(np.asarray(labels), unit)
         data.append(
             dict(
                 type="scatter",
-                x=((cols + 0.5) * unit).ravel(),
-                y=((rows + 0.5) * unit).ravel(),
+                x=xs,
+                y=ys,
                 mode="text",
-                text=labels.ravel(),
+                text=texts,
                 hoverinfo="skip",
                 showlegend=False,
                 textfont=font("cell", color="white"),

@@ -165,7 +165,10 @@ def test_a_vit_folder_is_refused_on_the_swin_page(tmp_path):
 def test_hierarchy_page_pyramids_and_cost():
     at = open_page(HIERARCHY)
     assert_no_exception(at)
-    assert figure(at, "Swin-T at 224 px: 56x56x96")
+    pyramid = figure(at, "Swin-T at 224 px: the feature maps")
+    assert [t.replace("<br>", " ") for t in pyramid["layout"]["xaxis"]["ticktext"]] == [
+        f"stage {i} {side}" for i, side in enumerate(["56x56x96", "28x28x192", "14x14x384", "7x7x768"], 1)
+    ]
     table = at.dataframe[0].value
     assert list(table[table["model"] == "Swin-T"]["feature map"]) == [
         "56x56x96",

@@ -1,7 +1,8 @@
 """The image input shared by the vision pages: a generated shape, a sample photograph or an upload,
 and the model (the sidebar's chooser: the bundled shapes ViT or a model the library found).
 
-What the user picked is kept in ``st.session_state[STORE]`` (a plain dict, never a widget key), so the
+What the user picked is in the address (the source, the shape and its number, the photograph: a shared link
+shows the same picture) and kept in ``st.session_state[STORE]`` (a plain dict, never a widget key), so the
 choice and the uploaded picture survive a switch between the vision pages. Uploads are read once, in the
 uploader's callback, by :func:`viz.data.images.read_image`; a refused file shows its fixed message.
 """
@@ -16,6 +17,7 @@ import streamlit as st
 
 from viz.data.images import ImageInputError, LoadedImage, read_image
 from viz.data.shapes import CLASSES, make_shape
+from viz.ui.controls import bound_number, bound_radio, bound_selectbox
 from viz.ui.models import choose_model
 
 STORE = "vision_input"
@@ -29,6 +31,8 @@ SAMPLES = {
 }
 SOURCES = ("Generated shape", "Sample photograph", "Upload your own")
 ANY_SHAPE = "any shape"
+#: The generated shapes a link can name by number (the "New shape" button counts up from 0).
+MAX_SEED = 9_999
 
 
 @dataclasses.dataclass(frozen=True)
@@ -60,12 +64,10 @@ def _store() -> dict:
     return store
 
 
-def _remember(field: str, widget_key: str) -> None:
-    _store()[field] = st.session_state[widget_key]
-
-
 def _new_shape() -> None:
-    _store()["seed"] += 1
+    """The "New shape" button: the next shape number (the number box, and so the address, follow)."""
+    seed = st.session_state.get("vision_seed", _store()["seed"])
+    st.session_state["vision_seed"] = (seed + 1) % (MAX_SEED + 1)
 
 
 def _read_upload() -> None:
@@ -97,28 +99,38 @@ def _shape(seed: int, shape: str, size: int) -> tuple[LoadedImage, np.ndarray, s
     )
 
 
-def _remembered(widget, label: str, options: tuple[str, ...], field: str, key: str, **kwargs) -> str:
-    """``widget`` (``st.radio``, a ``selectbox``...) over ``options``, starting at and saving to the store's
-    ``field``."""
+def _remembered(widget, field: str, options: tuple, **kwargs):
+    """The bound ``widget`` (:func:`bound_radio`, :func:`bound_selectbox`) over ``options``, starting at the
+    store's ``field`` unless the address says otherwise, and saving what it shows there."""
     store = _store()
     index = options.index(store[field]) if store[field] in options else 0
-    return widget(label, options, index=index, key=key, on_change=_remember, args=(field, key), **kwargs)
+    store[field] = widget(options=options, index=index, **kwargs)
+    return store[field]
 
 
 def image_choice(image_size: int) -> tuple[LoadedImage, str, np.ndarray | None] | None:
     """The picked image, a plain-text description and, for a generated shape, its mask."""
     store = _store()
-    source = _remembered(st.radio, "Image", SOURCES, "source", "vision_source", horizontal=True)
+    source = _remembered(bound_radio, "source", SOURCES, label="Image", key="vision_source", horizontal=True)
     if source == SOURCES[0]:
-        left, right = st.columns([3, 1], vertical_alignment="bottom")
+        left, middle, right = st.columns([3, 1, 1], vertical_alignment="bottom")
         options = (ANY_SHAPE, *CLASSES)
-        shape = _remembered(left.selectbox, "Shape", options, "shape", "vision_shape")
+        shape = _remembered(bound_selectbox, "shape", options, label="Shape", key="vision_shape", where=left)
+        store["seed"] = bound_number(
+            "Shape number",
+            0,
+            MAX_SEED,
+            store["seed"],
+            key="vision_seed",
+            where=middle,
+            help="Which generated shape: the same number draws the same picture, for everyone with the link.",
+        )
         right.button("New shape", key="vision_regenerate", on_click=_new_shape, icon=":material/refresh:")
         image, mask, description = _shape(store["seed"], shape, max(image_size, 64))
         return image, description, mask
     if source == SOURCES[1]:
         names = tuple(SAMPLES)
-        name = _remembered(st.selectbox, "Photograph", names, "sample", "vision_sample")
+        name = _remembered(bound_selectbox, "sample", names, label="Photograph", key="vision_sample")
         return _sample(SAMPLES[name]), f"sample photograph: {name}", None
     st.file_uploader(
         "Upload an image (PNG, JPEG, GIF, WebP, BMP or TIFF, up to 8 MB)",

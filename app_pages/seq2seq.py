@@ -19,18 +19,17 @@ from viz.ui.seq2seq import (
 )
 from viz.ui.three_ways import render_three_ways
 
-st.title("Encoder-decoder: writing the output one token at a time")
+st.title("Encoder-decoder, one token at a time")
 st.write(
-    "The original Transformer reads the whole input with its **encoder**, then its **decoder** writes the "
-    "output one token at a time. At each step the decoder looks at what it has written so far through "
-    "**masked self-attention** (never at the future), looks back at the input through **cross-attention**, "
-    "and a final **linear layer + softmax** turns its last vector into a probability for every possible "
-    "next token. "
-    "The models here are real Transformers, trained on this machine on three character tasks."
+    "The **encoder** reads the whole input; the **decoder** writes the output one token at a time, looking at "
+    "what it wrote so far through **masked self-attention**, back at the input through **cross-attention**, "
+    "then a **linear layer + softmax** gives every possible next token a probability. Real Transformers, "
+    "trained on this machine on three character tasks."
 )
 
 task, text = task_and_text()
-strategy, temperature, top_k, seed = decoding_controls()
+output_column, settings_column = st.columns([3, 2], vertical_alignment="top")
+strategy, temperature, top_k, seed = decoding_controls(where=settings_column)
 try:
     trace = cached_translation(text, task, strategy, temperature, top_k, seed)
 except InputError as err:
@@ -41,7 +40,7 @@ except FileNotFoundError as err:  # a checkpoint missing from assets/
     trace = None
 
 if trace is not None:
-    show_output(trace)
+    show_output(trace, where=output_column)
     decode_tab, encoder_tab, train_tab, ways_tab = bound_tabs(
         [
             "Decode step by step",
@@ -53,7 +52,7 @@ if trace is not None:
     )
     if decode_tab.open:  # only the open tab runs
         with decode_tab:
-            st.write(
+            st.caption(
                 "Move through the steps. Rows are the positions asking (queries), columns the positions "
                 "looked at (keys); each row of weights sums to 1."
             )

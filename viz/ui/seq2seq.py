@@ -55,8 +55,9 @@ def _use_example() -> None:
 
 
 def task_and_text() -> tuple[str, str]:
-    """Task choice, a text box with the task's default, and example inputs; the task and the text are in
-    the address (a text that is the task's default is left out of it)."""
+    """Task choice beside a text box with the task's default, then example inputs; the task and the text are
+    in the address (a text that is the task's default is left out of it)."""
+    left, right = st.columns([2, 3], vertical_alignment="top")
     task = bound_radio(
         "Task",
         list(TASKS),
@@ -65,64 +66,75 @@ def task_and_text() -> tuple[str, str]:
         horizontal=True,
         on_change=_reset_text,
         format_func=lambda name: TASKS[name].title,  # which also names it in the address
+        where=left,
     )
     spec = TASKS[task]
-    st.caption(spec.description)
     text = bound_text_input(
         "Input",
         spec.default_input,
         key="s2s_text",
         max_chars=200,
-        help=f"At most {spec.max_input_len} characters. {spec.vocabulary_note}",
+        help=f"{spec.description} At most {spec.max_input_len} characters. {spec.vocabulary_note}",
+        where=right,
     )
-    st.pills("Examples (click one to use it)", spec.examples, key="s2s_example", on_change=_use_example)
+    st.pills(
+        "Examples (click one to use it)",
+        spec.examples,
+        key="s2s_example",
+        on_change=_use_example,
+        label_visibility="collapsed",
+    )
     return task, text
 
 
-def decoding_controls() -> tuple[str, float, int, int]:
-    """Greedy or sampled decoding, temperature, top-k and seed."""
-    cols = st.columns([1.2, 2, 1.4, 1])
-    strategy = bound_radio(
-        "Decoding",
-        ["greedy", "sample"],
-        key="s2s_strategy",
-        where=cols[0],
-        help="Greedy takes the most likely token; sample draws from the distribution.",
-    )
-    temperature = bound_slider(
-        "Temperature",
-        0.1,
-        3.0,
-        1.0,
-        0.1,
-        key="s2s_temperature",
-        where=cols[1],
-        help="The logits are divided by it before the softmax: low = sharper, high = flatter.",
-    )
-    top_k = bound_slider(
-        "Top-k (0 = all tokens)",
-        0,
-        20,
-        0,
-        key="s2s_top_k",
-        where=cols[2],
-        help="Keep only the k most likely tokens, then renormalise.",
-    )
-    seed = bound_number("Seed", 0, 10_000, 0, key="s2s_seed", where=cols[3], help="Random seed for sampling.")
+def decoding_controls(where=None) -> tuple[str, float, int, int]:
+    """Greedy or sampled decoding, temperature, top-k and seed, folded into a line that opens."""
+    strategy = st.session_state.get("s2s_strategy", "greedy")
+    with (where or st).expander(
+        f"Decoding settings ({strategy}; temperature, top-k and seed)", icon=":material/tune:"
+    ):
+        cols = st.columns([1.2, 2, 1.4, 1])
+        strategy = bound_radio(
+            "Decoding",
+            ["greedy", "sample"],
+            key="s2s_strategy",
+            where=cols[0],
+            help="Greedy takes the most likely token; sample draws from the distribution.",
+        )
+        temperature = bound_slider(
+            "Temperature",
+            0.1,
+            3.0,
+            1.0,
+            0.1,
+            key="s2s_temperature",
+            where=cols[1],
+            help="The logits are divided by it before the softmax: low = sharper, high = flatter.",
+        )
+        top_k = bound_slider(
+            "Top-k (0 = all tokens)",
+            0,
+            20,
+            0,
+            key="s2s_top_k",
+            where=cols[2],
+            help="Keep only the k most likely tokens, then renormalise.",
+        )
+        seed = bound_number(
+            "Seed", 0, 10_000, 0, key="s2s_seed", where=cols[3], help="Random seed for sampling."
+        )
     return strategy, float(temperature), int(top_k), int(seed)
 
 
-def show_output(trace: TranslationTrace) -> None:
-    left, right = st.columns(2)
-    with left:
-        st.caption("Input, as the model reads it")
-        st.code(trace.text, language=None)
-    with right:
-        st.caption(f"Output ({trace.n_steps} decoding steps, {trace.strategy})")
-        st.code(trace.output_text or "(empty)", language=None)
-    if trace.correct is True:
-        st.success("Correct.", icon=":material/check_circle:")
-    elif trace.correct is False:
+def show_output(trace: TranslationTrace, where=None) -> None:
+    """Input and output on one line, with the number of steps and whether the output is right."""
+    where = where or st.container()
+    verdict = {True: ", correct", False: ", not the right answer", None: ""}[trace.correct]
+    where.code(
+        f"{trace.text}  →  {trace.output_text or '(empty)'}     ({trace.n_steps} steps, {trace.strategy}{verdict})",
+        language=None,
+    )
+    if trace.correct is False:
         st.warning("Not the right answer. The correct output would be:", icon=":material/error:")
         st.code(trace.expected, language=None)
     for note in trace.notes:

@@ -55,9 +55,7 @@ try:
     else:
         model = choose_model("decoder")
         if model is not None:
-            from viz.trace.causal import is_char_model
-
-            default = views.DEFAULT_PROMPT if is_char_model(model) else DEFAULT_SENTENCE
+            default = views.default_prompt(model)
             prompt = bound_text_input("Prompt", default, key="blk_prompt", max_chars=500)
             name = model_name("decoder", model)
             trace = views.cached_block("decoder", model, prompt)

@@ -11,11 +11,11 @@ import pytest
 
 from viz.figures.architecture_map import (
     LINKS,
-    PAPER_BASE,
     Sizes,
     architecture_html,
     architecture_strip,
     architecture_svg,
+    paper_base,
     sizes_table,
     url,
 )
@@ -83,15 +83,13 @@ def test_current_parts_are_highlighted():
 def test_sizes_beside_the_paper_and_text_escaped():
     from viz.models.seq2seq.config import TRANSFORMER_BASE
 
-    assert PAPER_BASE.total == TRANSFORMER_BASE.n_params
+    base = paper_base(TRANSFORMER_BASE.n_params)
+    assert base.total == TRANSFORMER_BASE.n_params and base.d_ff == 2048
     live = Sizes('<script>alert("x")</script> & co', 6, 12, 384, 1536, 591360, 1181568, 22565376)
-    rows = {r["size"]: r for r in sizes_table(live)}
-    assert rows["d_ff"][live.name] == "1,536" and rows["d_ff"][PAPER_BASE.name] == "2,048"
-    assert (
-        rows["h (heads)"][live.name] == "12"
-        and rows["parameters"][PAPER_BASE.name] == f"{PAPER_BASE.total:,}"
-    )
-    assert list(sizes_table()[0]) == ["size", PAPER_BASE.name]
+    rows = {r["size"]: r for r in sizes_table(base, live)}
+    assert rows["d_ff"][live.name] == "1,536" and rows["d_ff"][base.name] == "2,048"
+    assert rows["h (heads)"][live.name] == "12" and rows["parameters"][base.name] == f"{base.total:,}"
+    assert list(sizes_table(base)[0]) == ["size", base.name]
     page = architecture_html("encoder-decoder", current={"ffn"})
     assert "<script" not in page and page.count("<a ") == len(_hrefs(page))
     assert "<svg" not in page and 'src="data:image/svg+xml;base64,' in page  # Streamlit keeps no inline SVG

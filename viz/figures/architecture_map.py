@@ -13,7 +13,6 @@ import dataclasses
 import html
 
 from viz.figures.style import BLUE, ORANGE, VERMILLION, WHITE
-from viz.models.seq2seq.config import TRANSFORMER_BASE  # torch-free: sizes by formula
 
 VARIANTS = ("encoder-decoder", "encoder", "decoder")
 
@@ -75,16 +74,19 @@ class Sizes:
     total: int
 
 
-PAPER_BASE = Sizes(
-    "paper's base model",
-    6,
-    8,
-    512,
-    2048,
-    4 * 512 * 512 + 4 * 512,
-    512 * 2048 + 2048 + 2048 * 512 + 512,
-    TRANSFORMER_BASE.n_params,  # by formula (the paper rounds it to 65M)
-)
+def paper_base(n_params: int) -> Sizes:
+    """The paper's base model (N = 6, h = 8, d_model = 512, d_ff = 2048); ``n_params`` its total, counted by
+    the caller from the model's config (the paper rounds it to 65M)."""
+    return Sizes(
+        "paper's base model",
+        6,
+        8,
+        512,
+        2048,
+        4 * 512 * 512 + 4 * 512,
+        512 * 2048 + 2048 + 2048 * 512 + 512,
+        n_params,
+    )
 
 
 def _columns(variant: str) -> list[dict]:
@@ -171,14 +173,15 @@ SIZE_FIELDS = [
 ]
 
 
-def sizes_table(live: Sizes | None = None) -> list[dict[str, str]]:
-    """The sizes beside the map, one row a size: the live model's (when given) and the paper's base model's."""
+def sizes_table(base: Sizes, live: Sizes | None = None) -> list[dict[str, str]]:
+    """The sizes beside the map, one row a size: the live model's (when given) and the paper's base model's
+    (:func:`paper_base`)."""
     rows = []
     for label, field in SIZE_FIELDS:
         row = {"size": label}
         if live is not None:
             row[live.name] = f"{getattr(live, field):,}"
-        row[PAPER_BASE.name] = f"{getattr(PAPER_BASE, field):,}"
+        row[base.name] = f"{getattr(base, field):,}"
         rows.append(row)
     return rows
 

@@ -190,8 +190,8 @@ def _diff(a, b, path: str = "") -> str:
 
 def sent(fig: Figure, font_scale: float = 1.0) -> dict[str, Any]:
     """What the browser receives for ``fig``: its :meth:`Figure.to_dict` with every text sized by the type
-    scale (:func:`viz.figures.style.apply_type_scale`; ``font_scale`` times larger in presenter mode)."""
-    from viz.figures.style import apply_type_scale
+    scale (:func:`viz.figures.typescale.apply_type_scale`; ``font_scale`` times larger in presenter mode)."""
+    from viz.figures.typescale import apply_type_scale
 
     return apply_type_scale(fig.to_dict(), font_scale)
 

@@ -5,9 +5,12 @@ from __future__ import annotations
 
 import streamlit as st
 
-from viz.figures.architecture_map import Sizes, architecture_html, sizes_table
+from viz.figures.architecture_map import Sizes, architecture_html, paper_base, sizes_table
+from viz.models.seq2seq.config import TRANSFORMER_BASE  # torch-free: the base model's sizes by formula
 from viz.ui.controls import bound_radio
 
+#: The paper's base model beside the live one.
+PAPER_BASE = paper_base(TRANSFORMER_BASE.n_params)
 ATTENTION_PAGE = "app_pages/attention.py"
 WALKTHROUGH_PAGE = "app_pages/walkthrough.py"
 MULTIHEAD_PAGE = "app_pages/multihead.py"
@@ -104,7 +107,7 @@ def render_map(
     any) and of the paper's base model."""
     left, right = st.columns([7, 3])  # the map at its own size (its text 15 px) on a 1366 px screen
     left.html(architecture_html(variant, current=current))
-    rows = sizes_table(live)
+    rows = sizes_table(PAPER_BASE, live)
     names = list(rows[0])
     lines = [
         "| " + " | ".join(_markdown_text(n if n != "size" else "") for n in names) + " |",

@@ -31,6 +31,16 @@ PREFIXES = {"encoder": "enc_", "encoder-decoder": "ed_", "decoder": "dec_"}
 #: A block trace reads at most this many tokens (the page's arrays are L x T x d_ff).
 MAX_BLOCK_TOKENS = 128
 DEFAULT_PROMPT = "attention"  # the bundled character GPT-2 reverses lowercase letters
+
+
+def default_prompt(model: str) -> str:
+    """The decoder's opening prompt: a word for a character model like the bundled one, else a sentence."""
+    from viz.trace.causal import is_char_model
+    from viz.ui.inputs import DEFAULT_SENTENCE
+
+    return DEFAULT_PROMPT if is_char_model(model) else DEFAULT_SENTENCE
+
+
 TOP_UNITS = 12
 
 

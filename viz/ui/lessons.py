@@ -120,6 +120,32 @@ LESSONS: dict[str, list[Step]] = {
             ("pe_learned", "pe_view"),
         ),
     ],
+    "block": [
+        Step(
+            "Each block: attention, then a feed-forward network, each wrapped in a residual and a LayerNorm.",
+            ("blk_ffn_strips", "view"),
+        ),
+        Step(
+            "The feed-forward network expands each token to d_ff = 4 x d_model, applies GELU or ReLU, projects back.",
+            ("blk_ffn_strips", "view"),
+        ),
+        Step(
+            "The same weights at every position: a copied vector gives exactly the same output.",
+            ("blk_same", "view"),
+        ),
+        Step(
+            "The residual stream carries each token through the layers; each sub-layer adds a little to it.",
+            ("blk_stream", "view"),
+        ),
+        Step(
+            "LayerNorm: subtract the mean, divide by the standard deviation, then scale by the gain and add the bias.",
+            ("blk_norm_stats", "view"),
+        ),
+        Step(
+            "Post-LN (the paper, BERT) keeps the stream's size flat; pre-LN (GPT-2) lets it grow.",
+            ("blk_post_pre", "view"),
+        ),
+    ],
     "models": [
         Step(
             "The bundled models always work offline; real checkpoints come from the Hugging Face cache.",

@@ -7,6 +7,7 @@ import json
 
 import streamlit as st
 
+from viz.figures.style import BLUE as ACCENT  # the accent colour: Okabe-Ito blue, written in style.py only
 from viz.ui.lessons import Step, lesson_for
 
 QUERY_KEY = "present"
@@ -70,7 +71,7 @@ _POINT_SCRIPT = """<script>
     }
     const box = document.querySelector('.st-key-presenter_steps');
     const margin = (box ? box.getBoundingClientRect().bottom : 60) + 16;
-    style.textContent = selector + ' { outline: 4px solid #0072B2 !important; outline-offset: 6px; ' +
+    style.textContent = selector + ' { outline: 4px solid %s !important; outline-offset: 6px; ' +
       'border-radius: 8px; scroll-margin-top: ' + margin + 'px; }';
     document.body.dataset.vizTarget = selector;
     requestAnimationFrame(() => document.querySelector(selector).scrollIntoView({block: 'start'}));
@@ -112,7 +113,7 @@ def target_selectors(step: Step) -> list[str]:
 def point_at(step: Step, name: str) -> None:
     """Scroll to and outline what ``step`` (called ``name``) describes: a script that waits for the page to
     draw it."""
-    script = _POINT_SCRIPT % (json.dumps(target_selectors(step)), json.dumps(name))
+    script = _POINT_SCRIPT % (json.dumps(target_selectors(step)), json.dumps(name), ACCENT)
     st.html(script, width="content", unsafe_allow_javascript=True)
 
 

@@ -71,8 +71,8 @@ if trace is not None:
         prefix = views.PREFIXES[architecture]
         if view == "norm":
             layer, token, which = views.layer_and_token(trace, prefix, extra=views.norm_choice)
-        else:
-            layer, token = views.layer_and_token(trace, prefix)
+        else:  # the residual view draws every layer: it asks for the token only
+            layer, token = views.layer_and_token(trace, prefix, with_layer=view != "residual")
     if view == "ffn":
         views.ffn_view(trace, layer, token)
     elif view == "residual":

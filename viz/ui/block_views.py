@@ -90,13 +90,16 @@ def _activation_name(trace: BlockInsideTrace) -> str:
     return "ReLU" if trace.activation == "relu" else "GELU"
 
 
-def layer_and_token(trace: BlockInsideTrace, prefix: str = "blk_", extra=None):
+def layer_and_token(trace: BlockInsideTrace, prefix: str = "blk_", extra=None, with_layer: bool = True):
     """0-based layer and token chosen side by side; defaults where the FFN adds the most. ``extra(where)``, if
-    given, draws one more control in a third column and its value is returned third."""
+    given, draws one more control in a third column and its value is returned third. Without ``with_layer``
+    (a view of every layer at once) only the token is chosen and the layer is None."""
     best_layer, best_token = analysis.showcase(trace)
     columns = st.columns(3 if extra else 2)
     layer = (
         bound_slider("Layer", 1, trace.n_layers, best_layer + 1, key=f"{prefix}layer", where=columns[0]) - 1
+        if with_layer
+        else None
     )
     with columns[1]:
         token = token_choice(trace.tokens, label="Token", key=f"{prefix}token", default=best_token)

@@ -40,7 +40,7 @@ def test_encoder_decoder_decoding_settings_and_heads_come_from_the_link():
     assert at.slider(key="s2s_top_k").value == 3 and at.number_input(key="s2s_seed").value == 7
     assert at.selectbox(key="s2s_dec_layer").value == 1 and at.selectbox(key="s2s_dec_head").value == "head 2"
     assert any("layer 1, head 2" in t for t in titles(at))
-    assert any("sampled" in c.value or "sample" in c.value for c in at.caption)
+    assert any("steps, sample" in c.value for c in at.code)  # the output line names the strategy
 
 
 def test_vit_rollout_and_patch_choices_come_from_the_link():

@@ -89,10 +89,8 @@ def task_and_text() -> tuple[str, str]:
 
 def decoding_controls(where=None) -> tuple[str, float, int, int]:
     """Greedy or sampled decoding, temperature, top-k and seed, folded into a line that opens."""
-    strategy = st.session_state.get("s2s_strategy", "greedy")
-    with (where or st).expander(
-        f"Decoding settings ({strategy}; temperature, top-k and seed)", icon=":material/tune:"
-    ):
+    label = "Decoding settings: greedy or sampled, temperature, top-k, seed"  # the output line says which
+    with (where or st).expander(label, icon=":material/tune:"):
         cols = st.columns([1.2, 2, 1.4, 1])
         strategy = bound_radio(
             "Decoding",

@@ -88,7 +88,7 @@ def test_plotly_is_fetched_after_the_timeline_is_drawn_and_reused_by_the_next_pa
     page.wait_for_function(f"() => ({_FETCHES})({chunk!r}).length === 1", timeout=30_000)  # ...yet
     (started,) = page.evaluate(_FETCHES, chunk)
     assert started >= page.evaluate("window.__timelineDrawnAt")  # only once the timeline was drawn
-    page.get_by_role("link", name="Positional encodings").first.click()
+    page.get_by_role("link", name="Attention heatmaps").first.click()  # the sidebar, always visible
     page.wait_for_function(PLOTLY_DRAWN, timeout=60_000)
     assert len(page.evaluate(_FETCHES, chunk)) == 1  # the next page's charts used the module in memory
     assert page.locator('[data-testid="stException"]').count() == 0

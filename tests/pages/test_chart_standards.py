@@ -97,7 +97,11 @@ SECTIONS = [
         "pe_view",
         ["Sinusoid", "Similarity", "Shift matrix M_k", "Learned (MiniLM)", "Adding to a sentence"],
     ),
-    ("app_pages/walkthrough.py", "wt_view", ["Real model", "Matrix form", "Toy example (by hand)", "Ablations"]),
+    (
+        "app_pages/walkthrough.py",
+        "wt_view",
+        ["Real model", "Matrix form", "Toy example (by hand)", "Ablations"],
+    ),
     ("app_pages/layerwise.py", "lw_view", ["Dates (encoder-decoder)", "Layer-wise learning"]),
 ]
 

@@ -56,6 +56,12 @@ navigation = st.navigation(
             url_path="encoder-decoder",
         ),
         st.Page(
+            "app_pages/decoder.py",
+            title="Decoder-only: a language model writes",
+            icon=":material/edit_note:",
+            url_path="decoder-only",
+        ),
+        st.Page(
             "app_pages/walkthrough.py",
             title="Self-attention step by step",
             icon=":material/stairs:",

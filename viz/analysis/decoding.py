@@ -1,4 +1,4 @@
-"""The last step of a decoder: logits -> next-token distribution (temperature, top-k) -> a choice.
+"""The last step of a decoder: logits -> next-token distribution (temperature, top-k, top-p) -> a choice.
 
 Pure numpy, shared by the decoding loop and the charts, so what is drawn is what was sampled from.
 """
@@ -17,19 +17,26 @@ def softmax(logits: np.ndarray, axis: int = -1) -> np.ndarray:
     return e / e.sum(axis=axis, keepdims=True)
 
 
-def next_token_distribution(logits: np.ndarray, temperature: float = 1.0, top_k: int = 0) -> np.ndarray:
-    """softmax(logits / temperature), keeping only the ``top_k`` most likely tokens (0 = all), renormalised.
+def next_token_distribution(
+    logits: np.ndarray, temperature: float = 1.0, top_k: int = 0, top_p: float = 1.0
+) -> np.ndarray:
+    """softmax(logits / temperature), then only the ``top_k`` most likely tokens (0 = all), then only the
+    smallest set of most likely tokens whose probabilities add up to ``top_p`` (nucleus sampling, Holtzman et
+    al. 2020; 1 = all), renormalised. The order is transformers' (temperature, top-k, top-p).
 
     Args:
         logits: (..., V) scores of the final linear layer.
         temperature: > 0; below 1 sharpens the distribution, above 1 flattens it.
         top_k: keep this many tokens; ties at the k-th score are all kept.
+        top_p: in (0, 1]; the most likely token is always kept.
 
     Returns:
         (..., V) probabilities; rows sum to 1.
     """
     if not temperature > 0:
         raise ValueError(f"temperature must be positive, got {temperature}")
+    if not 0 < top_p <= 1:
+        raise ValueError(f"top_p must be in (0, 1], got {top_p}")
     logits = np.asarray(logits, dtype=np.float64)
     if top_k < 0:
         raise ValueError(f"top_k must be >= 0, got {top_k}")
@@ -37,7 +44,18 @@ def next_token_distribution(logits: np.ndarray, temperature: float = 1.0, top_k:
     if 0 < top_k < logits.shape[-1]:
         kth = np.sort(scaled, axis=-1)[..., -top_k][..., None]
         scaled = np.where(scaled >= kth, scaled, -np.inf)
-    return softmax(scaled)
+    probs = softmax(scaled)
+    if top_p < 1:
+        order = np.argsort(-probs, axis=-1, kind="stable")
+        sorted_probs = np.take_along_axis(probs, order, axis=-1)
+        before = np.cumsum(sorted_probs, axis=-1) - sorted_probs  # the mass of the tokens ranked above
+        keep_sorted = before < top_p
+        keep_sorted[..., 0] = True
+        keep = np.zeros_like(keep_sorted)
+        np.put_along_axis(keep, order, keep_sorted, axis=-1)
+        probs = np.where(keep, probs, 0.0)
+        probs = probs / probs.sum(axis=-1, keepdims=True)
+    return probs
 
 
 def choose_token(probs: np.ndarray, strategy: str, rng: np.random.Generator | None = None) -> int:

@@ -61,8 +61,8 @@ FAMILIES: dict[str, Family] = {
             "decoder-only language model",
             "viz.models.gpt2.config",
             "viz.models.gpt2.registry",
-            ("char-reverse",),
-            ("character GPT-2 that reverses letters",),
+            ("kjv", "char-reverse"),
+            ("English GPT-2 (4.2M, King James Bible)", "character GPT-2 that reverses letters"),
         ),
         Family(
             "vit",

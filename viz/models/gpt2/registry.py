@@ -1,8 +1,10 @@
 """Decoder-only models by bundled name, ``$VIZ_GPT2_FOLDER`` or checkpoint folder; each loaded once per process.
 
-Two kinds of GPT-2 folder work: the bundled character model (``assets/gpt2-char-reverse``, which writes
-``<s>abc=`` and continues ``cba</s>``; its characters in ``viz_chars.json``), and any Hugging Face GPT-2
-folder with a ``tokenizer.json``.
+Two kinds of GPT-2 folder work: byte-level BPE models, the Hugging Face GPT-2 folders (``tokenizer.json``, or
+``vocab.json`` + ``merges.txt``) such as the bundled English model ``assets/gpt2-kjv`` (the default: 4 layers,
+4.2M parameters, trained on the King James Bible by :mod:`viz.training.train_lm`); and the bundled character
+model (``assets/gpt2-char-reverse``, which writes ``<s>abc=`` and continues ``cba</s>``; its characters in
+``viz_chars.json``).
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from viz.models.gpt2.model import GPT2
 from viz.tasks.vocab import CharVocab
 
 CHAR_REVERSE = ASSETS / "gpt2-char-reverse"
+ENGLISH = ASSETS / "gpt2-kjv"
 ENV_VAR = "VIZ_GPT2_FOLDER"
 
 
@@ -30,6 +33,7 @@ class CausalModel:
     folder: Path
     chars: dict | None  # viz_chars.json of a character model, else None
     tokenizer: Tokenizer | None  # the BPE tokenizer of a Hugging Face GPT-2, else None
+    eos_id: int | None = None  # the config's eos_token_id: generation stops there
 
     @property
     def vocab(self) -> CharVocab | None:
@@ -41,7 +45,9 @@ def _load(folder: Path, device: torch.device) -> CausalModel:
     chars_file = folder / "viz_chars.json"
     if chars_file.is_file():
         return CausalModel(model, folder, json.loads(chars_file.read_text(encoding="utf-8")), None)
-    return CausalModel(model, folder, None, load_bpe_tokenizer(folder))
+    eos = json.loads((folder / "config.json").read_text(encoding="utf-8")).get("eos_token_id")
+    eos = eos if isinstance(eos, int) and 0 <= eos < model.config.vocab_size else None
+    return CausalModel(model, folder, None, load_bpe_tokenizer(folder), eos)
 
 
 def load_bpe_tokenizer(folder: Path) -> Tokenizer:
@@ -65,12 +71,12 @@ def load_bpe_tokenizer(folder: Path) -> Tokenizer:
     )._tokenizer
 
 
-REGISTRY: FolderRegistry[CausalModel] = FolderRegistry({"char-reverse": CHAR_REVERSE}, _load)
+REGISTRY: FolderRegistry[CausalModel] = FolderRegistry({"kjv": ENGLISH, "char-reverse": CHAR_REVERSE}, _load)
 
 
 def resolve_causal_model(model: str | Path | None = None) -> Path:
-    """None -> ``$VIZ_GPT2_FOLDER`` if set, else the bundled character model; a path must hold config.json."""
-    return REGISTRY.resolve(model if model is not None else os.environ.get(ENV_VAR) or "char-reverse")
+    """None -> ``$VIZ_GPT2_FOLDER`` if set, else the bundled English model; a path must hold config.json."""
+    return REGISTRY.resolve(model if model is not None else os.environ.get(ENV_VAR) or "kjv")
 
 
 def load_causal_model(model: str | Path | None = None) -> CausalModel:

@@ -41,7 +41,8 @@ def token_strip(
     """Tokens in reading order, ``columns`` per row, each box its text over its id.
 
     Without ``values``: the prompt's tokens pale blue, those written after it (from ``n_prompt`` on) pale
-    orange. With ``values`` (T,) in [0, 1] (attention from one position): each box in the attention scale.
+    orange. With ``values`` (T,) in [0, 1] (attention from one position): each box in the attention scale,
+    its value under the token (NaN: no colour, no value).
     ``mark``: one token outlined (the one being written).
     """
     n = len(tokens)
@@ -55,28 +56,25 @@ def token_strip(
     for i, token in enumerate(tokens):
         r, c = divmod(i, columns)
         label = safe_label(token, max_len=12)
-        id_text = f"<br><sub>{ids[i]}</sub>" if ids is not None else ""
+        id_text = f'<br><span style="color:#555">{ids[i]}</span>' if ids is not None else ""
         text[r, c] = label + id_text
-        if values is not None:
+        if values is not None and np.isfinite(values[i]):
             z[r, c] = float(values[i])
+            text[r, c] += f"<br>{float(values[i]):.0%}"
             hover[r, c] = f"position {i}: {label}<br>{value_name} {float(values[i]):.4f}"
-        else:
+        elif values is None:
             z[r, c] = 0.0 if n_prompt is None or i < n_prompt else 1.0
             who = "prompt" if n_prompt is None or i < n_prompt else "written by the model"
             hover[r, c] = (
                 f"position {i}: {label}" + (f", id {ids[i]}" if ids is not None else "") + f" ({who})"
             )
     if values is not None:
-        colorscale, zmin, zmax = ATTENTION_COLORSCALE, 0.0, max(1e-9, float(np.max(values)))
-        colorbar = dict(title=dict(text=value_name), len=0.9)
+        colorscale, zmin, zmax = ATTENTION_COLORSCALE, 0.0, max(1e-9, float(np.nanmax(values)))
     else:
         colorscale, zmin, zmax = [[0.0, rgba(BLUE, 0.18)], [1.0, rgba(ORANGE, 0.35)]], 0.0, 1.0
-        colorbar = None
-    trace = dict(
+    cells = dict(
         type="heatmap",
         z=z,
-        text=text,
-        texttemplate="%{text}",
         customdata=hover,
         hovertemplate="%{customdata}<extra></extra>",
         colorscale=colorscale,
@@ -84,10 +82,22 @@ def token_strip(
         zmax=zmax,
         xgap=4,
         ygap=4,
-        showscale=colorbar is not None,
+        showscale=False,
     )
-    if colorbar is not None:
-        trace["colorbar"] = colorbar
+    # The texts in a trace of their own: white on the darkest attention colours, black elsewhere.
+    dark = np.nan_to_num(z) > 0.6 * zmax if values is not None else np.zeros(shape, dtype=bool)
+    where = [divmod(i, columns) for i in range(n)]
+    words = dict(
+        type="scatter",
+        mode="text",
+        x=[c for _, c in where],
+        y=[r for r, _ in where],
+        text=[text[r, c] for r, c in where],
+        textfont=dict(color=["white" if dark[r, c] else "black" for r, c in where]),
+        hoverinfo="skip",
+        showlegend=False,
+    )
+    trace = cells
     shapes = []
     if mark is not None and 0 <= mark < n:
         r, c = divmod(mark, columns)
@@ -109,7 +119,7 @@ def token_strip(
         yaxis=dict(visible=False, autorange="reversed"),
         shapes=shapes,
     )
-    return figure(dict(data=[trace], layout=layout))
+    return figure(dict(data=[trace, words], layout=layout))
 
 
 def next_token_chart(
@@ -167,6 +177,7 @@ def next_token_chart(
         top=60,
         bottom=20,
         barmode="overlay",
+        uniformtext=dict(minsize=14, mode="show"),
         legend=dict(orientation="h", y=1.0, x=1.0, xanchor="right", yanchor="bottom"),
         xaxis=dict(title=dict(text="Next token (orange outline: greedy's choice)"), **array_ticks(labels)),
         yaxis=dict(title=dict(text="Probability"), range=[0, min(1.25, peak * 1.3 + 0.02)], tickformat=".0%"),
@@ -222,12 +233,11 @@ def lens_heatmap(
     )
     layout = chart_layout(
         title,
-        150 + 56 * n_rows,
+        170 + 56 * n_rows,
         top=60,
         bottom=10,
         xaxis=dict(
             title=dict(text="After this token (the prompt's last positions)"),
-            side="top",
             tickangle=-30,
             **array_ticks([safe_label(t, max_len=10) for t in position_tokens]),
         ),

@@ -15,7 +15,14 @@ from viz.figures.attention import attention_heatmap, heads_grid
 from viz.figures.matrices import matrix_heatmap
 from viz.trace.lm import MAX_NEW_TOKENS, HeadTest, LMTrace, token_name, trace_head_test, trace_lm
 from viz.trace.lm import MAX_PROMPT_CHARS as MAX_PROMPT_CHARS  # the page bounds its prompt box by it
-from viz.ui.controls import bound_number, bound_radio, bound_segmented, bound_slider, token_choice
+from viz.ui.controls import (
+    bound_number,
+    bound_radio,
+    bound_segmented,
+    bound_selectbox,
+    bound_slider,
+    token_choice,
+)
 from viz.ui.export import chart
 
 #: The settings a class opens on: a little cooler than the model, the unlikely tail cut (as the samples in
@@ -138,12 +145,11 @@ def _bars(trace: LMTrace, model: str, step: int, settings, chosen: int | None, t
 
 
 def next_token_view(trace: LMTrace, model: str) -> None:
-    """The prompt's tokens and, live with the sliders, the distribution of the token that comes next."""
-    prompt_strip(trace)
+    """The distribution of the token that comes next, live with the sliders, then the prompt's tokens."""
     left, right = st.columns([1, 2.4])
     settings = sampling_controls(left)
     left.caption(
-        "logits = LN_f(x) W_U^T → divide by T → keep the top k → keep the top p → softmax → pick. "
+        "logits = LN_f(x) W_Uᵀ → divide by T → keep the top k → keep the top p → softmax → pick. "
         "Greedy takes the most likely token; sampling draws one."
     )
     with right:
@@ -156,10 +162,11 @@ def next_token_view(trace: LMTrace, model: str) -> None:
             f"What comes after “{trace.tokens[trace.n_prompt - 1]}”: the {figures.N_BARS} most likely next tokens",
             "lm_next",
         )
+    prompt_strip(trace)
 
 
 def generation_controls(where=None) -> tuple[str, int, int]:
-    columns = (where or st).columns(3)
+    columns = (where or st).columns([1, 1.4, 1])
     strategy = bound_segmented(
         "Decoding", ["greedy", "sample"], "greedy", key="lm_strategy", where=columns[0]
     )
@@ -178,16 +185,20 @@ def generation_view(trace: LMTrace, model: str, settings) -> None:
     if n == 0:
         st.info("Nothing was written.")
         return
+    columns = st.columns([2, 1, 1])
     step = (
-        bound_slider("Step", 1, n, min(n, 1), key="lm_step", help="Drag, or click the slider and use ← →.")
+        bound_slider(
+            "Step", 1, n, 1, key="lm_step", where=columns[0], help="Drag, or click the slider and use ← →."
+        )
         - 1
     )
     position = trace.n_prompt - 1 + step
     layer_names = ["mean of all layers"] + [f"layer {i}" for i in range(1, trace.n_layers + 1)]
-    left, right = st.columns(2)
-    which = bound_segmented("Attention of", layer_names, layer_names[-1], key="lm_step_layer", where=left)
+    which = bound_selectbox(
+        "Attention of", layer_names, index=len(layer_names) - 1, key="lm_step_layer", where=columns[1]
+    )
     head_names = ["mean of the heads"] + [f"head {h}" for h in range(1, trace.n_heads + 1)]
-    head = bound_segmented("Head", head_names, head_names[0], key="lm_step_head", where=right)
+    head = bound_selectbox("Head", head_names, index=0, key="lm_step_head", where=columns[2])
     weights = (
         trace.attentions if which == layer_names[0] else trace.attentions[[layer_names.index(which) - 1]]
     )
@@ -196,7 +207,7 @@ def generation_view(trace: LMTrace, model: str, settings) -> None:
     values = row[position, : position + 1]
     new_token = trace.generated_tokens[step]
     tokens = trace.tokens[: position + 1] + [new_token]
-    strength = np.append(values, 0.0)
+    strength = np.append(values, np.nan)  # the token being written reads nothing yet
     chart(
         figures.token_strip(
             tokens,
@@ -207,7 +218,10 @@ def generation_view(trace: LMTrace, model: str, settings) -> None:
             mark=len(tokens) - 1,
         ),
         "lm_step_strip",
-        [{"position": i, "token": t, "weight": float(w)} for i, (t, w) in enumerate(zip(tokens, strength))],
+        [
+            {"position": i, "token": t, "weight": float(w)}
+            for i, (t, w) in enumerate(zip(tokens[:-1], values))
+        ],
     )
     top = np.argsort(-values)[:3]
     st.caption(
@@ -341,7 +355,7 @@ def heads_found_view(trace: LMTrace, model: str) -> None:
     )
     chart(
         figures.head_scores_heatmap(
-            test.induction, "Induction score: weight on the token after the earlier copy", even_induction
+            test.induction, "Induction score: weight on what followed the earlier copy", even_induction
         ),
         "lm_induction_scores",
         test.induction,

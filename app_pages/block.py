@@ -56,6 +56,7 @@ try:
         model = choose_model("decoder")
         if model is not None:
             default = views.default_prompt(model)
+            views.follow_default_prompt(model, "blk_prompt")
             prompt = bound_text_input("Prompt", default, key="blk_prompt", max_chars=500)
             name = model_name("decoder", model)
             trace = views.cached_block("decoder", model, prompt)
@@ -83,7 +84,7 @@ if trace is not None:
         others = [
             ("all-MiniLM-L6-v2", "encoder", "minilm", DEFAULT_SENTENCE),
             ("encoder-decoder (date)", "encoder-decoder", "date", "30 Nov 2026"),
-            ("GPT-2 char-reverse", "decoder", "char-reverse", views.DEFAULT_PROMPT),
+            ("English GPT-2 (bundled)", "decoder", "kjv", views.default_prompt("kjv")),
         ]
         shown = [(f"{name} (this input)", trace)] + [
             (label, views.cached_block(arch, key, sample))

@@ -15,6 +15,7 @@ st.title("Decoder-only: a language model writes")
 model = choose_model("decoder")
 if model is not None:
     left, right = st.columns([1.3, 2])
+    views.follow_default_prompt(model)
     prompt = bound_text_input(
         "Prompt",
         views.default_prompt(model),

@@ -14,6 +14,7 @@ from safetensors.torch import load_file
 
 from tests.library.repos import REPOS
 from viz.library.catalog import BUNDLED, HF_CACHE, OPERATOR, Library, LibraryError
+from viz.library.families import FAMILIES
 from viz.library.settings import LibrarySettings
 
 
@@ -21,15 +22,17 @@ def cache_library(cache, **settings) -> Library:
     return Library(LibrarySettings(**settings), cache)
 
 
-def test_every_supported_cached_model_is_listed_after_the_bundled_one(lecturer_cache):
+def test_every_supported_cached_model_is_listed_after_the_bundled_ones(lecturer_cache):
     lib = cache_library(lecturer_cache)
     for repo_id, (family, _) in REPOS.items():
         if family is None:
             continue
         entries = lib.entries(family)
-        assert entries[0].source == BUNDLED
-        assert [e.key for e in entries[1:]] == [repo_id]
-        assert entries[1].source == HF_CACHE and entries[1].folder.parent.name == "snapshots"
+        n_bundled = len(FAMILIES[family].bundled)  # the decoder family ships two: English, letter reversal
+        assert [e.source for e in entries[:n_bundled]] == [BUNDLED] * n_bundled
+        assert [e.key for e in entries[:n_bundled]] == list(FAMILIES[family].bundled)
+        assert [e.key for e in entries[n_bundled:]] == [repo_id]
+        assert entries[n_bundled].source == HF_CACHE and entries[n_bundled].folder.parent.name == "snapshots"
     assert [info.model_type for info in lib.unsupported()] == ["t5"]
     assert all(e.family != "t5" for e in lib.entries())
 
@@ -66,13 +69,13 @@ def test_operator_folders_a_model_a_folder_of_models_and_a_copied_cache(tmp_path
     (shelf / "notes").mkdir()  # not a model: ignored
     lib = cache_library(tmp_path / "no-cache", dirs=(single, shelf))
     assert [e.key for e in lib.entries("text")] == ["minilm", "folder:" + single.name]
-    assert [e.key for e in lib.entries("decoder")] == ["char-reverse", "folder:my-gpt2"]
+    assert [e.key for e in lib.entries("decoder")] == ["kjv", "char-reverse", "folder:my-gpt2"]
     assert [e.key for e in lib.entries("swin")] == ["shapes-swin", "folder:lecturer/tiny-swin"]
     assert all(e.source == OPERATOR for e in lib.entries() if e.key.startswith("folder:"))
 
 
 def test_the_cache_is_not_scanned_when_the_operator_says_so(lecturer_cache):
-    assert [e.source for e in cache_library(lecturer_cache, scan_hf_cache=False).entries()] == [BUNDLED] * 4
+    assert [e.source for e in cache_library(lecturer_cache, scan_hf_cache=False).entries()] == [BUNDLED] * 5
 
 
 @pytest.mark.parametrize("key", ["/etc", "../../etc/passwd", "path:/etc", "folder:../x", "<b>x</b>", "gpt2"])

@@ -81,11 +81,12 @@ def test_post_ln_against_pre_ln_and_the_decoder_output():
     names = [d["name"] for d in growth["data"]]
     assert any("post-LN" in n for n in names) and any("pre-LN" in n for n in names)
     at.radio(key="arch").set_value("GPT-2").run()
+    at.selectbox(key="decoder_model").set_value("char-reverse").run()  # the bundled English GPT-2 is first
     at.radio(key="view").set_value("Output").run()
     assert_no_exception(at)
     at.selectbox(key="dec_out_token").set_value(10).run()  # "=": the reversal starts
     bars = find(at, "top 10 next tokens")
-    trace = trace_decoder_block("attention")
+    trace = trace_decoder_block("attention", model="char-reverse")
     assert [str(t) for t in bars["layout"]["xaxis"]["ticktext"]][0] == trace.next_tokens[10][0][0] == "n"
 
 

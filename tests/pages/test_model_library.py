@@ -101,6 +101,7 @@ def test_the_library_page_lists_what_it_found_and_what_to_fetch(lecturer):
     found = at.dataframe[0].value
     assert list(found["model"]) == [
         "all-MiniLM-L6-v2",
+        "English GPT-2 (4.2M, King James Bible)",
         "character GPT-2 that reverses letters",
         "shapes ViT",
         "shapes Swin",

@@ -36,7 +36,7 @@ def encoder():
 
 @pytest.fixture(scope="module")
 def decoder():
-    return trace_decoder_block("hello")
+    return trace_decoder_block("hello", model="char-reverse")
 
 
 def _ln(x, gain, bias, eps):
@@ -252,7 +252,7 @@ def test_bad_input_is_refused():
     with pytest.raises(EmptyInputError):
         trace_decoder_block("")
     with pytest.raises(OutOfVocabularyError):
-        trace_decoder_block("Hello!")
+        trace_decoder_block("Hello!", model="char-reverse")
     with pytest.raises(ValueError, match="architecture"):
         ffn_rows("lstm", "minilm", 0, np.zeros((2, 384)))
     with pytest.raises(ValueError, match="max_tokens"):

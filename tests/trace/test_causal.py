@@ -15,19 +15,20 @@ from viz.trace.causal import is_char_model, trace_causal
 
 
 def test_bundled_model_reverses_and_attends_causally():
-    trace = trace_causal("transformer")
+    trace = trace_causal("transformer", model="char-reverse")
     assert trace.generated == "remrofsnart"
     assert trace.tokens[: trace.n_prompt] == ["<s>", *"transformer", "="]
     t = len(trace.tokens)
     assert trace.attentions.shape[-2:] == (t, t)
     assert np.all(trace.attentions[..., np.triu(np.ones((t, t), dtype=bool), 1)] == 0.0)
     np.testing.assert_allclose(trace.attentions.sum(-1), 1.0, atol=1e-5)
-    assert is_char_model()
+    assert is_char_model("char-reverse")
+    assert not is_char_model()  # the default is the bundled English GPT-2
 
 
 def test_bundled_folder_is_a_gpt2_checkpoint():
     transformers = pytest.importorskip("transformers")
-    loaded = load_causal_model()
+    loaded = load_causal_model("char-reverse")
     ref = transformers.GPT2LMHeadModel.from_pretrained(loaded.folder, attn_implementation="eager").eval()
     ids = torch.tensor([[1, 5, 6, 7, loaded.vocab.tokens.index("=")]])
     with torch.no_grad():
@@ -45,7 +46,7 @@ def test_bundled_folder_is_a_gpt2_checkpoint():
 )
 def test_bad_input(text, error):
     with pytest.raises(error):
-        trace_causal(text)
+        trace_causal(text, model="char-reverse")
 
 
 def word_folder(tmp_path):

@@ -240,7 +240,11 @@ def stream_path(labels: list[str], values: np.ndarray, kinds: list[str], title: 
             ),
         ]
     )
-    fig.update_xaxes(**array_ticks([safe_label(s, 40, spaces=False) for s in labels], x), tickangle=-45)
+    fig.update_xaxes(
+        title=dict(text="Step along the residual path"),
+        **array_ticks([safe_label(s, 40, spaces=False) for s in labels], x),
+        tickangle=-45,
+    )
     fig.update_yaxes(title=dict(text="‖vector‖"), rangemode="tozero")
     layout = chart_layout(title, 470, bottom=10, legend=dict(orientation="h", y=1.0, yanchor="bottom"))
     layout["margin"] = margin(top=90, bottom=10)
@@ -263,7 +267,7 @@ def share_heatmap(share: np.ndarray, tokens: list[str], title: str, colour_title
             hovertemplate="layer %{y}<br>%{customdata}: %{z:.3f}<extra></extra>",
         )
     )
-    fig.update_xaxes(**array_ticks(labels), side="bottom")
+    fig.update_xaxes(title=dict(text="Token"), **array_ticks(labels), side="bottom")
     fig.update_yaxes(
         title=dict(text="Layer"),
         **array_ticks([f"{i + 1}" for i in range(share.shape[0])]),

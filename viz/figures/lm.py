@@ -241,7 +241,7 @@ def lens_heatmap(
             tickangle=-30,
             **array_ticks([safe_label(t, max_len=10) for t in position_tokens]),
         ),
-        yaxis=dict(autorange="reversed", **array_ticks(rows)),
+        yaxis=dict(title=dict(text="Residual stream"), autorange="reversed", **array_ticks(rows)),
     )
     return figure(dict(data=[trace], layout=layout))
 

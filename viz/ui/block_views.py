@@ -30,15 +30,20 @@ ARCHITECTURES = {
 PREFIXES = {"encoder": "enc_", "encoder-decoder": "ed_", "decoder": "dec_"}
 #: A block trace reads at most this many tokens (the page's arrays are L x T x d_ff).
 MAX_BLOCK_TOKENS = 128
-DEFAULT_PROMPT = "attention"  # the bundled character GPT-2 reverses lowercase letters
+
+
+def follow_default_prompt(model: str, key: str) -> None:
+    """The prompt box follows the chosen model's default (:func:`viz.ui.lm_views.follow_default_prompt`)."""
+    from viz.ui.lm_views import follow_default_prompt as follow
+
+    follow(model, key)
 
 
 def default_prompt(model: str) -> str:
-    """The decoder's opening prompt: a word for a character model like the bundled one, else a sentence."""
-    from viz.trace.causal import is_char_model
-    from viz.ui.inputs import DEFAULT_SENTENCE
+    """The decoder's opening prompt, as the decoder-only page's (:func:`viz.ui.lm_views.default_prompt`)."""
+    from viz.ui.lm_views import default_prompt as lm_default
 
-    return DEFAULT_PROMPT if is_char_model(model) else DEFAULT_SENTENCE
+    return lm_default(model)
 
 
 TOP_UNITS = 12

@@ -120,6 +120,35 @@ LESSONS: dict[str, list[Step]] = {
             ("pe_learned", "pe_view"),
         ),
     ],
+    "decoder-only": [
+        Step(
+            "A decoder-only model reads the prompt and gives a probability to every possible next token.",
+            ("lm_next", "lm_view"),
+        ),
+        Step(
+            "Temperature divides the logits: below 1 the favourite grows, above 1 the tail grows. Top-k and "
+            "top-p cut the tail before sampling.",
+            ("lm_temp", "lm_next", "lm_view"),
+        ),
+        Step(
+            "Writing is a loop: pick a token, append it, read the whole sequence again, pick the next.",
+            ("lm_step_strip", "lm_view"),
+        ),
+        Step(
+            "The mask puts −∞ above the diagonal, so after the softmax no token sees a later one.",
+            ("lm_scores", "lm_view"),
+        ),
+        Step(
+            "The logit lens reads each layer's residual stream through the output layer: the guess sharpens "
+            "layer by layer.",
+            ("lm_lens", "lm_view"),
+        ),
+        Step(
+            "Some heads have a job we can measure: looking at the previous token, or copying what followed "
+            "the last time the same token appeared (induction).",
+            ("lm_prev_scores", "lm_view"),
+        ),
+    ],
     "block": [
         Step(
             "Each block: attention, then a feed-forward network, each wrapped in a residual and a LayerNorm.",

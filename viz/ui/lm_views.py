@@ -34,10 +34,24 @@ CHAR_PROMPT = "attention"  # the bundled character model reverses lowercase lett
 
 
 def default_prompt(model: str) -> str:
-    """The prompt a page opens on: a word for a character model like the bundled reverser, else a sentence."""
+    """The prompt a page opens on: a word for a character model like the bundled reverser, the start of a
+    verse for the bundled English model (it learned the King James Bible), else the app's sentence."""
     from viz.trace.causal import is_char_model
+    from viz.ui.inputs import DEFAULT_SENTENCE
 
-    return CHAR_PROMPT if is_char_model(model) else DEFAULT_PROMPT
+    if is_char_model(model):
+        return CHAR_PROMPT
+    return DEFAULT_PROMPT if model == "kjv" else DEFAULT_SENTENCE
+
+
+def follow_default_prompt(model: str, key: str = "lm_prompt") -> None:
+    """When another model is chosen and the prompt is still the last model's default, open on the new
+    model's default (a verse start means nothing to the letter-reversing model). Call before the box."""
+    marker = f"_default_{key}"
+    new, old = default_prompt(model), st.session_state.get(marker)
+    st.session_state[marker] = new
+    if old is not None and old != new and st.session_state.get(key) == old:
+        st.session_state[key] = new
 
 
 @st.cache_data(max_entries=16, show_spinner="Running the model…")
@@ -417,7 +431,7 @@ def embeddings_view(trace: LMTrace) -> None:
             matrix,
             f"“{trace.tokens[token]}” (id {trace.ids[token]}) at position {token}",
             "dimension",
-            "",
+            "vector",
             row_labels=[r[0] for r in rows],
             clip=True,
             height=300,

@@ -50,9 +50,15 @@ def test_every_box_links_to_a_registered_page(variant):
     for hrefs in (svg_links, page_links, _hrefs(architecture_strip(variant))):
         assert hrefs
         for href in hrefs:
-            assert href in {url(p) for p in LINKS}
+            assert href in {url(p, variant) for p in LINKS}
             assert href.split("?")[0] in registered, href
             assert not href.startswith(("/", "http"))  # relative: works under any base path
+
+
+def test_the_decoder_only_map_sends_its_output_and_mask_to_the_decoder_only_page():
+    hrefs = _hrefs(architecture_html("decoder"))
+    assert "decoder-only" in hrefs and "decoder-only?lm_view=Inside+the+blocks" in hrefs
+    assert "decoder-only" not in _hrefs(architecture_html("encoder-decoder"))
 
 
 def test_variants_draw_their_parts():

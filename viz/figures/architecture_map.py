@@ -34,6 +34,14 @@ LINKS = {
     "stack": ("block", "view=Residuals"),
 }
 
+#: Where the decoder-only map sends a part instead: the decoder-only page computes it on a language model.
+DECODER_LINKS = {
+    "masked_attention": ("decoder-only", "lm_view=Inside+the+blocks"),
+    "embedding": ("decoder-only", "lm_view=Embeddings"),
+    "linear": ("decoder-only", ""),
+    "softmax": ("decoder-only", ""),
+}
+
 #: Fill colour of each kind of box (the paper's figure colours them by kind, too).
 FILLS = {
     "attention": "#FCE3C8",
@@ -54,9 +62,9 @@ FONT = 15  # px: the map is drawn at its own size (never scaled below it)
 BOX_W, BOX_H, GAP = 200, 34, 14
 
 
-def url(part: str) -> str:
-    """The relative link of a part's live view ("block?view=Feed-forward")."""
-    page, query = LINKS[part]
+def url(part: str, variant: str = "encoder-decoder") -> str:
+    """The relative link of a part's live view ("block?view=Feed-forward") on ``variant``'s map."""
+    page, query = (DECODER_LINKS if variant == "decoder" else {}).get(part) or LINKS[part]
     return f"{page}?{query}" if query else page
 
 
@@ -228,7 +236,7 @@ def _draw(variant: str, current: frozenset[str] | set[str]) -> tuple[str, int, i
             f'<rect x="{x - 34}" y="{frame_top:.0f}" width="{BOX_W + 48}" height="{frame_bottom - frame_top:.0f}" '
             f'rx="10" fill="#F4F4F4" stroke="{frame_stroke}" stroke-width="1.5"/>'
         )
-        parts.append(f'<a href="{html.escape(url("stack"))}" target="_self">')
+        parts.append(f'<a href="{html.escape(url("stack", variant))}" target="_self">')
         parts.append(
             _text(
                 x - 44 if c == 0 else x + BOX_W + 24,  # the decoder's on its right, clear of the cross path
@@ -258,8 +266,8 @@ def _draw(variant: str, current: frozenset[str] | set[str]) -> tuple[str, int, i
             highlighted = part in current
             stroke, stroke_width = (ORANGE, 4) if highlighted else ("#555", 1.5)
             fill = FILLS.get(part, WHITE)
-            boxes.append((url(part), label, x, y, BOX_W, BOX_H))
-            parts.append(f'<a href="{html.escape(url(part))}" target="_self">')
+            boxes.append((url(part, variant), label, x, y, BOX_W, BOX_H))
+            parts.append(f'<a href="{html.escape(url(part, variant))}" target="_self">')
             parts.append(
                 f'<rect x="{x}" y="{y:.0f}" width="{BOX_W}" height="{BOX_H}" rx="6" fill="{fill}" '
                 f'stroke="{stroke}" stroke-width="{stroke_width}"><title>{html.escape(label)}: open its live '
@@ -389,7 +397,7 @@ def architecture_strip(
         highlighted = part in current
         border = f"3px solid {ORANGE}" if highlighted else "1.5px solid #555"
         out.append(
-            f'<a href="{html.escape(url(part), quote=True)}" target="_self" style="padding:3px 9px;border:{border};'
+            f'<a href="{html.escape(url(part, variant), quote=True)}" target="_self" style="padding:3px 9px;border:{border};'
             f"border-radius:6px;background:{FILLS.get(part, WHITE)};color:#222;text-decoration:none;"
             f'font-weight:{"bold" if highlighted else "normal"}">{html.escape(STRIP_LABELS[part])}</a>'
         )

@@ -17,6 +17,7 @@ MULTIHEAD_PAGE = "app_pages/multihead.py"
 POSITIONAL_PAGE = "app_pages/positional.py"
 SEQ2SEQ_PAGE = "app_pages/seq2seq.py"
 BLOCK_PAGE = "app_pages/block.py"
+DECODER_PAGE = "app_pages/decoder.py"
 #: The map's variants as the chooser (and the address) names them.
 MAP_VARIANTS = {
     "Encoder-decoder (the paper)": "encoder-decoder",
@@ -80,6 +81,12 @@ PARTS = [
         "Linear + softmax",
         "The decoder output is projected to the vocabulary and turned into next-token probabilities.",
         SEQ2SEQ_PAGE,
+    ),
+    (
+        "Decoder-only language model",
+        "One stack of masked self-attention blocks reads a prompt and writes the next token, again and again "
+        "(GPT-2): temperature, top-k and top-p shape the choice.",
+        DECODER_PAGE,
     ),
 ]
 

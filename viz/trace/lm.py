@@ -128,6 +128,12 @@ def prompt_ids(loaded: CausalModel, text: str, room: int) -> tuple[list[int], in
                 f"this input has {len(text)}"
             )
         return [vocab.bos_id] + vocab.encode(text + separator), 0
+    halves = sorted({c for c in text if "\ud800" <= c <= "\udfff"})  # not characters: UTF-8 cannot hold them
+    if halves:
+        raise OutOfVocabularyError(
+            "not text: " + ", ".join(describe_char(c) for c in halves) + " (half of a UTF-16 surrogate pair)",
+            halves,
+        )
     ids = loaded.tokenizer.encode(text).ids
     if not ids:
         raise EmptyInputError("the prompt has no tokens")
@@ -198,6 +204,10 @@ def trace_lm(
         n_new, stop_id = len(text.strip()) + 1, loaded.vocab.eos_id
     else:
         n_new, stop_id = max_new_tokens, loaded.eos_id
+        if n_new > n_positions:  # no room left for even one prompt token
+            raise ValueError(
+                f"max_new_tokens must be at most the model's {n_positions} positions, got {n_new}"
+            )
         prompt, dropped = prompt_ids(loaded, text, n_positions - max(n_new - 1, 0))
     device = device_of(gpt)
     with model_call():

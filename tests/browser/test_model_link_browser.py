@@ -32,7 +32,7 @@ def library_server(tmp_path_factory):
 
 def _chosen(page) -> str:
     """The model the sidebar's chooser shows (its combobox's value)."""
-    box = page.locator('[data-testid="stSidebar"] input[role="combobox"][aria-label="Model"]').first
+    box = page.locator('[data-testid="stSidebar"] input[role="combobox"][aria-label="Text model"]').first
     box.wait_for(timeout=60_000)
     return box.input_value()
 

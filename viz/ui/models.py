@@ -23,6 +23,9 @@ TYPED_OPTION = "path"
 #: Models with fewer bytes of weights load in the page's own run (under a second); larger ones in the
 #: background with a progress bar.
 SYNC_BYTES = 100_000_000
+#: What each family's chooser is called (a page may show two: the three-ways panel shows a text model and a
+#: language model).
+LABELS = {"text": "Text model", "decoder": "Language model", "vit": "Vision model", "swin": "Swin model"}
 #: Widget keys per family: the chooser, the folder box.
 KEYS = {
     "text": ("text_model", "text_folder"),
@@ -60,7 +63,7 @@ def choose_model(family: str, where=None) -> str | None:
         return f"{entry.name} (bundled)" if entry.source == BUNDLED else entry.name
 
     chosen = bound_selectbox(
-        "Model",
+        LABELS[family],
         options,
         key=key,
         index=options.index(remembered) if remembered in options else 0,

@@ -19,6 +19,10 @@ import numpy as np
 from PIL import Image, ImageDraw
 
 CLASSES: tuple[str, ...] = ("circle", "square", "triangle", "diamond", "star", "cross", "ring", "hexagon")
+#: The ninth answer of the bundled vision models: an image with none of the eight shapes in it.
+NONE_LABEL = "none of these"
+#: What the bundled vision models answer: the eight shapes, then "none of these" (index 8).
+LABELS: tuple[str, ...] = CLASSES + (NONE_LABEL,)
 BACKGROUNDS: tuple[str, ...] = ("gradient", "value noise", "stripes", "checkerboard", "flat")
 #: Default image side and the range of the shape's outer radius, as fractions of the side.
 IMAGE_SIZE = 64

@@ -131,3 +131,66 @@ def test_head_test_of_the_bundled_models(model):
     if loaded.chars:  # letters only, no special token in the block
         assert all(loaded.vocab.tokens[i] in "abcdefghijklmnopqrstuvwxyz" for i in block)
         assert test.ids[0] == loaded.vocab.bos_id
+
+
+def two_layer_induction_folder(path, vocab_size: int = 20, n_positions: int = 40):
+    """A GPT-2 folder whose weights are set by hand (Olsson et al. 2022's circuit): layer 0 head 0 copies the
+    previous token into a subspace of its own, layer 1 head 0 looks for the key whose previous token is the
+    query's token and writes that key's token into the output. The other heads and the MLPs are zero.
+
+    The residual stream is three one-hot subspaces: the token (wte), the position (wpe), the previous token.
+    """
+    from tokenizers import Tokenizer, models, pre_tokenizers
+
+    from viz.models.gpt2.checkpoint import save_gpt2_folder
+    from viz.models.gpt2.config import GPT2Config
+    from viz.models.gpt2.model import GPT2
+
+    tok, pos, prev = 0, vocab_size, vocab_size + n_positions
+    d_model = 2 * vocab_size + n_positions
+    config = GPT2Config(
+        vocab_size=vocab_size, n_positions=n_positions, d_model=d_model, n_layers=2, n_heads=2, d_ff=8
+    )
+    model = GPT2(config).eval()
+    v, p = np.arange(vocab_size), np.arange(n_positions)
+    with torch.no_grad():
+        for name, param in model.named_parameters():
+            param.fill_(1.0 if "norm.weight" in name else 0.0)
+        model.wte.weight[v, tok + v] = 1.0
+        model.wpe.weight[p, pos + p] = 1.0
+        first, second = model.blocks[0].attention, model.blocks[1].attention
+        # layer 0, head 0 (dims 0 .. d_head - 1): query position t meets key position t - 1; value = token
+        first.w_q.weight[p, pos + p] = 3.0
+        first.w_k.weight[p[1:], pos + p[:-1]] = 3.0
+        first.w_v.weight[v, tok + v] = 1.0
+        first.w_o.weight[prev + v, v] = 0.16  # LayerNorm scales a one-hot by about 1 / 0.16
+        # layer 1, head 0: query = this token, key = the previous token there; value = the token there
+        second.w_q.weight[v, tok + v] = 3.0
+        second.w_k.weight[v, prev + v] = 3.0
+        second.w_v.weight[v, tok + v] = 1.0
+        second.w_o.weight[tok + v, v] = 2.0
+    folder = save_gpt2_folder(model, path)
+    words = [f"w{i}" for i in range(vocab_size)]
+    tokenizer = Tokenizer(models.WordLevel({w: i for i, w in enumerate(words)}, unk_token="w0"))
+    tokenizer.pre_tokenizer = pre_tokenizers.Whitespace()
+    tokenizer.save(str(folder / "tokenizer.json"))
+    return folder
+
+
+def test_a_hand_set_induction_circuit_is_found(tmp_path):
+    transformers = pytest.importorskip("transformers")
+    folder = two_layer_induction_folder(tmp_path / "induction-gpt2")
+    test = trace_head_test(folder, period=20)
+    assert test.period == 20 and test.start == 0
+    top_previous, top_induction = ranked(test.previous_token)[0], ranked(test.induction)[0]
+    assert (top_previous.layer, top_previous.head) == (0, 0) and top_previous.score > 0.95
+    assert (top_induction.layer, top_induction.head) == (1, 0) and top_induction.score > 0.95
+    assert test.induction[0, 0] < 0.05 and test.previous_token[1, 0] < 0.2
+    assert test.loss_second < 0.1 < 1.0 < test.loss_first  # the second copy is predicted, the first is not
+    # the same circuit in transformers
+    ref = transformers.GPT2LMHeadModel.from_pretrained(folder, attn_implementation="eager").eval()
+    with torch.no_grad():
+        out = ref(torch.tensor([test.ids]), output_attentions=True)
+    theirs = torch.stack([a[0] for a in out.attentions]).numpy()
+    assert np.abs(test.attentions - theirs).max() < 1e-4
+    assert induction_scores(theirs, test.period, test.start)[1, 0] > 0.95

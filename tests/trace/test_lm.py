@@ -28,12 +28,13 @@ PROMPT = "In the beginning God created the heaven"
 N_POSITIONS = 48
 
 
-def random_folder(path, n_positions: int = N_POSITIONS, seed: int = 0, eos: int = 0):
+def random_folder(path, n_positions: int = N_POSITIONS, seed: int = 0, eos: int = 0, tied: bool = True):
     """A random-weight 3-layer GPT2LMHeadModel saved with the bundled model's tokenizer (vocabulary 4096):
-    weights N(0, 0.3^2) so that attention is peaked, LayerNorms off their defaults."""
+    weights N(0, 0.3^2) so that attention is peaked, LayerNorms off their defaults; ``tied=False``: an output
+    layer of its own."""
     config = transformers.GPT2Config(
         vocab_size=4096, n_positions=n_positions, n_embd=32, n_layer=3, n_head=4, n_inner=48,
-        bos_token_id=eos, eos_token_id=eos,
+        bos_token_id=eos, eos_token_id=eos, tie_word_embeddings=tied,
     )  # fmt: skip
     config._attn_implementation = "eager"
     torch.manual_seed(seed)
@@ -53,9 +54,13 @@ def random_gpt2(tmp_path_factory):
     return random_folder(tmp_path_factory.mktemp("lm") / "random-gpt2")
 
 
-@pytest.fixture(scope="module", params=["kjv", "random"])
-def folder(request):
-    return KJV if request.param == "kjv" else request.getfixturevalue("random_gpt2")
+@pytest.fixture(scope="module", params=["kjv", "random", "random-untied"])
+def folder(request, tmp_path_factory):
+    if request.param == "kjv":
+        return KJV
+    if request.param == "random":
+        return request.getfixturevalue("random_gpt2")
+    return random_folder(tmp_path_factory.mktemp("lm") / "untied-gpt2", seed=1, tied=False)
 
 
 def hf_model(folder):
@@ -189,12 +194,13 @@ def test_logit_lens_equals_numpy(folder):
     weights = load_file(str(folder / "model.safetensors"))
     config = json.loads((folder / "config.json").read_text())
     g, b = weights["transformer.ln_f.weight"], weights["transformer.ln_f.bias"]
-    wte = weights["transformer.wte.weight"].astype(np.float64)
+    output = weights.get("lm_head.weight", weights["transformer.wte.weight"]).astype(np.float64)
+    assert ("lm_head.weight" in weights) == (not config.get("tie_word_embeddings", True))
     h = trace.hidden_states[:, trace.lens_start : trace.n_prompt].astype(np.float64)
     normed = (h - h.mean(-1, keepdims=True)) / np.sqrt(
         h.var(-1, keepdims=True) + config["layer_norm_epsilon"]
     )
-    logits = (normed * g + b) @ wte.T
+    logits = (normed * g + b) @ output.T
     p = np.exp(logits - logits.max(-1, keepdims=True))
     p /= p.sum(-1, keepdims=True)
     top = np.argsort(-p, axis=-1, kind="stable")[..., :LENS_K]

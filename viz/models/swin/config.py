@@ -14,7 +14,7 @@ from pathlib import Path
 
 from viz.core import hf_config
 from viz.core.config import block_params, check_positive, norm_params
-from viz.data.shapes import CLASSES as SHAPE_CLASSES
+from viz.data.shapes import LABELS as SHAPE_CLASSES
 
 #: ImageNet's per-channel mean and standard deviation, which Swin's image processor uses.
 IMAGENET_MEAN = (0.485, 0.456, 0.406)

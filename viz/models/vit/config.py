@@ -19,7 +19,7 @@ from pathlib import Path
 
 from viz.core import hf_config
 from viz.core.config import StackConfig, block_params, check_positive, norm_params
-from viz.data.shapes import CLASSES as SHAPE_CLASSES
+from viz.data.shapes import LABELS as SHAPE_CLASSES
 
 #: The model types whose checkpoint folders :func:`viz.models.vit.checkpoint.load_vit` reads.
 HF_MODEL_TYPES = ("vit", "deit", "dinov2", "dinov2_with_registers")

@@ -10,7 +10,19 @@ from concurrent.futures import ProcessPoolExecutor
 import numpy as np
 import torch
 
+from viz.data.drawn import make_drawn_batch
 from viz.data.shapes import make_shape, make_training_batch
+
+#: The training data a script can draw: "drawn" (as students make them, with "none of these":
+#: :mod:`viz.data.drawn`) or "shapes" (the filled shapes of :mod:`viz.data.shapes`, eight classes).
+DATA = ("drawn", "shapes")
+
+
+def training_batch(data: str, seed: int, index: int, n: int, size: int, easy_share: float):
+    """Batch ``index`` of the ``data`` stream (the same batch whichever process draws it)."""
+    if data == "drawn":
+        return make_drawn_batch(seed, index, n)
+    return make_training_batch(seed, index, n, size, easy_share)
 
 
 def to_tensor(images: np.ndarray) -> torch.Tensor:
@@ -46,6 +58,7 @@ def batch_stream(
     easy_share: Callable[[int], float],
     workers: int = 1,
     window: int = 8,
+    data: str = "shapes",
 ) -> Iterator[tuple[np.ndarray, np.ndarray, np.ndarray]]:
     """Batches 0 .. n_batches - 1 of :func:`viz.data.shapes.make_training_batch`, in order.
 
@@ -54,7 +67,7 @@ def batch_stream(
     """
     if workers <= 0:
         for index in range(n_batches):
-            yield make_training_batch(seed, index, batch_size, size, easy_share(index))
+            yield training_batch(data, seed, index, batch_size, size, easy_share(index))
         return
     pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
     try:
@@ -63,7 +76,9 @@ def batch_stream(
         while submitted < n_batches or pending:
             while submitted < n_batches and len(pending) < window:
                 pending.append(
-                    pool.submit(make_training_batch, seed, submitted, batch_size, size, easy_share(submitted))
+                    pool.submit(
+                        training_batch, data, seed, submitted, batch_size, size, easy_share(submitted)
+                    )
                 )
                 submitted += 1
             yield pending.popleft().result()

@@ -24,7 +24,8 @@ import torch
 
 from viz.analysis.rollout import attention_rollout
 from viz.analysis.vision import cls_map, mass_inside, patch_coverage
-from viz.data.shapes import CLASSES, make_shapes
+from viz.data.drawn import make_drawn_set
+from viz.data.shapes import CLASSES, LABELS, make_shapes
 from viz.models.swin.model import SwinTransformer
 from viz.models.vit.model import VisionTransformer
 from viz.training.vision.batches import to_tensor
@@ -54,7 +55,7 @@ def _pointing_scores(model: VisionTransformer, out, masks: np.ndarray) -> tuple[
     scores, baselines = [], []
     attentions = out.attentions.transpose(0, 1).double().cpu().numpy()  # (B, L, H, T, T)
     for att, mask in zip(attentions, masks):
-        if mask.mean() > MAX_COVERAGE:
+        if mask.mean() > MAX_COVERAGE or not mask.any():  # too large to tell, or no shape to point at
             continue
         grid = (config.grid_size, config.grid_size)
         heat = cls_map(attention_rollout(att), grid, n_prefix=config.n_prefix_tokens)
@@ -95,7 +96,7 @@ def evaluate(
             masked = max(masked, _largest_masked_weight(out, device))
     correct = np.concatenate(predictions) == labels
     per_class = {
-        name: float(correct[labels == c].mean()) for c, name in enumerate(CLASSES) if (labels == c).any()
+        name: float(correct[labels == c].mean()) for c, name in enumerate(LABELS) if (labels == c).any()
     }
     common = dict(n_images=len(labels), accuracy=float(correct.mean()), per_class_accuracy=per_class)
     if not is_vit:
@@ -159,15 +160,21 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--n", type=int, default=2000, help="held-out images (default 2000)")
     parser.add_argument("--seed", type=int, default=EVAL_SEED)
     parser.add_argument("--threads", type=int, default=0, help="torch threads (0: torch's default)")
+    parser.add_argument(
+        "--data", choices=("drawn", "shapes"), default="drawn", help="drawn (viz.data.drawn) or shapes"
+    )
     args = parser.parse_args(argv)
     if args.threads:
         torch.set_num_threads(args.threads)
     model = load_model(args.model)
-    if model.config.labels != CLASSES:
+    if model.config.labels[: len(CLASSES)] != CLASSES:
         print(f"{args.model} is not a shapes model (its classes are not {CLASSES})", file=sys.stderr)
         return 2
     start = time.perf_counter()
-    images, masks, labels = make_shapes(args.n, seed=args.seed, size=model.config.image_size)
+    if args.data == "drawn":
+        images, masks, labels = make_drawn_set(args.n, seed=args.seed)
+    else:
+        images, masks, labels = make_shapes(args.n, seed=args.seed, size=model.config.image_size)
     result = evaluate(model, images, masks, labels)
     print(report(args.model, model, result, args.seed))
     print(f"evaluated in {time.perf_counter() - start:.1f} s")

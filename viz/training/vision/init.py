@@ -23,6 +23,27 @@ def small_normal(name: str, param: torch.Tensor, generator: torch.Generator) -> 
     return torch.randn(param.shape, generator=generator).clamp_(-2, 2) * 0.02
 
 
+def warm_start(model: nn.Module, start: nn.Module) -> list[str]:
+    """Copy ``start``'s parameters into ``model`` wherever name and shape agree; a classifier with more
+    classes than ``start``'s keeps its new rows as initialised (its first rows copied). Returns the names
+    that were not copied whole."""
+    own, old = dict(model.named_parameters()), dict(start.named_parameters())
+    partial = []
+    with torch.no_grad():
+        for name, param in own.items():
+            source = old.get(name)
+            if source is None:
+                partial.append(name)
+            elif source.shape == param.shape:
+                param.copy_(source)
+            elif source.shape[1:] == param.shape[1:] and source.shape[0] < param.shape[0]:
+                param[: source.shape[0]].copy_(source)
+                partial.append(name)
+            else:
+                partial.append(name)
+    return partial
+
+
 def init_weights(
     model: nn.Module, seed: int, is_position: Callable[[str], bool], position: PositionInit = small_normal
 ) -> None:

@@ -37,7 +37,7 @@ def rollout_cls(attentions: torch.Tensor, n_prefix: int = 1) -> torch.Tensor:
 
 
 def pointing_loss(attentions: torch.Tensor, masks: torch.Tensor, patch_size: int) -> torch.Tensor:
-    """Mean over the batch of -log(rollout mass inside the mask).
+    """Mean over the batch's images with a shape of -log(rollout mass inside the mask).
 
     Args:
         attentions: (L, B, H, 1 + N, 1 + N) softmax weights of every block.
@@ -46,4 +46,7 @@ def pointing_loss(attentions: torch.Tensor, masks: torch.Tensor, patch_size: int
     """
     coverage = F.avg_pool2d(masks.to(attentions.dtype)[:, None], patch_size).flatten(1)  # (B, N)
     inside = (rollout_cls(attentions) * coverage).sum(dim=-1)
-    return -torch.log(inside.clamp_min(1e-6)).mean()
+    shown = coverage.sum(dim=-1) > 0  # an image with no shape ("none of these") has nowhere to point
+    if not bool(shown.any()):
+        return inside.sum() * 0.0
+    return -torch.log(inside[shown].clamp_min(1e-6)).mean()

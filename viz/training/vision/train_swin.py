@@ -17,19 +17,21 @@ import argparse
 import dataclasses
 import sys
 from collections.abc import Iterator
+from pathlib import Path
 
 import numpy as np
 import torch
 
 from viz.core.config import fields_from
+from viz.data.drawn import make_drawn_set
 from viz.data.shapes import make_shapes
 from viz.models.swin.checkpoint import save_swin
 from viz.models.swin.config import SHAPES_SWIN, SwinConfig
 from viz.models.swin.model import SwinTransformer
 from viz.training.vision import loop
-from viz.training.vision.batches import shape_batch, to_tensor
+from viz.training.vision.batches import DATA, batch_stream, shape_batch, to_tensor
 from viz.training.vision.evaluate import evaluate
-from viz.training.vision.init import init_weights
+from viz.training.vision.init import init_weights, warm_start
 
 SETTINGS = loop.LoopSettings(curriculum=2000)
 
@@ -55,6 +57,23 @@ def reused_batches(
             yield dihedral(pixels, int(rng.integers(8))), masks, labels  # masks unused: no pointing objective
 
 
+def drawn_batches(seed: int, settings: loop.LoopSettings, reuse: int, rng: np.random.Generator):
+    """The drawn stream (:mod:`viz.data.drawn`, drawn ahead in another process): a fresh batch every
+    ``reuse`` steps, the steps between showing it flipped or turned (the classes keep their names)."""
+    n_fresh = -(-settings.steps // reuse)
+    stream = batch_stream(
+        seed, n_fresh, settings.batch_size, 64, settings.easy_share, workers=1, data="drawn"
+    )
+    try:
+        for images, masks, labels in stream:
+            pixels, masks, labels = to_tensor(images), torch.from_numpy(masks), torch.from_numpy(labels)
+            yield pixels, masks, labels
+            for _ in range(reuse - 1):
+                yield dihedral(pixels, int(rng.integers(8))), masks, labels
+    finally:
+        stream.close()
+
+
 def is_position(name: str) -> bool:
     return name.endswith("position_bias.table") or name == "embeddings.position"
 
@@ -65,20 +84,40 @@ def decays(name: str, param: torch.Tensor) -> bool:
 
 
 def train(
-    config: SwinConfig, settings: loop.LoopSettings, seed: int, max_minutes: float, log=print, reuse: int = 1
+    config: SwinConfig,
+    settings: loop.LoopSettings,
+    seed: int,
+    max_minutes: float,
+    log=print,
+    reuse: int = 1,
+    data: str = "drawn",
+    init_from: Path | None = None,
 ) -> SwinTransformer:
+    """Train from ``seed`` (or from the Swin folder ``init_from``: what fits is copied) on ``data``."""
     torch.manual_seed(seed)
     model = SwinTransformer(config)
     init_weights(model, seed, is_position)
+    if init_from is not None:
+        from viz.models.swin.checkpoint import load_swin
+
+        log(
+            f"started from {init_from}; not copied whole: {', '.join(warm_start(model, load_swin(init_from)))}"
+        )
     rng = np.random.default_rng(seed + loop.TRAIN_SEED_OFFSET)
-    val_images, val_masks, val_labels = make_shapes(
-        settings.n_validation, loop.VALIDATION_SEED, config.image_size
-    )
+    if data == "drawn":
+        val_images, val_masks, val_labels = make_drawn_set(settings.n_validation, loop.VALIDATION_SEED)
+    else:
+        val_images, val_masks, val_labels = make_shapes(
+            settings.n_validation, loop.VALIDATION_SEED, config.image_size
+        )
 
     def validate(model: SwinTransformer) -> str:
         return f"val accuracy {evaluate(model, val_images, val_masks, val_labels).accuracy:.1%}"
 
-    batches = reused_batches(rng, settings, config.image_size, reuse)
+    if data == "drawn":
+        batches = drawn_batches(seed + loop.TRAIN_SEED_OFFSET, settings, reuse, rng)
+    else:
+        batches = reused_batches(rng, settings, config.image_size, reuse)
     return loop.train_loop(model, settings, batches, decays, validate, max_minutes, log)
 
 
@@ -88,6 +127,8 @@ def main(argv: list[str] | None = None) -> int:
     )
     loop.add_arguments(parser, SETTINGS, out="assets/shapes-swin", threads=2, max_minutes=150.0)
     parser.add_argument("--reuse", type=int, default=1, help="steps per generated batch")
+    parser.add_argument("--data", choices=DATA, default="drawn", help="the training images (default drawn)")
+    parser.add_argument("--init-from", type=Path, default=None, help="a Swin folder to start from")
     loop.add_config_arguments(
         parser, SHAPES_SWIN, "--embed-dim --window --patch-size --depths --heads --mlp-ratio"
     )
@@ -99,7 +140,7 @@ def main(argv: list[str] | None = None) -> int:
     reuse = max(1, args.reuse)
 
     def run(log) -> SwinTransformer:
-        return train(config, settings, args.seed, args.max_minutes, log, reuse)
+        return train(config, settings, args.seed, args.max_minutes, log, reuse, args.data, args.init_from)
 
     detail = f", a fresh batch every {reuse} steps"
     return loop.train_and_save(config.n_params, settings, args, run, save_swin, detail)

@@ -20,18 +20,20 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import sys
+from pathlib import Path
 
 import torch
 
 from viz.core.config import fields_from
+from viz.data.drawn import make_drawn_set
 from viz.data.shapes import make_shapes
 from viz.models.vit.checkpoint import save_vit
 from viz.models.vit.config import SHAPES_VIT, ViTConfig
 from viz.models.vit.model import VisionTransformer
 from viz.training.vision import loop
-from viz.training.vision.batches import batch_stream, to_tensor
+from viz.training.vision.batches import DATA, batch_stream, to_tensor
 from viz.training.vision.evaluate import evaluate
-from viz.training.vision.init import PositionInit, init_weights
+from viz.training.vision.init import PositionInit, init_weights, warm_start
 from viz.training.vision.pointing import pointing_loss
 
 SETTINGS = loop.LoopSettings(curriculum=1500)
@@ -81,11 +83,25 @@ def train(
     workers: int = 1,
     pointing_weight: float = POINTING_WEIGHT,
     sincos_positions: bool = False,
+    data: str = "drawn",
+    init_from: Path | None = None,
 ) -> VisionTransformer:
-    """Train from ``seed``; ``workers`` processes draw the batches ahead (0: drawn in this process)."""
+    """Train from ``seed``; ``workers`` processes draw the batches ahead (0: drawn in this process).
+
+    Args:
+        data: "drawn" (:mod:`viz.data.drawn`, nine labels) or "shapes" (:mod:`viz.data.shapes`).
+        init_from: a ViT folder to start from instead of the seeded initialisation (what fits is copied:
+            every weight, and the classifier's rows for the classes both have).
+    """
     torch.manual_seed(seed)
     model = VisionTransformer(config)
     init_weights(model, seed, lambda name: name.endswith("position"), position_init(config, sincos_positions))
+    if init_from is not None:
+        from viz.models.vit.checkpoint import load_vit
+
+        log(
+            f"started from {init_from}; not copied whole: {', '.join(warm_start(model, load_vit(init_from)))}"
+        )
     stream = batch_stream(
         seed + loop.TRAIN_SEED_OFFSET,
         settings.steps,
@@ -93,11 +109,15 @@ def train(
         config.image_size,
         settings.easy_share,
         workers=workers,
+        data=data,
     )
     batches = ((to_tensor(i), torch.from_numpy(m), torch.from_numpy(y)) for i, m, y in stream)
-    val_images, val_masks, val_labels = make_shapes(
-        settings.n_validation, loop.VALIDATION_SEED, config.image_size
-    )
+    if data == "drawn":
+        val_images, val_masks, val_labels = make_drawn_set(settings.n_validation, loop.VALIDATION_SEED)
+    else:
+        val_images, val_masks, val_labels = make_shapes(
+            settings.n_validation, loop.VALIDATION_SEED, config.image_size
+        )
 
     def validate(model: VisionTransformer) -> str:
         result = evaluate(model, val_images, val_masks, val_labels)
@@ -134,6 +154,8 @@ def main(argv: list[str] | None = None) -> int:
         "(attention supervision; 0 trains on the labels only)",
     )
     parser.add_argument("--sincos", action="store_true", help="start positions from 2-D sine-cosine codes")
+    parser.add_argument("--data", choices=DATA, default="drawn", help="the training images (default drawn)")
+    parser.add_argument("--init-from", type=Path, default=None, help="a ViT folder to start from")
     parser.add_argument(
         "--workers",
         type=int,
@@ -158,6 +180,8 @@ def main(argv: list[str] | None = None) -> int:
             args.workers,
             args.pointing_weight,
             args.sincos,
+            args.data,
+            args.init_from,
         )
 
     return loop.train_and_save(config.n_params, settings, args, run, save_vit)

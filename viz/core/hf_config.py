@@ -72,7 +72,21 @@ def image_fields(raw: dict, default_patch: int) -> dict:
         "labels": labels,
         "qkv_bias": bool(raw.get("qkv_bias", True)),
         "activation": raw.get("hidden_act", "gelu"),
+        "logit_temperature": _temperature(raw.get(CALIBRATION_KEY, 1.0)),
     }
+
+
+#: The ``config.json`` key of a calibrated classifier's temperature (ours; transformers keeps it unread).
+CALIBRATION_KEY = "viz_logit_temperature"
+
+
+def _temperature(value) -> float:
+    """A calibration temperature from a config: a positive number, else 1 (uncalibrated)."""
+    try:
+        t = float(value)
+    except (TypeError, ValueError):
+        return 1.0
+    return t if 0.05 <= t <= 20.0 else 1.0
 
 
 def finish_fields(folder: Path, fields: dict, overrides: dict) -> dict:
@@ -110,6 +124,7 @@ def image_config_json(config, family: str, model_type: str) -> dict:
         "image_size": config.image_size,
         "patch_size": config.patch_size,
         "num_channels": config.n_channels,
+        **({CALIBRATION_KEY: t} if (t := getattr(config, "logit_temperature", 1.0)) != 1.0 else {}),
     }
 
 

@@ -125,6 +125,6 @@ def trace_swin(image, model: str | Path = "shapes-swin") -> SwinTrace:
         embeddings=to_numpy(out.embeddings[0]).reshape(config.grid_size, config.grid_size, -1),
         relative_index=relative_position_index(config.window_size).numpy(),
         logits=to_numpy(logits),
-        probs=to_numpy(torch.softmax(logits.float(), dim=-1)),
+        probs=to_numpy(torch.softmax(logits.float() / config.logit_temperature, dim=-1)),
         labels=list(config.class_names),
     )

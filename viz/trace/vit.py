@@ -156,7 +156,7 @@ def trace_image(
         attentions=attentions,
         rollout=cls_map(attention_rollout(attentions), grid, n_prefix=config.n_prefix_tokens),
         logits=to_numpy(logits),
-        probs=to_numpy(torch.softmax(logits.float(), dim=-1)),
+        probs=to_numpy(torch.softmax(logits.float() / config.logit_temperature, dim=-1)),
         labels=list(config.class_names),
         target_class=target,
         attention_gradients=None if grads is None else to_numpy(torch.stack([g[0] for g in grads])),

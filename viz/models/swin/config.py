@@ -88,6 +88,9 @@ class SwinConfig:
     absolute_positions: bool = False
     n_classes: int = 0
     labels: tuple[str, ...] = ()
+    #: probabilities are softmax(logits / logit_temperature): a temperature fitted on held-out images
+    #: (:mod:`viz.training.vision.calibrate`) makes the confidence mean what it says; 1 = as trained
+    logit_temperature: float = 1.0
     layer_norm_eps: float = 1e-5
     activation: str = "gelu"
     image_mean: tuple[float, ...] = IMAGENET_MEAN

@@ -77,6 +77,9 @@ class ViTConfig(StackConfig):
     d_ff: int = 256
     n_classes: int = 0
     labels: tuple[str, ...] = ()
+    #: probabilities are softmax(logits / logit_temperature): a temperature fitted on held-out images
+    #: (:mod:`viz.training.vision.calibrate`) makes the confidence mean what it says; 1 = as trained
+    logit_temperature: float = 1.0
     qkv_bias: bool = True
     pooler: bool = False
     layer_norm_eps: float = 1e-12

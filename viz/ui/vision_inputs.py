@@ -1,10 +1,11 @@
-"""The image input shared by the vision pages: a generated shape, a sample photograph or an upload,
-and the model (the sidebar's chooser: the bundled shapes ViT or a model the library found).
+"""The image input shared by the vision pages: a generated shape, a sample photograph, an upload or a drawing
+made on the page's drawing pad (:mod:`viz.ui.drawing_pad`), and the model (the sidebar's chooser: the bundled shapes ViT or a model the library found).
 
 What the user picked is in the address (the source, the shape and its number, the photograph: a shared link
 shows the same picture) and kept in ``st.session_state[STORE]`` (a plain dict, never a widget key), so the
 choice and the uploaded picture survive a switch between the vision pages. Uploads are read once, in the
-uploader's callback, by :func:`viz.data.images.read_image`; a refused file shows its fixed message.
+uploader's callback, by :func:`viz.data.images.read_image`; a refused file shows its fixed message. A drawing
+is read the same way when a stroke ends, and stays (repainted on the pad) across a switch of source or page.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import streamlit as st
 from viz.data.images import ImageInputError, LoadedImage, read_image
 from viz.data.shapes import CLASSES, make_shape
 from viz.ui.controls import bound_number, bound_radio, bound_selectbox
+from viz.ui.drawing_pad import drawing_pad
 from viz.ui.models import choose_model
 
 STORE = "vision_input"
@@ -29,7 +31,9 @@ SAMPLES = {
     "Coffee cup": "coffee.jpg",
     "Rocket launch": "rocket.jpg",
 }
-SOURCES = ("Generated shape", "Sample photograph", "Upload your own")
+SOURCES = ("Generated shape", "Sample photograph", "Upload your own", "Draw it")
+#: The drawing pad's key (its last drawing is kept under f"{PAD}_drawing").
+PAD = "vision_pad"
 ANY_SHAPE = "any shape"
 #: The generated shapes a link can name by number (the "New shape" button counts up from 0).
 MAX_SEED = 9_999
@@ -132,6 +136,8 @@ def image_choice(image_size: int) -> tuple[LoadedImage, str, np.ndarray | None] 
         names = tuple(SAMPLES)
         name = _remembered(bound_selectbox, "sample", names, label="Photograph", key="vision_sample")
         return _sample(SAMPLES[name]), f"sample photograph: {name}", None
+    if source == SOURCES[3]:
+        return _drawn()
     st.file_uploader(
         "Upload an image (PNG, JPEG, GIF, WebP, BMP or TIFF, up to 8 MB)",
         key="vision_upload",
@@ -145,6 +151,20 @@ def image_choice(image_size: int) -> tuple[LoadedImage, str, np.ndarray | None] 
         st.info("Choose a picture to upload, or pick a generated shape or a sample photograph above.")
         return None
     return store["upload"], f"your upload: {store['upload_name']}", None
+
+
+def _drawn() -> tuple[LoadedImage, str, None] | None:
+    """The drawing pad and what is drawn on it (None, after a hint, while the pad is empty)."""
+    st.caption(
+        "Draw one shape, large and filled in, as on paper: mouse, finger or pen. "
+        "It is read each time you lift the pen."
+    )
+    image = drawing_pad(
+        PAD, empty_hint="Draw a shape on the pad: the prediction and the attention appear below."
+    )
+    if image is None:
+        return None
+    return image, "your drawing on the pad", None
 
 
 def vision_input(image_size: int = 64) -> VisionInput | None:

@@ -66,6 +66,9 @@ def prediction_section(trace: SwinTrace) -> None:
     if not trace.labels:
         st.info("This checkpoint has no classification head (a backbone): there is no prediction to show.")
         return
+    from viz.ui.verdict import verdict
+
+    verdict(trace.labels, trace.probs)
     chart(
         top_k_figure(trace.top(5), "Prediction of the Swin: the top classes by probability"),
         "swin_top5",

@@ -211,6 +211,9 @@ def prediction_section(trace: ImageTrace) -> None:
     if not trace.labels:
         st.info(NO_HEAD_NOTICE)
         return
+    from viz.ui.verdict import verdict
+
+    verdict(trace.labels, trace.probs)
     chart(fig=fig.top_k_figure(trace.top(5), "Prediction: the top classes by probability"), key="vit_top5")
 
 

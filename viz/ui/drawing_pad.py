@@ -21,13 +21,13 @@ import streamlit as st
 
 from viz.data.images import ImageInputError, LoadedImage, read_image
 
-#: The longest data URL accepted from the pad (a 360 x 360 drawing is a few tens of kilobytes).
+#: The longest data URL accepted from the pad (a 320 x 320 drawing is a few tens of kilobytes).
 MAX_DATA_URL_CHARS = 2 * 1024 * 1024
 PNG_PREFIX = "data:image/png;base64,"
 #: The canvas's own pixels a side (it is shown at most this wide, smaller on a narrow phone).
-CANVAS_SIDE = 360
-#: Pen widths in canvas pixels: a thin pen and a marker.
-PEN_WIDTHS = {"Thin pen": 6, "Marker": 18}
+CANVAS_SIDE = 320
+#: Pen widths in canvas pixels: a thin pen and a marker (about 1 and 3 pixels of the model's 64 x 64 input).
+PEN_WIDTHS = {"Thin pen": 5, "Marker": 16}
 PEN_COLOURS = {"Black": "#111111", "Blue": "#1f4fd1", "Red": "#d12a1f"}
 
 
@@ -65,6 +65,7 @@ _CSS = f"""
           box-shadow: 0 1px 4px rgba(0, 0, 0, 0.15); }}
 .paper:focus-visible {{ outline: 3px solid var(--st-primary-color, #1f4fd1); outline-offset: 2px; }}
 .tools {{ display: flex; flex-direction: column; gap: 0.75rem; min-width: 12rem; }}
+.choice input, .buttons button {{ accent-color: var(--st-primary-color, #1f4fd1); }}
 .choice {{ border: 1px solid #b0b0b0; border-radius: 6px; padding: 0.4rem 0.75rem 0.6rem; margin: 0;
            display: flex; flex-wrap: wrap; gap: 0.4rem 1rem; }}
 .choice legend {{ font-size: 16px; font-weight: 600; padding: 0 0.25rem; }}
@@ -74,7 +75,7 @@ _CSS = f"""
 .swatch {{ display: inline-block; width: 16px; height: 16px; border-radius: 50%;
            border: 1px solid #555; }}
 .buttons {{ display: flex; gap: 0.75rem; }}
-.buttons button {{ font-size: 16px; min-height: 40px; min-width: 6rem; padding: 0.3rem 1rem; cursor: pointer;
+.buttons button {{ font: inherit; font-size: 16px; min-height: 40px; min-width: 6rem; padding: 0.3rem 1rem; cursor: pointer;
                    border: 1px solid #8a8a8a; border-radius: 6px; background: #f4f4f4; color: #111; }}
 .buttons button:hover {{ background: #e6e6e6; }}
 .buttons button:focus-visible {{ outline: 3px solid var(--st-primary-color, #1f4fd1); outline-offset: 2px; }}

@@ -640,9 +640,10 @@ def render(
 def evaluation_set(n: int, seed: int) -> list[EvalSample]:
     """``n`` images, the nine labels balanced (cycled, then shuffled), reproducible from ``seed``.
 
-    Within a class the j-th image gets size band j % 4, style (j // 4) % 2 and background j % 7 (every
-    band, style and background, in every combination once the class has 56 images); the shape-free images
-    cycle through NONE_KINDS.
+    The j-th image of class c (k = j + c) gets size band k % 4, style (k + k // 4) % 2 and background k % 7:
+    every band and style after 4 images of a class (the classes start at different points), every
+    combination of band, style and background once a class has 56; the shape-free images cycle through
+    NONE_KINDS.
     """
     order = np.random.Generator(np.random.Philox(np.random.SeedSequence([seed, 19]))).permutation(n)
     labels = np.arange(n) % len(LABELS)
@@ -655,12 +656,13 @@ def evaluation_set(n: int, seed: int) -> list[EvalSample]:
         if label == NONE:
             samples[i] = render(seed, label, background=NONE_KINDS[j % len(NONE_KINDS)], index=int(i))
         else:
+            k = j + label
             samples[i] = render(
                 seed,
                 label,
-                style=STYLES[(j // 4) % 2],
-                band=BAND_NAMES[j % 4],
-                background=BACKGROUND_KINDS[j % len(BACKGROUND_KINDS)],
+                style=STYLES[(k + k // 4) % 2],
+                band=BAND_NAMES[k % 4],
+                background=BACKGROUND_KINDS[k % len(BACKGROUND_KINDS)],
                 index=int(i),
             )
     return samples  # type: ignore[return-value]

@@ -119,3 +119,44 @@ def test_a_star_drawn_with_the_mouse_is_classified_undo_restores_and_clear_empti
     settled(page, left_ms)
     assert page.get_by_text("The pad is empty.").count() == 1
     assert page.get_by_text("your drawing on the pad", exact=False).count() == 0
+
+
+def test_a_finger_draws_on_a_phone_without_scrolling_the_page(app_url, new_page):
+    """A touch stroke (Chromium's own touch events, turned into pointer events as on a phone) reaches the model,
+    and the page does not move under the finger."""
+    left_ms = milliseconds_left(BUDGET_S)
+    page = new_page(viewport={"width": 390, "height": 844}, has_touch=True, is_mobile=True)
+    page.goto(f"{app_url}/vit-attention?vision_source=Draw+it", timeout=left_ms())
+    canvas = page.locator("canvas.paper")
+    canvas.wait_for(timeout=left_ms())
+    canvas.scroll_into_view_if_needed(timeout=left_ms())
+    settled(page, left_ms)
+    box = canvas.bounding_box()
+    assert box["width"] <= 390  # the sheet fits the phone
+    scrolled = page.evaluate(_SCROLL)
+
+    touch = page.context.new_cdp_session(page)
+    points = star_points(box)
+    touch.send("Input.dispatchTouchEvent", {"type": "touchStart", "touchPoints": [_touch(*points[0])]})
+    for (x0, y0), (x1, y1) in zip(points, points[1:]):
+        for step in range(1, 7):
+            t = step / 6
+            point = _touch(x0 + t * (x1 - x0), y0 + t * (y1 - y0))
+            touch.send("Input.dispatchTouchEvent", {"type": "touchMove", "touchPoints": [point]})
+    touch.send("Input.dispatchTouchEvent", {"type": "touchEnd", "touchPoints": []})
+
+    page.get_by_text("your drawing on the pad", exact=False).wait_for(timeout=left_ms())
+    assert page.get_by_text("1 stroke: sent to the model.").count() == 1
+    page.wait_for_function(_PREDICTION, timeout=left_ms())
+    assert page.evaluate(_SCROLL) == scrolled  # the finger drew; it did not scroll
+
+
+#: How far the window and Streamlit's scroll container are scrolled.
+_SCROLL = """() => {
+  const main = document.querySelector('[data-testid="stMain"]') || document.scrollingElement;
+  return [window.scrollY, main.scrollTop];
+}"""
+
+
+def _touch(x: float, y: float) -> dict:
+    return {"x": x, "y": y, "radiusX": 4, "radiusY": 4, "force": 1, "id": 1}

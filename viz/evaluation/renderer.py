@@ -222,7 +222,7 @@ def _hand_drawn(
         start = int(rng.integers(len(points)))
         points = np.roll(points, -start, axis=0)
         regions.append(points)
-        overshoot = rng.uniform(-0.04, 0.06)
+        overshoot = rng.uniform(-0.03, 0.06)
         n_more = int(round(abs(overshoot) * len(points)))
         path = np.concatenate([points, points[:n_more]]) if overshoot > 0 else points[: len(points) - n_more]
         drift = np.linspace(0.0, 1.0, len(path))[:, None] * rng.uniform(-1, 1, 2) * max(stroke, 0.01) * 0.8
@@ -262,8 +262,9 @@ def inside(polygons, xs: np.ndarray, ys: np.ndarray) -> np.ndarray:
     Scanline crossings: for each row, where every edge crosses it; a point is inside when an odd number of
     crossings lie to its left. ``xs`` must be increasing.
     """
-    counts = np.zeros((len(ys), len(xs) + 1), dtype=np.int32)
-    rows = np.arange(len(ys))[:, None]
+    width = len(xs) + 1
+    counts = np.zeros(len(ys) * width, dtype=np.int64)
+    rows = np.arange(len(ys))[:, None] * width
     for polygon in polygons:
         p, q = polygon, np.roll(polygon, -1, axis=0)
         y = ys[:, None]
@@ -271,8 +272,8 @@ def inside(polygons, xs: np.ndarray, ys: np.ndarray) -> np.ndarray:
         dy = np.where(q[:, 1] == p[:, 1], 1.0, q[:, 1] - p[:, 1])
         x = p[None, :, 0] + (y - p[None, :, 1]) * ((q[:, 0] - p[:, 0]) / dy)[None]
         column = np.searchsorted(xs, np.where(crosses, x, np.inf), side="right")  # first point right of it
-        np.add.at(counts, (np.broadcast_to(rows, column.shape), column), 1)
-    return (np.cumsum(counts, axis=1)[:, :-1] % 2).astype(bool)
+        counts += np.bincount((rows + column).ravel(), minlength=counts.size)
+    return (np.cumsum(counts.reshape(len(ys), width), axis=1)[:, :-1] % 2).astype(bool)
 
 
 def distance_below(paths, xs: np.ndarray, ys: np.ndarray, radius: float) -> np.ndarray:

@@ -1,6 +1,6 @@
 """How a bundled vision model does on photographed hand drawings from the second renderer.
 
-    python -m viz.evaluation.report --model shapes-vit --n 900 --seed 7
+    python -m viz.evaluation.report --model shapes-vit --n 900 --seed 7 [--threads 2] [--json FILE]
 
 Accuracy overall (the nine labels balanced), on the shapes alone, by size band, filled vs outlined and by
 background kind; the share of shape-free images answered "none of these" (0 for a model with eight labels,
@@ -13,8 +13,10 @@ what the model answers on the fixed drawings. Every image goes through the app's
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 import time
+from pathlib import Path
 
 import numpy as np
 import torch
@@ -246,9 +248,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--n", type=int, default=900, help="images (default 900: 100 per label)")
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
     parser.add_argument("--threads", type=int, default=2, help="torch threads (default 2)")
+    parser.add_argument("--json", default="", help="also write the numbers to this file, as JSON")
     args = parser.parse_args(argv)
     torch.set_num_threads(args.threads)
-    print(format_report(evaluation_report(args.model, args.n, args.seed)))
+    result = evaluation_report(args.model, args.n, args.seed)
+    print(format_report(result))
+    if args.json:
+        Path(args.json).write_text(json.dumps(result, indent=1) + "\n", encoding="utf-8")
     return 0
 
 

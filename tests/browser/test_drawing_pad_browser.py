@@ -41,6 +41,15 @@ _PAD_STYLE = """(canvas) => {
 }"""
 
 
+#: The share of the canvas's pixels that are not white paper.
+_INKED = """(canvas) => {
+  const pixels = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
+  let inked = 0;
+  for (let i = 0; i < pixels.length; i += 4) if (pixels[i] + pixels[i + 1] + pixels[i + 2] < 600) inked++;
+  return inked / (pixels.length / 4);
+}"""
+
+
 def star_points(box: dict, turns: int = 11) -> list[tuple[float, float]]:
     """A five-pointed star inscribed in the canvas's box, closed (11 corners), in page coordinates."""
     cx, cy = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
@@ -98,16 +107,29 @@ def test_a_star_drawn_with_the_mouse_is_classified_undo_restores_and_clear_empti
     assert page.get_by_text("320 x 320 pixels as read", exact=False).count() == 1  # the canvas, as drawn
     assert page.locator('[data-testid="stPlotlyChart"]').count() >= 3  # prediction, heads, patch, ...
     page.screenshot(path=str(tmp_path / "drawn_star.png"))
+    inked = canvas.evaluate(_INKED)
+    assert 0.05 < inked < 0.5, inked
 
-    # A heavy bar across the star: another picture, another prediction.
+    # Away to a generated shape and back: the pad is drawn anew with the last drawing on it, still traced.
+    page.get_by_text("Generated shape", exact=True).click(timeout=left_ms())
+    page.get_by_text("generated ", exact=False).first.wait_for(timeout=left_ms())
+    page.get_by_text("Draw it", exact=True).click(timeout=left_ms())
+    page.get_by_text("Your last drawing: draw on, or clear it.").wait_for(timeout=left_ms())
+    assert abs(canvas.evaluate(_INKED) - inked) < 0.01
+    page.wait_for_function(f"() => ({_PREDICTION})() === {json.dumps(first)}", timeout=left_ms())
+    settled(page, left_ms)
+
+    # Three heavy bars across the star: another picture, another prediction.
+    box = canvas.bounding_box()
     for row in range(3):
         y = box["y"] + box["height"] * (0.2 + 0.3 * row)
         stroke(page, [(box["x"] + 0.05 * box["width"], y), (box["x"] + 0.95 * box["width"], y + 20)])
-    page.get_by_text("4 strokes: sent to the model.").wait_for(timeout=left_ms())
+    page.get_by_text("3 strokes: sent to the model.").wait_for(timeout=left_ms())
     page.wait_for_function(f"() => ({_PREDICTION})() !== {json.dumps(first)}", timeout=left_ms())
     settled(page, left_ms)
 
-    # Undo three times: the very same pixels as after the star, so the very same prediction.
+    # Undo three times: the very same pixels as the star (repainted from the PNG it was sent as), so the very
+    # same prediction.
     for _ in range(3):
         page.get_by_role("button", name="Undo the last stroke").click(timeout=left_ms())
     page.wait_for_function(f"() => ({_PREDICTION})() === {json.dumps(first)}", timeout=left_ms())
@@ -118,6 +140,7 @@ def test_a_star_drawn_with_the_mouse_is_classified_undo_restores_and_clear_empti
     page.wait_for_function(_NO_PREDICTION, timeout=left_ms())
     settled(page, left_ms)
     assert page.get_by_text("The pad is empty.").count() == 1
+    assert canvas.evaluate(_INKED) == 0
     assert page.get_by_text("your drawing on the pad", exact=False).count() == 0
 
 

@@ -356,10 +356,11 @@ def model_mask(drawing_px: _Drawing, crop: tuple[int, int, int, int]) -> np.ndar
 
 
 def _smooth_noise(rng: np.random.Generator, u: np.ndarray, v: np.ndarray, cells: int) -> np.ndarray:
-    """Value noise in [0, 1] at sheet coordinates (u, v): a random lattice, cosine-interpolated."""
-    lattice = rng.uniform(0, 1, (cells + 3, cells + 3))
-    gu = np.clip((u + 0.5) * cells, 0, cells + 1.999)
-    gv = np.clip((v + 0.5) * cells, 0, cells + 1.999)
+    """Value noise in [0, 1] at sheet coordinates (u, v): a random lattice of ``cells`` per side of the
+    sheet, cosine-interpolated, covering u, v from -0.5 to 1.5 (the photograph reaches past the square)."""
+    lattice = rng.uniform(0, 1, (2 * cells + 2, 2 * cells + 2))
+    gu = np.clip((u + 0.5) * cells, 0, 2 * cells)
+    gv = np.clip((v + 0.5) * cells, 0, 2 * cells)
     iu, iv = gu.astype(int), gv.astype(int)
     fu = (1 - np.cos(np.pi * (gu - iu))) / 2
     fv = (1 - np.cos(np.pi * (gv - iv))) / 2
@@ -400,14 +401,7 @@ def _background(
             t = np.maximum(_lines(u, spacing, width, offset), _lines(v, spacing, width, offset))
             t = t * rng.uniform(0.4, 0.8)
             image = image * (1 - t[..., None]) + ink * t[..., None]
-        elif kind == "shadowed paper":  # a phone's or a hand's shadow over one side, soft-edged
-            angle = rng.uniform(0, 2 * np.pi)
-            along = np.cos(angle) * (u - 0.5) + np.sin(angle) * (v - 0.5)
-            edge = rng.uniform(-0.25, 0.3)
-            soft = rng.uniform(0.04, 0.2)
-            shade = 1.0 - rng.uniform(0.3, 0.5) / (1.0 + np.exp(-(along - edge) / soft))
-            image = image * shade[..., None]
-        return image
+        return image  # a shadowed paper is plain: its shadow falls on the ink too (see _shadow)
     first = rng.uniform(30, 225, 3)
     second = np.clip(first + rng.uniform(-60, 60, 3), 0, 255)
     if kind == "noise texture":
@@ -431,6 +425,15 @@ def _background(
     else:
         raise ValueError(f"unknown background {kind!r}; the kinds are {', '.join(BACKGROUND_KINDS)}")
     return first + (second - first) * t[..., None]
+
+
+def _shadow(rng: np.random.Generator, u: np.ndarray, v: np.ndarray) -> np.ndarray:
+    """(H, W) a phone's or a hand's shadow over one side of the sheet, soft-edged: 0.5 to 1."""
+    angle = rng.uniform(0, 2 * np.pi)
+    along = np.cos(angle) * (u - 0.5) + np.sin(angle) * (v - 0.5)
+    edge = rng.uniform(-0.25, 0.3)
+    soft = rng.uniform(0.04, 0.2)
+    return 1.0 - rng.uniform(0.3, 0.5) / (1.0 + np.exp(np.clip(-(along - edge) / soft, -50, 50)))
 
 
 def _light(rng: np.random.Generator, u: np.ndarray, v: np.ndarray, strength: float) -> np.ndarray:
@@ -596,8 +599,9 @@ def render(
         canvas = rng.uniform(60, 200, 3) + rng.uniform(10, 45) * rng.standard_normal((height, width, 3))
     else:
         canvas = _background(kind, rng, u, v, 1.0 / side)
+    shade = _shadow(rng, u, v)[..., None] if kind == "shadowed paper" else 1.0
     if label == NONE:
-        image = _camera(canvas, rng, u, v)
+        image = _camera(canvas * shade, rng, u, v)
         return EvalSample(image, _upload(image, rng), np.zeros((MODEL_SIDE,) * 2, bool), NONE, "none", kind)
 
     style = STYLES[int(rng.integers(2))] if style is None else style
@@ -629,12 +633,12 @@ def render(
         raise ValueError(f"ink must be one of {', '.join(INKS)}, got {ink_name!r}")
     colour = np.array(INKS[ink_name], dtype=np.float64)
     opacity = rng.uniform(0.8, 1.0) if ink_name != "pencil" else rng.uniform(0.65, 0.85)
-    # A marker's fill is not perfectly even: a faint streaky density.
-    density = opacity * (1 - 0.12 * _smooth_noise(rng, u[y0:y1, x0:x1] * 3, v[y0:y1, x0:x1] * 9, 12))
+    # Ink is not perfectly even: a faint mottled density.
+    density = opacity * (1 - 0.12 * _smooth_noise(rng, u[y0:y1, x0:x1], v[y0:y1, x0:x1], 30))
     alpha = (ink_cover * density)[..., None]
     canvas = canvas.copy()
     canvas[y0:y1, x0:x1] = canvas[y0:y1, x0:x1] * (1 - alpha) + colour * alpha
-    image = _camera(canvas, rng, u, v)
+    image = _camera(canvas * shade, rng, u, v)
     return EvalSample(image, _upload(image, rng), mask, label, style, kind, ink_name)
 
 

@@ -1,6 +1,7 @@
-"""Real-browser check of the drawing pad on the ViT attention page: a star drawn with the mouse is classified and
-its attention drawn; a second stroke changes the prediction and Undo brings the first one back exactly; Clear
-empties the page. Also: the pad's type is classroom-sized and a finger draws on it instead of scrolling."""
+"""Real-browser check of the drawing pad on the ViT attention page: a star drawn with the mouse is classified
+and its attention drawn; it is repainted after a switch of source; more strokes change the prediction and Undo
+brings the first one back exactly; Clear empties the sheet and the page. Also: the pad's type is
+classroom-sized (larger in presenter mode) and a finger draws on it instead of scrolling the page."""
 
 from __future__ import annotations
 
@@ -28,7 +29,8 @@ _PREDICTION = plotly_function("""
 """)
 
 _NO_PREDICTION = plotly_function("""
-  return !Array.from(document.querySelectorAll('.js-plotly-plot')).some(p => titleOf(p).startsWith('Prediction'));
+  const plots = Array.from(document.querySelectorAll('.js-plotly-plot'));
+  return !plots.some(p => titleOf(p).startsWith('Prediction'));
 """)
 
 #: The pad's look: the canvas's touch-action and size, and the smallest type of its labels and buttons.
@@ -145,8 +147,8 @@ def test_a_star_drawn_with_the_mouse_is_classified_undo_restores_and_clear_empti
 
 
 def test_a_finger_draws_on_a_phone_without_scrolling_the_page(app_url, new_page):
-    """A touch stroke (Chromium's own touch events, turned into pointer events as on a phone) reaches the model,
-    and the page does not move under the finger."""
+    """A touch stroke (Chromium's own touch events, turned into pointer events as on a phone) reaches the
+    model, and the page does not move under the finger."""
     left_ms = milliseconds_left(BUDGET_S)
     page = new_page(viewport={"width": 390, "height": 844}, has_touch=True, is_mobile=True)
     page.goto(f"{app_url}/vit-attention?vision_source=Draw+it", timeout=left_ms())
@@ -172,6 +174,17 @@ def test_a_finger_draws_on_a_phone_without_scrolling_the_page(app_url, new_page)
     assert page.get_by_text("1 stroke: sent to the model.").count() == 1
     page.wait_for_function(_PREDICTION, timeout=left_ms())
     assert page.evaluate(_SCROLL) == scrolled  # the finger drew; it did not scroll
+
+
+def test_in_presenter_mode_the_pad_has_the_projectors_type(app_url, new_page):
+    left_ms = milliseconds_left(BUDGET_S)
+    page = new_page(viewport=VIEWPORT)
+    page.goto(f"{app_url}/vit-attention?present=1&vision_source=Draw+it", timeout=left_ms())
+    canvas = page.locator("canvas.paper")
+    canvas.wait_for(timeout=left_ms())
+    settled(page, left_ms)
+    _, width, _, smallest_type = canvas.evaluate(_PAD_STYLE)
+    assert smallest_type >= 20 and width >= 300
 
 
 #: How far the window and Streamlit's scroll container are scrolled.

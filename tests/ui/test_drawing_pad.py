@@ -97,7 +97,7 @@ def test_the_uploads_bounds_apply_to_a_drawing():
         decode_drawing(data_url(png(star())[:400]))
 
 
-# -- on the pages: the state the browser would send is set as the component's value ---------------------------
+# -- on the pages: the state the browser would send is set as the component's value ------------------------
 
 
 def draw(at, value):

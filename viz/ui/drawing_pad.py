@@ -1,14 +1,15 @@
-"""A drawing pad in the browser: a student draws a shape with mouse, finger or pen, and the vision pages trace it.
+"""A drawing pad in the browser: a student draws a shape with mouse, finger or pen; the vision pages trace it.
 
-The app's own small component (Streamlit's components v2: inline HTML, CSS and a JavaScript module; nothing is
-fetched from the internet). The pad is a square white canvas drawn with pointer events (mouse, touch and pen
-alike, ``touch-action: none`` so a finger draws instead of scrolling), with a pen width (thin or marker), three
-colours and "Undo" and "Clear" buttons; these stay in the browser. When a stroke ends the canvas is sent to
-Python as a PNG data URL (the component's state ``image``; "" once the pad is cleared or every stroke undone).
+The app's own small component (Streamlit's components v2: inline HTML, CSS and a JavaScript module; nothing
+is fetched from the internet). The pad is a square white canvas drawn with pointer events (mouse, touch and
+pen alike, ``touch-action: none`` so a finger draws instead of scrolling), with a pen width (thin or marker),
+three colours and "Undo" and "Clear" buttons; these stay in the browser (drawing tools, not a view: not in
+the address). When a stroke ends the canvas is sent to Python as a PNG data URL (the component's state
+``image``; "" once the pad is cleared or every stroke undone).
 
-What arrives is untrusted text: :func:`decode_drawing` refuses anything over :data:`MAX_DATA_URL_CHARS`, anything
-but a base64 PNG data URL, and then reads the bytes with :func:`viz.data.images.read_image`, so every bound an
-upload has (bytes, header, dimensions, decoded memory) applies to a drawing too.
+What arrives is untrusted text: :func:`decode_drawing` refuses anything over :data:`MAX_DATA_URL_CHARS`,
+anything but a base64 PNG data URL, and then reads the bytes with :func:`viz.data.images.read_image`, so
+every bound an upload has (bytes, header, dimensions, decoded memory) applies to a drawing too.
 """
 
 from __future__ import annotations
@@ -43,11 +44,13 @@ def _options(name: str, choices: dict, checked: str, swatch: bool = False) -> st
 
 _HTML = f"""
 <div class="pad" role="group" aria-label="Drawing pad">
-  <canvas class="paper" width="{CANVAS_SIDE}" height="{CANVAS_SIDE}" role="img" tabindex="0"
+  <canvas class="paper" width="{CANVAS_SIDE}" height="{CANVAS_SIDE}" role="img"
     aria-label="Drawing pad: draw one shape with the mouse, a finger or a pen"></canvas>
   <div class="tools">
     <fieldset class="choice"><legend>Pen</legend>{_options("width", PEN_WIDTHS, "Marker")}</fieldset>
-    <fieldset class="choice"><legend>Colour</legend>{_options("colour", PEN_COLOURS, "Black", swatch=True)}</fieldset>
+    <fieldset class="choice"><legend>Colour</legend>
+      {_options("colour", PEN_COLOURS, "Black", swatch=True)}
+    </fieldset>
     <div class="buttons">
       <button type="button" class="undo" aria-label="Undo the last stroke">Undo</button>
       <button type="button" class="clear" aria-label="Clear the drawing pad">Clear</button>
@@ -57,29 +60,31 @@ _HTML = f"""
 </div>
 """
 
+# Type at least 16 px, and the page's own rem where that is larger (22 px in presenter mode); a white sheet.
 _CSS = f"""
-.pad {{ display: flex; flex-wrap: wrap; gap: 1rem; align-items: flex-start; font-size: 16px;
+.pad {{ display: flex; flex-wrap: wrap; gap: 1rem; align-items: flex-start; font-size: max(16px, 1rem);
         font-family: var(--st-font, sans-serif); color: var(--st-text-color, #111); }}
 .paper {{ width: min({CANVAS_SIDE}px, 100%); aspect-ratio: 1 / 1; background: #ffffff;
           border: 2px solid #8a8a8a; border-radius: 6px; touch-action: none; cursor: crosshair;
           box-shadow: 0 1px 4px rgba(0, 0, 0, 0.15); }}
-.paper:focus-visible {{ outline: 3px solid var(--st-primary-color, #1f4fd1); outline-offset: 2px; }}
 .tools {{ display: flex; flex-direction: column; gap: 0.75rem; min-width: 12rem; }}
 .choice input, .buttons button {{ accent-color: var(--st-primary-color, #1f4fd1); }}
 .choice {{ border: 1px solid #b0b0b0; border-radius: 6px; padding: 0.4rem 0.75rem 0.6rem; margin: 0;
            display: flex; flex-wrap: wrap; gap: 0.4rem 1rem; }}
-.choice legend {{ font-size: 16px; font-weight: 600; padding: 0 0.25rem; }}
-.choice label {{ font-size: 16px; display: inline-flex; align-items: center; gap: 0.3rem; cursor: pointer;
+.choice legend {{ font-size: max(16px, 1rem); font-weight: 600; padding: 0 0.25rem; }}
+.choice label {{ font-size: max(16px, 1rem); display: inline-flex; align-items: center; gap: 0.3rem;
+                 cursor: pointer;
                  min-height: 32px; }}
 .choice input {{ width: 18px; height: 18px; margin: 0; }}
 .swatch {{ display: inline-block; width: 16px; height: 16px; border-radius: 50%;
            border: 1px solid #555; }}
 .buttons {{ display: flex; gap: 0.75rem; }}
-.buttons button {{ font: inherit; font-size: 16px; min-height: 40px; min-width: 6rem; padding: 0.3rem 1rem; cursor: pointer;
+.buttons button {{ font: inherit; font-size: max(16px, 1rem); min-height: 40px; min-width: 6rem;
+                   padding: 0.3rem 1rem; cursor: pointer;
                    border: 1px solid #8a8a8a; border-radius: 6px; background: #f4f4f4; color: #111; }}
 .buttons button:hover {{ background: #e6e6e6; }}
 .buttons button:focus-visible {{ outline: 3px solid var(--st-primary-color, #1f4fd1); outline-offset: 2px; }}
-.status {{ font-size: 16px; margin: 0; max-width: 20rem; }}
+.status {{ font-size: max(16px, 1rem); margin: 0; max-width: 20rem; }}
 """
 
 # The module Streamlit calls on every mount and whenever ``data`` changes: it sets the pad up once (the

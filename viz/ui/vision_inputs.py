@@ -1,5 +1,6 @@
 """The image input shared by the vision pages: a generated shape, a sample photograph, an upload or a drawing
-made on the page's drawing pad (:mod:`viz.ui.drawing_pad`), and the model (the sidebar's chooser: the bundled shapes ViT or a model the library found).
+made on the page's drawing pad (:mod:`viz.ui.drawing_pad`), and the model (the sidebar's chooser: the
+bundled shapes ViT or a model the library found).
 
 What the user picked is in the address (the source, the shape and its number, the photograph: a shared link
 shows the same picture) and kept in ``st.session_state[STORE]`` (a plain dict, never a widget key), so the

@@ -333,6 +333,16 @@ def apptest(
         f"over {len(texts)} prompts; target <= {target_s * 1e3:.0f} ms: {'met' if median <= target_s else 'MISSED'}"
     )
 
+    at.radio(key="lm_view").set_value("Generate").run()
+    steps = [rerun(lambda k=k: at.slider(key="lm_step").set_value(k)) for k in range(2, 12)]
+    more = []
+    for n in (N_NEW + 1, N_NEW):  # one more token written (a new trace), and back (cached)
+        more.append(rerun(lambda n=n: at.slider(key="lm_steps").set_value(n)))
+    print(
+        f"  Generate view, the step slider moved (trace cached): median {median_ms(steps):.0f} ms; "
+        f"'Tokens to write' 16 -> 17 (a new trace): {more[0] * 1e3:.0f} ms, back to 16 (cached): {more[1] * 1e3:.0f} ms"
+    )
+
 
 def main() -> None:
     parser = argparse.ArgumentParser()

@@ -142,6 +142,30 @@ class MultiHeadAttention(nn.Module):
         )  # field order
         return output, trace
 
+    def forward_cached(
+        self, x: torch.Tensor, past: tuple[torch.Tensor, torch.Tensor] | None = None
+    ) -> tuple[torch.Tensor, tuple[torch.Tensor, torch.Tensor]]:
+        """Causal self-attention of new positions over the keys and values kept from earlier ones and their
+        own: the incremental path of a decoder writing one token at a time (fused kernel, no trace).
+
+        Args:
+            x: (B, T_new, d_model) the new positions.
+            past: the (keys, values) (B, H, T_past, d_head) this layer computed for the earlier positions.
+
+        Returns:
+            ``(output (B, T_new, d_model), (keys, values))`` with the new positions' keys and values appended.
+        """
+        q = self.split_heads(self.w_q(x))
+        k = self.split_heads(self.w_k(x))
+        v = self.split_heads(self.w_v(x))
+        if past is not None:
+            k, v = torch.cat([past[0], k], dim=2), torch.cat([past[1], v], dim=2)
+        n_new, n_all = q.shape[2], k.shape[2]
+        # new position i (absolute n_all - n_new + i) may read keys 0 .. n_all - n_new + i
+        allowed = torch.ones(n_new, n_all, dtype=torch.bool, device=x.device).tril(n_all - n_new)
+        heads = F.scaled_dot_product_attention(q, k, v, attn_mask=allowed, scale=1.0 / self.score_divisor)
+        return self.w_o(self.merge_heads(heads)), (k, v)
+
     def merge_heads(self, heads: torch.Tensor) -> torch.Tensor:
         """(B, H, T, d_head) -> (B, T, d_model): Concat(head_1, ..., head_h)."""
         batch, _, length, _ = heads.shape

@@ -152,6 +152,14 @@ class PreNormBlock(_Block):
             output,
         )
 
+    def forward_cached(
+        self, x: torch.Tensor, past: tuple[torch.Tensor, torch.Tensor] | None = None
+    ) -> tuple[torch.Tensor, tuple[torch.Tensor, torch.Tensor]]:
+        """The causal block on new positions only, reading the earlier ones' keys and values (``past``);
+        returns the output and the keys and values so far (:meth:`MultiHeadAttention.forward_cached`)."""
+        attended, kept = self.attention.forward_cached(self.attention_norm(x), past)
+        return self.ffn_residual(x + attended), kept
+
     def ffn_residual(self, x: torch.Tensor) -> torch.Tensor:
         """The second half of the block: x + FFN(LN(x))."""
         return x + self.dropout(self.ffn(self.ffn_norm(x)))

@@ -144,14 +144,17 @@ def prompt_ids(loaded: CausalModel, text: str, room: int) -> tuple[list[int], in
 def _generate(
     gpt: GPT2, ids: list[int], n_new: int, stop_id: int | None, strategy: str, settings: tuple, seed: int
 ) -> list[int]:
-    """The continuation, one token per step: the whole sequence is read again each step (no cache: the
-    sequences here are short), the last position's logits filtered by ``settings`` (temperature, top-k,
-    top-p), then the most likely token (greedy) or a draw from a generator seeded with ``seed``."""
+    """The continuation, one token per step: each step reads the new token only, with every layer's keys and
+    values of the earlier positions kept (the KV cache), and filters the last position's logits by
+    ``settings`` (temperature, top-k, top-p), then takes the most likely token (greedy) or a draw from a
+    generator seeded with ``seed``. The traced pass after it reads the whole sequence again."""
     rng = np.random.default_rng(seed)
     device = device_of(gpt)
     new: list[int] = []
-    for _ in range(n_new):
-        logits = gpt(torch.tensor([ids + new], device=device), trace=False).logits[0, -1]
+    logits, past = gpt.next_logits(torch.tensor([ids], device=device))  # the prompt, once
+    for step in range(n_new):
+        if step:  # the token just written is read, and only it: the earlier keys and values are kept
+            logits, past = gpt.next_logits(torch.tensor([[new[-1]]], device=device), past)
         if strategy == "greedy":
             token = int(logits.argmax())
         else:

@@ -86,6 +86,28 @@ class GPT2(nn.Module):
             logits=logits, hidden_states=tuple(hidden), traces=tuple(traces), blocks=tuple(blocks)
         )
 
+    def next_logits(
+        self, new_ids: torch.Tensor, past: list | None = None
+    ) -> tuple[torch.Tensor, list[tuple[torch.Tensor, torch.Tensor]]]:
+        """The next-token logits after ``new_ids`` (1, T_new), the earlier positions read from ``past`` (each
+        block's keys and values, as this returns them): writing one token costs one position's work.
+
+        Returns:
+            ``(logits (vocab,) of the last position, the keys and values so far)``.
+        """
+        start = 0 if past is None else past[0][0].shape[2]
+        n = start + new_ids.shape[1]
+        if n > self.config.n_positions:
+            raise ValueError(f"{n} tokens exceed the model's {self.config.n_positions} positions")
+        positions = torch.arange(start, n, device=new_ids.device)[None]
+        x = self.wte(new_ids) + self.wpe(positions)
+        kept = []
+        for i, block in enumerate(self.blocks):
+            x, kv = block.forward_cached(x, None if past is None else past[i])
+            kept.append(kv)
+        output_weight = self.wte.weight if self.lm_head is None else self.lm_head.weight
+        return self.norm(x[0, -1]) @ output_weight.T, kept
+
     @torch.no_grad()
     def generate_greedy(
         self, input_ids: torch.Tensor, max_new_tokens: int, stop_id: int | None = None

@@ -25,9 +25,10 @@ from viz.ui.models import choose_model, opened_config
 from viz.ui.vision_inputs import image_choice, model_notice, show_notes
 
 BUNDLED_NOTICE = (
-    "The bundled model is a tiny Swin Transformer that this project trained on generated shapes only: it "
-    "knows eight classes (circle, square, triangle, diamond, star, cross, ring, hexagon) and nothing else, "
-    "so on a photograph it still answers with a shape. Its windows, shifts and masks work the same on any "
+    "The bundled model is a tiny Swin Transformer that this project trained on generated drawings: eight "
+    "shapes (circle, square, triangle, diamond, star, cross, ring, hexagon), filled or outlined, on paper or "
+    "textures, as a phone photographs them, and “none of these” for a picture with no shape in it; it knows "
+    "nothing else. Its windows, shifts and masks work the same on any "
     "picture. To see a Swin trained on real photographs, choose a real checkpoint in the sidebar's Model "
     "list, such as swin-tiny-patch4-window7-224 (the server's operator fetches it with "
     "python -m viz fetch swin-tiny)."

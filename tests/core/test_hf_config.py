@@ -62,7 +62,9 @@ def test_image_fields_and_labels():
     calibrated = {**raw, "viz_logit_temperature": 1.7}
     assert image_fields(calibrated, default_patch=4)["logit_temperature"] == 1.7
     for bad in (-1, 0, "hot", None, 1e9):  # a broken key leaves the model uncalibrated
-        assert image_fields({**raw, "viz_logit_temperature": bad}, default_patch=4)["logit_temperature"] == 1.0
+        assert (
+            image_fields({**raw, "viz_logit_temperature": bad}, default_patch=4)["logit_temperature"] == 1.0
+        )
     with pytest.raises(ValueError, match="only square images"):
         image_fields({"image_size": [32, 16]}, default_patch=4)
 

@@ -47,7 +47,9 @@ def test_swin_page_shows_the_traces_windows_mask_and_attention(swin_page):
     at = swin_page
     assert_no_exception(at)
     notice = next(e for e in at.expander if e.label.startswith("About the bundled model"))  # one line, opens
-    assert any("trained on generated shapes only" in m.value for m in notice.markdown)
+    assert any(
+        "trained on generated drawings" in m.value and "none of these" in m.value for m in notice.markdown
+    )
     trace = trace_swin(default_shape())
     top = figure(at, "Prediction of the Swin")
     assert top["data"][0]["y"][0] == trace.top(1)[0][0]

@@ -60,7 +60,9 @@ def test_every_chart_has_a_title_and_axis_labels(page):
         y_titles = [v.get("title", {}).get("text") for k, v in layout.items() if k.startswith("yaxis")]
         assert any(x_titles) and any(y_titles), f"{title!r} lacks axis labels"
     notice = next(e for e in at.expander if e.label.startswith("About the bundled model"))  # one line, opens
-    assert any("trained on generated shapes only" in m.value for m in notice.markdown)
+    assert any(
+        "trained on generated drawings" in m.value and "none of these" in m.value for m in notice.markdown
+    )
 
 
 def test_patch_page_shows_the_traces_numbers(patches_page):

@@ -10,7 +10,7 @@ import viz
 from tests.data import image_cases as cases
 from viz.analysis.rollout import attention_rollout
 from viz.data.images import ImageInputError
-from viz.data.shapes import CLASSES, make_shape, make_shapes
+from viz.data.shapes import CLASSES, LABELS, make_shape, make_shapes
 from viz.models.vit.checkpoint import save_vit
 from viz.models.vit.config import ViTConfig
 from viz.models.vit.model import VisionTransformer
@@ -30,11 +30,11 @@ def trace(shape):
 def test_trace_shapes(trace):
     config = load_vision_model().config
     n, p, g = config.n_patches, config.patch_size, config.grid_size
-    assert config.labels == CLASSES and g >= 8 and config.image_size >= 64
+    assert config.labels == LABELS and g >= 8 and config.image_size >= 64
     assert trace.patches.shape == (n, p * p * 3)
     assert trace.attentions.shape == (config.n_layers, config.n_heads, 1 + n, 1 + n)
     assert trace.rollout.shape == (g, g)
-    assert trace.probs.shape == (len(CLASSES),) and trace.labels == list(CLASSES)
+    assert trace.probs.shape == (len(LABELS),) and trace.labels == list(LABELS)
     assert trace.hidden_states.shape == (config.n_layers + 1, 1 + n, config.d_model)
     assert trace.attention_gradients.shape == trace.attentions.shape
     assert not np.isnan(trace.attentions).any()
@@ -88,13 +88,13 @@ def test_gradients_match_autograd_on_each_layer_alone(shape, trace):
 
 
 def test_target_class_changes_the_gradients(shape, trace):
-    other = (trace.target_class + 1) % len(CLASSES)
+    other = (trace.target_class + 1) % len(LABELS)
     explained = viz.trace_image(shape.image, target_class=other)
     assert explained.target_class == other
     assert not np.allclose(explained.attention_gradients, trace.attention_gradients)
     np.testing.assert_allclose(explained.attentions, trace.attentions)
     with pytest.raises(ValueError):
-        viz.trace_image(shape.image, target_class=len(CLASSES))
+        viz.trace_image(shape.image, target_class=len(LABELS))
 
 
 def test_bundled_model_classifies_fresh_shapes():

@@ -38,7 +38,9 @@ if model is not None:
             )
             trace = views.cached_lm(prompt, model, n_new, strategy, *settings, seed)
         else:
-            trace = views.cached_lm(prompt, model, 0, "greedy", 1.0, 0, 1.0, 0)
+            # every other view reads the prompt's part of the default greedy continuation: one trace, which
+            # the Generate view's defaults share
+            trace = views.cached_lm(prompt, model, views.DEFAULT_STEPS, "greedy", 1.0, 0, 1.0, 0)
     except InputError as err:
         from viz.ui.seq2seq import show_input_error
 

@@ -143,8 +143,9 @@ def sections(prompt: str, model: str) -> dict[str, float]:
     from viz.ui import lm_views as views
 
     out: dict[str, float] = {}
-    out["model: prompt trace (trace_lm, 0 new)"], trace = timed(lambda: trace_lm(prompt, model))
+    # the page's one trace for a new prompt: the default greedy continuation (every view reads it)
     out["model: generate 16 greedy (trace_lm)"], written = timed(lambda: trace_lm(prompt, model, N_NEW))
+    trace = written
     out["model: block trace (trace_decoder_block)"], block = timed(lambda: trace_decoder_block(prompt, model))
     assert trace.n_prompt == N_PROMPT, trace.n_prompt
     out["view: next token"], _ = timed(lambda: views.next_token_view(trace, model))

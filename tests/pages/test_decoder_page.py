@@ -27,7 +27,7 @@ def find(at, part: str) -> dict:
 
 @pytest.fixture(scope="module")
 def prompt_trace():
-    return trace_lm(PROMPT, "kjv")
+    return trace_lm(PROMPT, "kjv", 16)  # what the page traces for every view: the default continuation
 
 
 def test_opens_on_the_next_token_of_the_bundled_english_model(prompt_trace):
@@ -44,7 +44,7 @@ def test_opens_on_the_next_token_of_the_bundled_english_model(prompt_trace):
     strip = find(at, "The prompt as 5 tokens")
     texts = strip["data"][1]["text"]
     assert [t.split("<br>")[0] for t in texts] == ["And", "␣the", "␣LORD", "␣said", "␣unto"]
-    assert [int(t.split(">")[-2].split("<")[0]) for t in texts] == prompt_trace.ids
+    assert [int(t.split(">")[-2].split("<")[0]) for t in texts] == prompt_trace.ids[: prompt_trace.n_prompt]
     check_figures(PAGE, plotly_figures(at))
 
 
@@ -107,7 +107,8 @@ def test_every_part_inside_the_blocks(part, prompt_trace):
     if part == "Masked attention":
         weights = find(at, "softmax → weights")
         z = array(weights["data"][0]["z"])
-        np.testing.assert_allclose(z, prompt_trace.attentions[0, 0], rtol=1e-5)
+        n = prompt_trace.n_prompt
+        np.testing.assert_allclose(z, prompt_trace.attentions[0, 0, :n, :n], rtol=1e-5)
         assert np.all(z[np.triu_indices(len(z), 1)] == 0.0)
         scores = find(at, "−∞ above the diagonal")
         assert all(

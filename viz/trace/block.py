@@ -17,7 +17,6 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from viz.analysis.decoding import top_tokens
 from viz.layers.blocks import BlockTrace
 from viz.models.bert.registry import load_text_model
 from viz.models.bert.tokenizer import is_byte_level, tokenize
@@ -241,7 +240,10 @@ def trace_decoder_block(text: str, model: str | Path | None = None) -> BlockInsi
     ids, vocab_tokens = _decoder_prompt(loaded, text)
     with model_call():
         out = gpt(torch.tensor([ids], device=device_of(gpt)), inside=True)
-        probs = torch.softmax(out.logits[0].float(), dim=-1).cpu().numpy()  # (T, V)
+        probs = torch.softmax(out.logits[0].float(), dim=-1)  # (T, V)
+        # the TOP_K candidates (and the one just past them, to break ties by id as top_tokens does)
+        k = min(TOP_K + 1, probs.shape[-1])
+        top_p, top_i = (t.cpu().numpy() for t in torch.topk(probs, k, dim=-1))
     if vocab_tokens:
         tokens = [vocab_tokens[i] for i in ids]
         names = vocab_tokens
@@ -249,9 +251,10 @@ def trace_decoder_block(text: str, model: str | Path | None = None) -> BlockInsi
         tokens = [loaded.tokenizer.decode([i]) for i in ids]
         names = None
     next_tokens = []
-    for row in probs:
-        top = top_tokens(row, names or _LazyNames(loaded.tokenizer), TOP_K)
-        next_tokens.append(tuple(top))
+    lookup = names or _LazyNames(loaded.tokenizer)
+    for row_p, row_i in zip(top_p, top_i):
+        order = np.lexsort((row_i, -row_p))[:TOP_K]  # most likely first, ties by id
+        next_tokens.append(tuple((lookup[int(row_i[j])], float(row_p[j]), int(row_i[j])) for j in order))
     config = gpt.config
     return BlockInsideTrace(
         text=text.strip() if loaded.chars else text,

@@ -54,13 +54,22 @@ def follow_default_prompt(model: str, key: str = "lm_prompt") -> None:
         st.session_state[key] = new
 
 
-@st.cache_data(max_entries=16, show_spinner="Running the model…")
 def cached_lm(
     text: str, model: str, n_new: int, strategy: str, temperature: float, top_k: int, top_p: float, seed: int
 ) -> LMTrace:
-    """One trace per input and settings, shared by every session (greedy ignores the sampling settings)."""
+    """One trace per input and settings, shared by every session; greedy ignores the sampling settings, so
+    every greedy request for a prompt is one cache entry."""
     if strategy == "greedy":
         temperature, top_k, top_p, seed = 1.0, 0, 1.0, 0
+    return _cached_lm(
+        text, model, int(n_new), strategy, float(temperature), int(top_k), float(top_p), int(seed)
+    )
+
+
+@st.cache_data(max_entries=16, show_spinner="Running the model…")
+def _cached_lm(
+    text: str, model: str, n_new: int, strategy: str, temperature: float, top_k: int, top_p: float, seed: int
+) -> LMTrace:
     return trace_lm(text, model, n_new, strategy, temperature, top_k, top_p, seed)
 
 

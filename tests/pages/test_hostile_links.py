@@ -59,8 +59,8 @@ MIXES_PER_VIEW = 2
 #: Sentences for the sentence box when HOSTILE's value would leave it empty (and hide the page below it).
 TEXTS = ["<b>bold</b> <script>alert(1)</script>", "é😀 שלום " * 50, "word " * 1200]
 #: Input boxes whose unreadable text (characters outside a small model's vocabulary) gets an error message
-#: in place of everything below it: the encoder-decoder's input.
-ERROR_HIDES_BELOW = {"s2s_text"}
+#: in place of everything below it: the encoder-decoder's input, the decoder-only page's prompt.
+ERROR_HIDES_BELOW = {"s2s_text", "lm_prompt"}
 
 
 def open_link(page: str, params: dict) -> AppTest:

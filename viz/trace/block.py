@@ -20,7 +20,7 @@ import torch
 from viz.layers.blocks import BlockTrace
 from viz.models.bert.registry import load_text_model
 from viz.models.bert.tokenizer import is_byte_level, tokenize
-from viz.tasks.vocab import EmptyInputError, InputTooLongError, OutOfVocabularyError, describe_char
+from viz.tasks.vocab import EmptyInputError
 from viz.trace.common import device_of, model_call, to_numpy, token_texts
 
 #: How many next-token candidates a decoder trace keeps per position (the full distribution of a 50,257-token
@@ -198,22 +198,7 @@ def trace_encoder_block(text: str, task: str = "date") -> BlockInsideTrace:
 def _decoder_prompt(loaded, text: str) -> tuple[list[int], list[str]]:
     """The ids a GPT-2 reads for ``text`` and the vocabulary's token texts."""
     if loaded.chars:
-        vocab, separator = loaded.vocab, loaded.chars["separator"]
-        text = text.strip()
-        unknown = vocab.unknown(text.replace(separator, "")) + ([separator] if separator in text else [])
-        if unknown:
-            raise OutOfVocabularyError(
-                "not in the decoder-only model's vocabulary: "
-                + ", ".join(describe_char(c) for c in unknown)
-                + ". Use lowercase letters a-z only.",
-                unknown,
-            )
-        if len(text) > loaded.chars["max_input_len"]:
-            raise InputTooLongError(
-                f"the decoder-only model reverses at most {loaded.chars['max_input_len']} characters; "
-                f"this input has {len(text)}"
-            )
-        return [vocab.bos_id] + vocab.encode(text + separator), vocab.tokens
+        return loaded.char_prompt(text), loaded.vocab.tokens
     ids = loaded.tokenizer.encode(text).ids[-loaded.model.config.n_positions :]  # keep the end of a long one
     if not ids:
         raise EmptyInputError("the input has no tokens")

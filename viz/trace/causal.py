@@ -14,7 +14,7 @@ import numpy as np
 import torch
 
 from viz.models.gpt2.registry import load_causal_model
-from viz.tasks.vocab import EmptyInputError, InputTooLongError, OutOfVocabularyError, describe_char
+from viz.tasks.vocab import EmptyInputError
 from viz.trace.common import StackedAttentions, device_of, model_call, stack_traces
 
 
@@ -50,21 +50,7 @@ def trace_causal(text: str, model: str | Path | None = None, max_new_tokens: int
     if loaded.chars:
         vocab = loaded.vocab
         text = text.strip()
-        separator = loaded.chars["separator"]
-        unknown = vocab.unknown(text.replace(separator, "")) + ([separator] if separator in text else [])
-        if unknown:
-            raise OutOfVocabularyError(
-                "not in the decoder-only model's vocabulary: "
-                + ", ".join(describe_char(c) for c in unknown)
-                + ". Use lowercase letters a-z only.",
-                unknown,
-            )
-        if len(text) > loaded.chars["max_input_len"]:
-            raise InputTooLongError(
-                f"the decoder-only model reverses at most {loaded.chars['max_input_len']} "
-                f"characters; this input has {len(text)}"
-            )
-        prompt = [vocab.bos_id] + vocab.encode(text + loaded.chars["separator"])
+        prompt = loaded.char_prompt(text)
         n_new, stop_id = len(text) + 1, vocab.eos_id
         id_to_token = vocab.tokens
     else:

@@ -112,22 +112,7 @@ def prompt_ids(loaded: CausalModel, text: str, room: int) -> tuple[list[int], in
             f"the prompt has {len(text):,} characters; at most {MAX_PROMPT_CHARS:,} are read"
         )
     if loaded.chars:
-        vocab, separator = loaded.vocab, loaded.chars["separator"]
-        text = text.strip()
-        unknown = vocab.unknown(text.replace(separator, "")) + ([separator] if separator in text else [])
-        if unknown:
-            raise OutOfVocabularyError(
-                "not in the character model's vocabulary: "
-                + ", ".join(describe_char(c) for c in unknown)
-                + ". Use lowercase letters a-z only.",
-                unknown,
-            )
-        if len(text) > loaded.chars["max_input_len"]:
-            raise InputTooLongError(
-                f"the character model reverses at most {loaded.chars['max_input_len']} characters; "
-                f"this input has {len(text)}"
-            )
-        return [vocab.bos_id] + vocab.encode(text + separator), 0
+        return loaded.char_prompt(text), 0
     halves = sorted({c for c in text if "\ud800" <= c <= "\udfff"})  # not characters: UTF-8 cannot hold them
     if halves:
         raise OutOfVocabularyError(

@@ -20,7 +20,7 @@ from tokenizers import Tokenizer
 from viz.core.registry import ASSETS, FolderRegistry
 from viz.models.gpt2.checkpoint import load_gpt2
 from viz.models.gpt2.model import GPT2
-from viz.tasks.vocab import CharVocab
+from viz.tasks.vocab import CharVocab, InputTooLongError, OutOfVocabularyError, describe_char
 
 CHAR_REVERSE = ASSETS / "gpt2-char-reverse"
 ENGLISH = ASSETS / "gpt2-kjv"
@@ -38,6 +38,29 @@ class CausalModel:
     @property
     def vocab(self) -> CharVocab | None:
         return CharVocab(self.chars["chars"]) if self.chars else None
+
+    def char_prompt(self, text: str) -> list[int]:
+        """A character model's prompt for ``text`` (stripped): ``<s>`` + its characters + the separator.
+
+        Raises:
+            viz.tasks.InputError: a character the model does not know, or a text longer than it learned.
+        """
+        vocab, separator = self.vocab, self.chars["separator"]
+        text = text.strip()
+        unknown = vocab.unknown(text.replace(separator, "")) + ([separator] if separator in text else [])
+        if unknown:
+            raise OutOfVocabularyError(
+                "not in the character model's vocabulary: "
+                + ", ".join(describe_char(c) for c in unknown)
+                + ". Use lowercase letters a-z only.",
+                unknown,
+            )
+        if len(text) > self.chars["max_input_len"]:
+            raise InputTooLongError(
+                f"the character model reverses at most {self.chars['max_input_len']} characters; "
+                f"this input has {len(text)}"
+            )
+        return [vocab.bos_id] + vocab.encode(text + separator)
 
 
 def _load(folder: Path, device: torch.device) -> CausalModel:

@@ -181,7 +181,7 @@ def vision_input(image_size: int = 64) -> VisionInput | None:
 def model_notice(text: str) -> None:
     """What the bundled model is, folded into one line that opens (the vision pages repeat it)."""
     with st.expander(
-        "About the bundled model: it knows eight generated shapes and nothing else", icon=":material/info:"
+        "About the bundled model: eight drawn shapes, or “none of these”", icon=":material/info:"
     ):
         st.markdown(text)
 

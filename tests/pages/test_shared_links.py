@@ -69,7 +69,11 @@ UNBOUND_PREFIXES = ("train_", "toy_")  # the walkthrough's editable toy matrices
 #: Switches that change which controls a page shows (and tabs, ``*_tab``): their links are checked one by one.
 SWITCHES = {"sentence", "vision_source", "vision_model", "text_model", "swin_model", "s2s_task", "s2s_text"}
 SWITCHES |= {"arch"}  # the block page's architecture (encoder, encoder-decoder, decoder)
-SWITCHES |= {"decoder_model", "lm_prompt", "lm_part"}  # decoder-only: a model, its prompt, a part of the blocks
+SWITCHES |= {
+    "decoder_model",
+    "lm_prompt",
+    "lm_part",
+}  # decoder-only: a model, its prompt, a part of the blocks
 HOME = "app_pages/home.py"
 
 

@@ -114,7 +114,7 @@ def test_a_star_drawn_with_the_mouse_is_classified_undo_restores_and_clear_empti
 
     # Away to a generated shape and back: the pad is drawn anew with the last drawing on it, still traced.
     page.get_by_text("Generated shape", exact=True).click(timeout=left_ms())
-    page.get_by_text("generated ", exact=False).first.wait_for(timeout=left_ms())
+    page.get_by_text("Image: generated ", exact=False).first.wait_for(timeout=left_ms())
     page.get_by_text("Draw it", exact=True).click(timeout=left_ms())
     page.get_by_text("Your last drawing: draw on, or clear it.").wait_for(timeout=left_ms())
     assert abs(canvas.evaluate(_INKED) - inked) < 0.01

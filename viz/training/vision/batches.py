@@ -18,6 +18,17 @@ from viz.data.shapes import make_shape, make_training_batch
 DATA = ("drawn", "shapes")
 
 
+def validation_set(data: str, n: int, seed: int, size: int):
+    """``n`` held-out images of the ``data`` kind, classes balanced: images, masks, labels."""
+    if data == "drawn":
+        from viz.data.drawn import make_drawn_set
+
+        return make_drawn_set(n, seed)
+    from viz.data.shapes import make_shapes
+
+    return make_shapes(n, seed, size)
+
+
 def training_batch(data: str, seed: int, index: int, n: int, size: int, easy_share: float):
     """Batch ``index`` of the ``data`` stream (the same batch whichever process draws it)."""
     if data == "drawn":

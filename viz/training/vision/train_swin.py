@@ -23,13 +23,11 @@ import numpy as np
 import torch
 
 from viz.core.config import fields_from
-from viz.data.drawn import make_drawn_set
-from viz.data.shapes import make_shapes
 from viz.models.swin.checkpoint import save_swin
 from viz.models.swin.config import SHAPES_SWIN, SwinConfig
 from viz.models.swin.model import SwinTransformer
 from viz.training.vision import loop
-from viz.training.vision.batches import DATA, batch_stream, shape_batch, to_tensor
+from viz.training.vision.batches import DATA, batch_stream, shape_batch, to_tensor, validation_set
 from viz.training.vision.evaluate import evaluate
 from viz.training.vision.init import init_weights, warm_start
 
@@ -104,12 +102,9 @@ def train(
             f"started from {init_from}; not copied whole: {', '.join(warm_start(model, load_swin(init_from)))}"
         )
     rng = np.random.default_rng(seed + loop.TRAIN_SEED_OFFSET)
-    if data == "drawn":
-        val_images, val_masks, val_labels = make_drawn_set(settings.n_validation, loop.VALIDATION_SEED)
-    else:
-        val_images, val_masks, val_labels = make_shapes(
-            settings.n_validation, loop.VALIDATION_SEED, config.image_size
-        )
+    val_images, val_masks, val_labels = validation_set(
+        data, settings.n_validation, loop.VALIDATION_SEED, config.image_size
+    )
 
     def validate(model: SwinTransformer) -> str:
         return f"val accuracy {evaluate(model, val_images, val_masks, val_labels).accuracy:.1%}"

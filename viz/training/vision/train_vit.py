@@ -25,13 +25,11 @@ from pathlib import Path
 import torch
 
 from viz.core.config import fields_from
-from viz.data.drawn import make_drawn_set
-from viz.data.shapes import make_shapes
 from viz.models.vit.checkpoint import save_vit
 from viz.models.vit.config import SHAPES_VIT, ViTConfig
 from viz.models.vit.model import VisionTransformer
 from viz.training.vision import loop
-from viz.training.vision.batches import DATA, batch_stream, to_tensor
+from viz.training.vision.batches import DATA, batch_stream, to_tensor, validation_set
 from viz.training.vision.evaluate import evaluate
 from viz.training.vision.init import PositionInit, init_weights, warm_start
 from viz.training.vision.pointing import pointing_loss
@@ -112,12 +110,9 @@ def train(
         data=data,
     )
     batches = ((to_tensor(i), torch.from_numpy(m), torch.from_numpy(y)) for i, m, y in stream)
-    if data == "drawn":
-        val_images, val_masks, val_labels = make_drawn_set(settings.n_validation, loop.VALIDATION_SEED)
-    else:
-        val_images, val_masks, val_labels = make_shapes(
-            settings.n_validation, loop.VALIDATION_SEED, config.image_size
-        )
+    val_images, val_masks, val_labels = validation_set(
+        data, settings.n_validation, loop.VALIDATION_SEED, config.image_size
+    )
 
     def validate(model: VisionTransformer) -> str:
         result = evaluate(model, val_images, val_masks, val_labels)

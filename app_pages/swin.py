@@ -23,9 +23,10 @@ st.write(
     "pyramid of coarser feature maps. Follow it on a picture of your choice."
 )
 
-trace = traced_input()
-if trace is not None:
-    prediction_section(trace)
+traced = traced_input()
+if traced is not None:
+    trace, beside = traced
+    prediction_section(trace, where=beside)
     st.header("1. Windows, then shifted windows")
     stage = windows_section(trace)
     st.header("2. The cyclic shift makes shifted windows batchable")

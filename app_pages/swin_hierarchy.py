@@ -13,9 +13,9 @@ st.write(
 )
 
 st.header("Hierarchical feature maps")
-trace = traced_input()
-if trace is not None:
-    hierarchy_section(trace)
+traced = traced_input()
+if traced is not None:
+    hierarchy_section(traced[0])
 
 st.header("The cost of attention against image size")
 cost_section()

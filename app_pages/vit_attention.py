@@ -22,7 +22,7 @@ st.write(
 traced = traced_input()
 if traced is not None:
     picked, trace = traced
-    prediction_section(trace)
+    prediction_section(trace, where=picked.beside)
     st.header("5. Where [CLS] looks, layer by layer and head by head")
     heads_section(trace)
     st.header("Any patch: what does it attend to?")

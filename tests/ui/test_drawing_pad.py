@@ -130,6 +130,21 @@ def test_draw_it_traces_the_drawing_and_clear_empties_the_page(page, chart):
     assert not any(chart in title for title in plotly_figures(at))
 
 
+@pytest.mark.parametrize(
+    "page, chart", [(ATTENTION, "Prediction: the top"), (SWIN, "Prediction of the Swin"), (PATCHES, "Step 1")]
+)
+def test_the_first_result_sits_beside_the_pad_on_the_first_screen(page, chart):
+    at = open_page(page)
+    at.radio(key="vision_source").set_value(DRAW).run()
+    (hint,) = [c for c in at.columns if any("the answer appears here" in e.value for e in c.info)]
+    draw(at, data_url(png(star())))
+    assert_no_exception(at)
+    (pad_column,) = [c for c in at.columns if c.get("bidi_component")]
+    beside = [c for c in at.columns if any(chart in title for title in plotly_figures(c))]
+    assert len(beside) == 1 and beside[0] is not pad_column
+    assert [c.weight for c in (pad_column, beside[0])] == pytest.approx([0.6, 0.4])
+
+
 def test_the_drawing_is_what_the_model_reads_and_survives_a_switch_of_source():
     at = open_page(ATTENTION)
     at.radio(key="vision_source").set_value(DRAW).run()

@@ -35,8 +35,9 @@ BUNDLED_NOTICE = (
 )
 
 
-def traced_input() -> SwinTrace | None:
-    """The model and image inputs and the chosen image's trace; None (after a message) when there is none."""
+def traced_input() -> tuple[SwinTrace, object | None] | None:
+    """The model and image inputs, the chosen image's trace and the column beside the drawing pad (None for
+    other sources); None (after a message) when there is nothing to trace."""
     model_notice(BUNDLED_NOTICE)
     model = choose_model("swin")
     if model is None:
@@ -48,7 +49,7 @@ def traced_input() -> SwinTrace | None:
     picked = image_choice(config.image_size)
     if picked is None:
         return None
-    image, description, _ = picked
+    image, description, _, beside = picked
     try:
         trace = cached_swin_trace(image.rgb, model)
     except Exception as err:  # noqa: BLE001 - a damaged or unusual checkpoint must not put a traceback on the page
@@ -60,21 +61,25 @@ def traced_input() -> SwinTrace | None:
         f"to {config.image_size} x {config.image_size}."
     )
     show_notes(image)
-    return trace
+    return trace, beside
 
 
-def prediction_section(trace: SwinTrace) -> None:
-    if not trace.labels:
-        st.info("This checkpoint has no classification head (a backbone): there is no prediction to show.")
-        return
-    from viz.ui.verdict import verdict
+def prediction_section(trace: SwinTrace, where: object | None = None) -> None:
+    """The verdict and the top classes, in ``where`` (the column beside the drawing pad) when given."""
+    with where if where is not None else st.container():
+        if not trace.labels:
+            st.info(
+                "This checkpoint has no classification head (a backbone): there is no prediction to show."
+            )
+            return
+        from viz.ui.verdict import verdict
 
-    verdict(trace.labels, trace.probs)
-    chart(
-        top_k_figure(trace.top(5), "Prediction of the Swin: the top classes by probability"),
-        "swin_top5",
-        data=lambda: pd.DataFrame(trace.top(len(trace.labels)), columns=["class", "probability"]),
-    )
+        verdict(trace.labels, trace.probs)
+        chart(
+            top_k_figure(trace.top(5), "Prediction of the Swin: the top classes by probability"),
+            "swin_top5",
+            data=lambda: pd.DataFrame(trace.top(len(trace.labels)), columns=["class", "probability"]),
+        )
 
 
 def _shifted_stages(trace: SwinTrace) -> list[int]:

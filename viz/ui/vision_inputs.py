@@ -48,6 +48,8 @@ class VisionInput:
     description: str  # plain text, may hold a user's file name: show with st.text, never markdown
     model: str  # "shapes-vit" or a folder path
     shape_mask: np.ndarray | None = None  # the generated shape's own mask, when the image is one
+    #: with the drawing pad, the column beside it: the page's first result goes there, on the first screen
+    beside: object | None = None
 
 
 _DEFAULTS = {
@@ -113,8 +115,13 @@ def _remembered(widget, field: str, options: tuple, **kwargs):
     return store[field]
 
 
-def image_choice(image_size: int) -> tuple[LoadedImage, str, np.ndarray | None] | None:
-    """The picked image, a plain-text description and, for a generated shape, its mask."""
+#: (image, plain-text description, a generated shape's mask or None, the column beside the pad or None)
+Picked = tuple[LoadedImage, str, "np.ndarray | None", object | None]
+
+
+def image_choice(image_size: int) -> Picked | None:
+    """The picked image, a plain-text description, for a generated shape its mask, and for a drawing the
+    column beside the pad (where the page puts its first result, so that drawing and answer share a screen)."""
     store = _store()
     source = _remembered(bound_radio, "source", SOURCES, label="Image", key="vision_source", horizontal=True)
     if source == SOURCES[0]:
@@ -132,11 +139,11 @@ def image_choice(image_size: int) -> tuple[LoadedImage, str, np.ndarray | None] 
         )
         right.button("New shape", key="vision_regenerate", on_click=_new_shape, icon=":material/refresh:")
         image, mask, description = _shape(store["seed"], shape, max(image_size, 64))
-        return image, description, mask
+        return image, description, mask, None
     if source == SOURCES[1]:
         names = tuple(SAMPLES)
         name = _remembered(bound_selectbox, "sample", names, label="Photograph", key="vision_sample")
-        return _sample(SAMPLES[name]), f"sample photograph: {name}", None
+        return _sample(SAMPLES[name]), f"sample photograph: {name}", None, None
     if source == SOURCES[3]:
         return _drawn()
     st.file_uploader(
@@ -151,21 +158,23 @@ def image_choice(image_size: int) -> tuple[LoadedImage, str, np.ndarray | None] 
     if store["upload"] is None:
         st.info("Choose a picture to upload, or pick a generated shape or a sample photograph above.")
         return None
-    return store["upload"], f"your upload: {store['upload_name']}", None
+    return store["upload"], f"your upload: {store['upload_name']}", None, None
 
 
-def _drawn() -> tuple[LoadedImage, str, None] | None:
-    """The drawing pad and what is drawn on it (None, after a hint, while the pad is empty)."""
-    st.caption(
-        "Draw one shape, large and filled in, as on paper: mouse, finger or pen. "
-        "It is read each time you lift the pen."
-    )
-    image = drawing_pad(
-        PAD, empty_hint="Draw a shape on the pad: the prediction and the attention appear below."
-    )
+def _drawn() -> Picked | None:
+    """The drawing pad and what is drawn on it (None, after a hint, while the pad is empty), with the column
+    beside the pad."""
+    pad, beside = st.columns([3, 2])
+    with pad:
+        st.caption(
+            "Draw one of the eight shapes, outlined or filled in, with mouse, finger or pen. "
+            "It is read each time you lift the pen."
+        )
+        image = drawing_pad(PAD)
     if image is None:
+        beside.info("Draw a shape on the pad: the answer appears here, the attention below.")
         return None
-    return image, "your drawing on the pad", None
+    return image, "your drawing on the pad", None, beside
 
 
 def vision_input(image_size: int = 64) -> VisionInput | None:
@@ -174,8 +183,8 @@ def vision_input(image_size: int = 64) -> VisionInput | None:
     picked = image_choice(image_size)
     if model is None or picked is None:
         return None
-    image, description, mask = picked
-    return VisionInput(image=image, description=description, model=model, shape_mask=mask)
+    image, description, mask, beside = picked
+    return VisionInput(image=image, description=description, model=model, shape_mask=mask, beside=beside)
 
 
 def model_notice(text: str) -> None:

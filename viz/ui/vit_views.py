@@ -93,12 +93,17 @@ def model_input_section(picked: VisionInput, trace: ImageTrace) -> None:
     """What the model sees: the centred square, resized, then cut into the patch grid (step 1)."""
     p, (gh, gw) = trace.patch_size, trace.grid
     side = trace.image.shape[0]
-    left, right = st.columns(2)
-    chart(
-        where=left,
-        fig=fig.image_with_crop(picked.image.rgb, trace.crop_box, "Your image: the square the model reads"),
-        key="vit_crop",
-    )
+    if picked.beside is not None:  # a drawing: the pad shows the image, the grid goes beside it
+        right = picked.beside
+    else:
+        left, right = st.columns(2)
+        chart(
+            where=left,
+            fig=fig.image_with_crop(
+                picked.image.rgb, trace.crop_box, "Your image: the square the model reads"
+            ),
+            key="vit_crop",
+        )
     chart(
         where=right,
         fig=fig.image_with_grid(
@@ -211,14 +216,18 @@ def sizes_section() -> None:
     )
 
 
-def prediction_section(trace: ImageTrace) -> None:
-    if not trace.labels:
-        st.info(NO_HEAD_NOTICE)
-        return
-    from viz.ui.verdict import verdict
+def prediction_section(trace: ImageTrace, where: object | None = None) -> None:
+    """The verdict and the top classes, in ``where`` (the column beside the drawing pad) when given."""
+    with where if where is not None else st.container():
+        if not trace.labels:
+            st.info(NO_HEAD_NOTICE)
+            return
+        from viz.ui.verdict import verdict
 
-    verdict(trace.labels, trace.probs)
-    chart(fig=fig.top_k_figure(trace.top(5), "Prediction: the top classes by probability"), key="vit_top5")
+        verdict(trace.labels, trace.probs)
+        chart(
+            fig=fig.top_k_figure(trace.top(5), "Prediction: the top classes by probability"), key="vit_top5"
+        )
 
 
 def heads_section(trace: ImageTrace) -> None:

@@ -37,6 +37,9 @@ class LoopSettings:
     curriculum: int = (
         1500  # steps over which the share of flat backgrounds falls from 1 to 0 (then: all kinds)
     )
+    #: images of each batch that run with their attention traces for the extra loss (0: all of them); the
+    #: rest go through the fused kernel, several times faster at 256 patches
+    traced_batch: int = 0
 
     def easy_share(self, step: int) -> float:
         """The share of flat (easy) backgrounds at ``step`` of the curriculum."""
@@ -59,7 +62,8 @@ def train_loop(
         decays: which parameters get weight decay.
         validate: ``validate(model)`` -> the text of a validation line (the model is in eval mode).
         extra_loss: ``extra_loss(output, masks)`` added to the cross-entropy (the ViT's pointing objective);
-            the model then runs with its attention traces, otherwise with the fused kernel.
+            the first ``settings.traced_batch`` images (all when 0) then run with their attention traces and
+            it is computed on them; everything else runs through the fused kernel.
     """
     params = list(model.named_parameters())
     groups = [
@@ -81,9 +85,18 @@ def train_loop(
         for group in optimizer.param_groups:
             group["lr"] = warmup_cosine(step, settings.lr, settings.warmup, settings.steps)
         model.train()
-        out = model(model.normalize(pixels), trace=extra_loss is not None)
-        loss = F.cross_entropy(out.logits, labels)
-        total = loss if extra_loss is None else loss + extra_loss(out, masks)
+        x = model.normalize(pixels)
+        if extra_loss is None:
+            out = model(x, trace=False)
+            loss = total = F.cross_entropy(out.logits, labels)
+        else:
+            n_traced = settings.traced_batch or len(labels)  # the batch is shuffled: any n are a sample
+            out = model(x[:n_traced], trace=True)
+            logits = out.logits
+            if n_traced < len(labels):
+                logits = torch.cat([logits, model(x[n_traced:], trace=False).logits])
+            loss = F.cross_entropy(logits, labels)
+            total = loss + extra_loss(out, masks[:n_traced])
         optimizer.zero_grad(set_to_none=True)
         total.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)

@@ -27,7 +27,7 @@ import torch
 from viz.core.config import fields_from
 from viz.models.vit.checkpoint import save_vit
 from viz.models.vit.config import SHAPES_VIT, ViTConfig
-from viz.models.vit.model import VisionTransformer
+from viz.models.vit.model import VisionTransformer, resize_positions
 from viz.training.vision import loop
 from viz.training.vision.batches import DATA, batch_stream, to_tensor, validation_set
 from viz.training.vision.evaluate import evaluate
@@ -64,6 +64,50 @@ def position_init(config: ViTConfig, sincos: bool) -> PositionInit:
     return init
 
 
+def resized_patches(start: VisionTransformer, config: ViTConfig) -> VisionTransformer:
+    """``start`` with its patch size brought down to ``config.patch_size`` (a divisor of it) at the same image
+    size, as FlexiViT's resize does it for an input made ``f = P / p`` times larger:
+
+    - each new p x p kernel is the sum of the old kernel's f x f blocks, so a patch of the image embeds as its
+      f-times nearest-upsampled copy embedded by the old kernel;
+    - the learned positions are resized bicubically to the finer grid (what the model itself does for a
+      larger input, :func:`viz.models.vit.model.resize_positions`).
+
+    The result reads a 64-pixel image as ``start`` reads the same image enlarged f times: a warm start for a
+    finer patch grid. ``start`` is returned unchanged when the patch sizes agree."""
+    old = start.config.patch_size
+    if old == config.patch_size:
+        return start
+    if old % config.patch_size or start.config.image_size != config.image_size:
+        raise ValueError(
+            f"can resize patches of {old} only to a divisor of {old} at the same image size, "
+            f"not to {config.patch_size} at {config.image_size}"
+        )
+    factor = old // config.patch_size
+    resized = VisionTransformer(dataclasses.replace(start.config, patch_size=config.patch_size))
+    resized.load_state_dict(
+        {
+            name: value
+            for name, value in start.state_dict().items()
+            if not name.endswith(("projection.weight", "embeddings.position"))
+        },
+        strict=False,
+    )
+    with torch.no_grad():
+        kernel = start.embeddings.patch.projection.weight  # (D, C, P, P)
+        d, c, _, _ = kernel.shape
+        p = config.patch_size
+        summed = kernel.reshape(d, c, p, factor, p, factor).sum(dim=(3, 5))
+        resized.embeddings.patch.projection.weight.copy_(summed)
+        n_prefix = start.config.n_positioned_prefix
+        position = start.embeddings.position
+        grid = (config.image_size // p,) * 2
+        resized.embeddings.position.copy_(
+            torch.cat([position[:, :n_prefix], resize_positions(position[:, n_prefix:], grid)], dim=1)
+        )
+    return resized
+
+
 def decays(name: str, param: torch.Tensor) -> bool:
     """Weight decay on matrices only, and not on W^Q and W^K: shrinking them flattens every softmax, and
     sharp attention is what lets a head (and the rollout built from it) point at the shape."""
@@ -97,9 +141,8 @@ def train(
     if init_from is not None:
         from viz.models.vit.checkpoint import load_vit
 
-        log(
-            f"started from {init_from}; not copied whole: {', '.join(warm_start(model, load_vit(init_from)))}"
-        )
+        start = resized_patches(load_vit(init_from), config)
+        log(f"started from {init_from}; not copied whole: {', '.join(warm_start(model, start)) or 'none'}")
     stream = batch_stream(
         seed + loop.TRAIN_SEED_OFFSET,
         settings.steps,
@@ -148,9 +191,21 @@ def main(argv: list[str] | None = None) -> int:
         help="weight of the pointing objective, -log(rollout mass inside the shape's mask) "
         "(attention supervision; 0 trains on the labels only)",
     )
+    parser.add_argument(
+        "--traced-batch",
+        type=int,
+        default=SETTINGS.traced_batch,
+        help="images per step run with attention traces for the pointing objective (0: all; the rest go "
+        "through the fused kernel)",
+    )
     parser.add_argument("--sincos", action="store_true", help="start positions from 2-D sine-cosine codes")
     parser.add_argument("--data", choices=DATA, default="drawn", help="the training images (default drawn)")
-    parser.add_argument("--init-from", type=Path, default=None, help="a ViT folder to start from")
+    parser.add_argument(
+        "--init-from",
+        type=Path,
+        default=None,
+        help="a ViT folder to start from (a larger patch size is resized to --patch-size)",
+    )
     parser.add_argument(
         "--workers",
         type=int,

@@ -42,7 +42,7 @@ def test_upload_shows_rollout_overlay_and_bad_file_gets_a_message(app_url, new_p
     page.mouse.wheel(0, 2000)
     title, n_patches, total, _ = page.wait_for_function(_ROLLOUT_OVERLAY, timeout=left_ms()).json_value()
     assert title.startswith("Attention rollout (mean of heads")
-    assert n_patches == 64
+    assert n_patches == 256  # the bundled ViT's 16 x 16 patches of 4 pixels
     assert abs(total - 1.0) < 1e-3
     page.locator('[data-testid="stStatusWidget"]').wait_for(state="hidden", timeout=left_ms())
     assert page.locator('[data-testid="stException"]').count() == 0

@@ -1,18 +1,19 @@
-"""Train the bundled tiny ViT on generated shapes, from a seed, on the CPU.
+"""Train the bundled tiny ViT on drawn shapes, from a seed, on the CPU.
 
-    python -m viz.training.vision.train_vit --out assets/shapes-vit --seed 0 --steps 12000 --workers 1
+    python -m viz.training.vision.train_vit --out vit --seed 0 --steps 4000 --workers 1
 
 Every step draws a fresh batch of shapes (an endless dataset: nothing to overfit); the validation images
 come from another seed, the evaluation script's from a third. The checkpoint is written as a Hugging Face
 ``ViTForImageClassification`` folder (config.json, preprocessor_config.json, model.safetensors), so
-``transformers`` can open it too.
+``transformers`` can open it too. ``--init-from`` starts from another ViT folder; one with a coarser patch
+grid is resized to this one first (:func:`resized_patches`).
 
 The loss is cross-entropy on the labels plus, with weight ``--pointing-weight``, the pointing objective of
 :mod:`viz.training.vision.pointing`: the generator's masks ask the [CLS] attention rollout to fall on the
-shape (attention supervision). Trained on the labels alone (``--pointing-weight 0``, same seed and steps) the
-same architecture is slightly more accurate (99.55% held-out against 98.35%), but its rollout stays spread over
-the outline and the background around it (43% of the mass on the shape against 90%; 19% for a uniform map);
-assets/README.md gives both runs' figures.
+shape (attention supervision). ``--traced-batch`` limits it to that many images of each batch, which then
+run with their attention traces; the rest go through the fused kernel. Trained on the labels alone
+(``--pointing-weight 0``) the rollout stays spread over the outline and the background around it;
+assets/README.md gives the bundled model's commands and both variants' figures.
 """
 
 from __future__ import annotations

@@ -33,6 +33,16 @@ _NO_PREDICTION = plotly_function("""
   return !plots.some(p => titleOf(p).startsWith('Prediction'));
 """)
 
+#: The prediction chart's top-left corner in the viewport, or null while there is none.
+_PREDICTION_CORNER = plotly_function("""
+  for (const plot of document.querySelectorAll('.js-plotly-plot')) {
+    if (!titleOf(plot).startsWith('Prediction')) continue;
+    const rect = plot.getBoundingClientRect();
+    return [rect.left, rect.top];
+  }
+  return null;
+""")
+
 #: The pad's look: the canvas's touch-action and size, and the smallest type of its labels and buttons.
 _PAD_STYLE = """(canvas) => {
   const root = canvas.getRootNode();
@@ -108,6 +118,9 @@ def test_a_star_drawn_with_the_mouse_is_classified_undo_restores_and_clear_empti
     settled(page, left_ms)
     assert page.get_by_text("320 x 320 pixels as read", exact=False).count() == 1  # the canvas, as drawn
     assert page.locator('[data-testid="stPlotlyChart"]').count() >= 3  # prediction, heads, patch, ...
+    left, top = page.evaluate(_PREDICTION_CORNER)
+    box = canvas.bounding_box()
+    assert left > box["x"] + box["width"] and top < box["y"] + box["height"]  # beside the pad, not below
     page.screenshot(path=str(tmp_path / "drawn_star.png"))
     inked = canvas.evaluate(_INKED)
     assert 0.05 < inked < 0.5, inked

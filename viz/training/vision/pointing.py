@@ -28,15 +28,12 @@ def rollout_cls(attentions: torch.Tensor, n_prefix: int = 1) -> torch.Tensor:
     # Only the [CLS] row is needed: e_0^T A_L ... A_1, carried as a row vector from the last block down
     # (O(T^2) per block instead of the O(T^3) product of whole matrices). Each A = (mean over heads + I) / 2
     # has rows summing to 1, as softmax rows do; the final division only removes rounding.
-    row = None
-    for index in range(attentions.shape[0] - 1, -1, -1):  # (reversed() would copy the stack)
-        layer = attentions[index]
-        fused = layer.mean(dim=1)  # (B, T, T)
-        if row is None:
-            cls = torch.zeros(fused.shape[-1], dtype=fused.dtype, device=fused.device)
-            row = 0.5 * fused[:, 0] + 0.5 * cls.index_fill(0, torch.tensor([0], device=fused.device), 1.0)
-        else:
-            row = 0.5 * torch.bmm(row[:, None], fused)[:, 0] + 0.5 * row
+    n_layers, batch, _, n_tokens, _ = attentions.shape
+    row = torch.zeros(batch, n_tokens, dtype=attentions.dtype, device=attentions.device)
+    row[:, 0] = 1.0  # e_0, the [CLS] token
+    for index in range(n_layers - 1, -1, -1):  # (reversed() would copy the stack)
+        fused = attentions[index].mean(dim=1)  # (B, T, T)
+        row = 0.5 * torch.bmm(row[:, None], fused)[:, 0] + 0.5 * row
     row = row[:, n_prefix:]
     return row / row.sum(dim=-1, keepdim=True)
 
